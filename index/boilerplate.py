@@ -1,0 +1,110 @@
+"""Remove web page furniture (comment forms, cookie notices, related-post lines, photo credits,
+breadcrumbs and stray cross-site headlines) so that it is never indexed nor cited.
+
+Rules look at one paragraph and its neighbours; they are written in the languages citebot serves
+and match the shape of the furniture, not the words of one article. Article prose is kept whole:
+a rule only fires on short lines or on paragraphs that are entirely furniture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from index.types import Paragraph
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+# Whole-line furniture: comment forms, widgets, share bars, bylines without a sentence.
+_FURNITURE_LINE = re.compile(
+    r"^(?:"
+    r"leave a (?:reply|comment)|post (?:a )?comment|cancel reply|\d+ comments?|comments?"
+    r"|please enter your (?:comment|name|e-?mail)(?: (?:address )?here)?"
+    r"|you have entered an incorrect e-?mail address"
+    r"|save my name,? e-?mail,? and website in this browser.*"
+    r"|deixe (?:um|seu) comentário|deja (?:un|tu) comentario|escribe un comentario"
+    r"|tinggalkan (?:balasan|komentar)|tulis komentar"
+    r"|must read|related posts?|related articles?|read (?:more|also|next)|see also|you may also like"
+    r"|more (?:stories|news) from .*|popular posts?|trending(?: now)?|latest news|recommended"
+    r"|baca juga|berita terkait|artikel terkait"
+    r"|leia (?:também|mais)|veja também|notícias relacionadas|posts? relacionados?"
+    r"|lea también|lee también|artículos relacionados|noticias relacionadas|te puede interesar"
+    r"|share(?: this)?(?: (?:article|post|story))?|compartir|compartilhe|compartilhar|bagikan"
+    r"|advertisement|publicidade|publicidad|iklan|sponsored"
+    r"|reda[cç][aã]o|redacción|penulis|editor|tags?|etiquetas"
+    r")\s*[:!.…]*$",
+    _FLAGS,
+)
+# Photo credits at the end of a caption: "© Name/Agency via Getty Images", " / CFOTO/Sipa USA via Reuters".
+_CREDIT = re.compile(
+    r"(?:©|\(c\)|\b(?:photo|foto|image|imagem|imagen|gambar|credit|crédito)s?\s*:)\s*[^.!?]{0,100}$"
+    r"|\svia\s+(?:getty images|reuters|ap|afp|shutterstock|bloomberg|alamy|unsplash)\s*$"
+    r"|\s/\s+(?:[\w.&'-]+\s?){1,4}(?:/(?:[\w.&'-]+\s?){1,4})+(?:\svia\s.{2,40})?$",
+    _FLAGS,
+)
+_COOKIE = re.compile(r"\bcookies?\b", _FLAGS)
+_BREADCRUMB = re.compile(r"^home(?:\s*[›>»/|]|[A-Z][a-z])", re.UNICODE)
+# A widget label glued to another site's headline: "LEAR  Reed Hastings solo invierte en ...".
+_WIDGET_HEADLINE = re.compile(r"^[A-ZÀ-Ý]{2,}\s{2,}\S")
+_TERMINAL = re.compile(r"""[.!?…"”»]\s*$""")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_caption(p: Paragraph) -> bool:
+    return bool(_CREDIT.search(p.text)) and _words(p.text) <= 60
+
+
+def _is_cookie_notice(p: Paragraph) -> bool:
+    return bool(_COOKIE.search(p.text)) and _words(p.text) <= 80
+
+
+def _is_truncated_duplicate(p: Paragraph, rest: list[Paragraph]) -> bool:
+    """A breadcrumb or teaser cut with '...' whose text reappears whole later on."""
+    if not _ELLIPSIS.search(p.text):
+        return False
+    stem = _ELLIPSIS.sub("", p.text).strip()
+    tail = stem[-30:]
+    return len(tail) >= 15 and any(tail in q.text for q in rest)
+
+
+def _is_alt_text(p: Paragraph, following: Paragraph | None, source: str) -> bool:
+    """A short unpunctuated line glued (no blank line) to a photo caption that follows it."""
+    if following is None or not _is_caption(following) or _words(p.text) > 14 or _TERMINAL.search(p.text):
+        return False
+    between = source[p.end:following.start]
+    return between.count("\n") == 1
+
+
+RULES: dict[str, Callable[[Paragraph], bool]] = {
+    "furniture line": lambda p: bool(_FURNITURE_LINE.match(p.text)),
+    "photo credit": _is_caption,
+    "cookie notice": _is_cookie_notice,
+    "breadcrumb": lambda p: bool(_BREADCRUMB.match(p.text)),
+    "cross-site headline": lambda p: bool(_WIDGET_HEADLINE.match(p.text)) and not _TERMINAL.search(p.text),
+}
+
+
+def furniture_reason(p: Paragraph, later: list[Paragraph], following: Paragraph | None, source: str) -> str | None:
+    """Why `p` is page furniture, or None when it is article text."""
+    for name, rule in RULES.items():
+        if rule(p):
+            return name
+    if _is_truncated_duplicate(p, later):
+        return "breadcrumb"
+    if _is_alt_text(p, following, source):
+        return "photo credit"
+    return None
+
+
+def strip_furniture(paragraphs: list[Paragraph], source: str) -> list[Paragraph]:
+    """The paragraphs that are article text, in order, numbers and spans unchanged."""
+    kept: list[Paragraph] = []
+    for i, p in enumerate(paragraphs):
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        if furniture_reason(p, paragraphs[i + 1:], following, source) is None:
+            kept.append(p)
+    return kept

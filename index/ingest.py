@@ -1,0 +1,289 @@
+"""Incremental index builds: content hashes decide what to embed; a manifest swap publishes the result.
+
+Order of writes, so that a run killed at any point leaves the previous index fully queryable:
+1. record the document versions about to be written (`pending.json`);
+2. embed and upsert their chunks and sentences under ids no live manifest entry uses;
+3. swap the manifest (one metadata write): from here on queries see the new index;
+4. delete the chunks of replaced and removed versions, save BM25 state, bump `index-version`.
+A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from index.errors import REBUILD_HINT, CorpusMissing, IndexBusy, IndexMismatch
+from index.load import UnreadableFile, file_digest, iter_corpus, load_document
+from index.local_state import LocalState, atomic_write, read_json
+from index.settings import Settings
+from index.store import FileEntry, Manifest, describe_location
+
+logger = logging.getLogger(__name__)
+SENTENCE_SCHEMA = "sentences-v1"
+
+
+class Progress(Protocol):
+    """What ingest reports while it works; the CLI renders it as a bar or as plain lines."""
+
+    def message(self, text: str) -> None: ...
+    def start(self, total_tokens: int) -> None: ...
+    def advance(self, tokens: int) -> None: ...
+
+
+class _Silent:
+    def message(self, text: str) -> None:
+        logger.info(text)
+
+    def start(self, total_tokens: int) -> None:
+        pass
+
+    def advance(self, tokens: int) -> None:
+        pass
+
+
+@dataclass
+class IndexReport:
+    """What one `citebot index` run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0  # live chunks after the run
+    tokens: int = 0  # live tiktoken tokens after the run
+    embedded_texts: int = 0  # chunks + sentences embedded by this run
+    embedded_tokens: int = 0  # e5 tokens embedded by this run
+    seconds: float = 0.0
+    location: str = ""
+    version: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def chunking_signature(settings: Settings) -> str:
+    """The chunking settings a collection records; a mismatch at query time asks for --rebuild."""
+    return (f"SentenceSplitter(size={settings.chunk_size},overlap={settings.chunk_overlap},"
+            f"tokens=tiktoken:cl100k_base);{SENTENCE_SCHEMA}")
+
+
+def _scan(corpus: Path) -> dict[str, tuple[Path, str]]:
+    return {path.relative_to(corpus).as_posix(): (path, file_digest(path)) for path in iter_corpus(corpus)}
+
+
+def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
+    """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
+    if settings.server_mode or not (Path(settings.data_dir) / "chroma" / "chroma.sqlite3").exists():
+        return None
+    mirror = read_json(state.mirror_path)
+    if not mirror or mirror.get("location") != describe_location(settings):
+        return None
+    try:
+        manifest = Manifest.from_json(mirror["manifest"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    from index.embed_id import embedder_id
+
+    if manifest.embed_model != embedder_id() or manifest.chunking != chunking_signature(settings):
+        return None
+    if {name: entry.sha256 for name, entry in manifest.files.items()} != {n: d for n, (_, d) in files.items()}:
+        return None
+    if state.read_version() != manifest.version or not state.bm25_dir(describe_location(settings), manifest.version).exists():
+        return None
+    return manifest
+
+
+def _report_totals(report: IndexReport, manifest: Manifest) -> None:
+    report.chunks = sum(e.chunks for e in manifest.files.values())
+    report.tokens = sum(e.tokens for e in manifest.files.values())
+    report.version = manifest.version
+
+
+def build_index(settings: Settings, rebuild: bool = False, progress: Progress | None = None,
+                wait_seconds: float = 0.0) -> IndexReport:
+    """Bring the index in line with the corpus folder; see the module docstring for the write order."""
+    from filelock import FileLock, Timeout
+
+    started = time.perf_counter()
+    progress = progress or _Silent()
+    corpus = Path(settings.corpus)
+    if not corpus.is_dir():
+        raise CorpusMissing(f"corpus folder {corpus} does not exist; set CITEBOT_CORPUS or pass --corpus")
+    state = LocalState(Path(settings.data_dir), settings.collection)
+    state.dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(state.lock_path))
+    try:
+        lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        raise IndexBusy(f"another `citebot index` is writing {state.dir} (lock {state.lock_path}); "
+                        "wait for it to finish or pass --wait SECONDS") from None
+    try:
+        report = _build_locked(settings, state, corpus, rebuild, progress)
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: bool,
+                  progress: Progress) -> IndexReport:
+    files = _scan(corpus)
+    report = IndexReport(location=describe_location(settings))
+    if not rebuild:
+        fast = _unchanged_fast(settings, state, files)
+        if fast is not None:
+            report.unchanged = sorted(files)
+            _report_totals(report, fast)
+            return report
+
+    from index.embed import E5Embedding
+    from index.embed_id import embedder_id
+    from index.store import Store
+
+    store = Store(settings)
+    if rebuild:
+        progress.message(f"rebuilding: dropping the index in {store.location}")
+        store.drop()
+    store.open(create=True)
+    old = store.read_manifest()
+    signature = chunking_signature(settings)
+    if old is not None and (old.embed_model != embedder_id() or old.chunking != signature):
+        raise IndexMismatch(f"the index in {store.location} was built with {old.embed_model}, {old.chunking}; "
+                            f"the current settings use {embedder_id()}, {signature}: {REBUILD_HINT}")
+    manifest = Manifest(embedder_id(), signature, dict(old.files) if old else {}, old.version if old else 0)
+
+    _clean_pending(store, state, manifest)
+    embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size)
+    changed = _prepare(settings, files, manifest, corpus, embedder, report, progress)
+    stale = [manifest.files[name].doc_key for name in manifest.files if name not in files]
+    report.removed = sorted(name for name in manifest.files if name not in files)
+
+    if changed or report.removed or old is None:
+        pending = [doc.doc_key for doc in changed]
+        atomic_write(state.pending_path, json_dumps({"keys": pending}))
+        _write_documents(store, changed, embedder, report, progress)
+        for doc in changed:
+            previous = manifest.files.get(doc.entry_name)
+            if previous is not None and previous.doc_key != doc.doc_key:
+                stale.append(previous.doc_key)
+            manifest.files[doc.entry_name] = doc.entry
+        for name in report.removed:
+            del manifest.files[name]
+        manifest.version += 1
+        store.write_manifest(manifest)  # the swap: queries see the new index from here on
+        store.delete_docs(stale)
+    _publish(settings, store, state, manifest)
+    state.pending_path.unlink(missing_ok=True)
+    _report_totals(report, manifest)
+    return report
+
+
+def json_dumps(data: object) -> str:
+    import json
+
+    return json.dumps(data)
+
+
+def _clean_pending(store: object, state: LocalState, manifest: Manifest) -> None:
+    """Delete what a killed run wrote but never published (kept when the manifest went live)."""
+    pending = read_json(state.pending_path) or {}
+    orphans = [key for key in pending.get("keys", []) if key not in manifest.live_keys]
+    if orphans:
+        logger.info("removing %d document versions left by an interrupted run", len(orphans))
+        store.delete_docs(orphans)  # type: ignore[attr-defined]
+    state.pending_path.unlink(missing_ok=True)
+
+
+@dataclass
+class _PreparedDoc:
+    entry_name: str
+    doc_key: str
+    entry: FileEntry
+    chunks: list  # list[Chunk]
+
+
+def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
+             embedder: object, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
+    """Load and chunk every new or changed file; record unchanged and skipped ones."""
+    from index.chunk import chunk_document, doc_key, e5_token_counter
+
+    e5_count = e5_token_counter(embedder.model)  # type: ignore[attr-defined]
+    languages = tuple(settings.language_list)
+    prepared: list[_PreparedDoc] = []
+    for name, (path, digest) in sorted(files.items()):
+        entry = manifest.files.get(name)
+        if entry is not None and entry.sha256 == digest:
+            report.unchanged.append(name)
+            continue
+        try:
+            doc = load_document(path, corpus, languages)
+        except UnreadableFile as exc:
+            report.skipped.append((name, str(exc)))
+            progress.message(f"skipped {name}: {exc}")
+            if entry is not None:  # a file that became unreadable leaves the index
+                report.removed.append(name)
+            continue
+        except OSError as exc:
+            report.skipped.append((name, f"cannot read ({exc.strerror or exc})"))
+            progress.message(f"skipped {name}: cannot read ({exc.strerror or exc})")
+            continue
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap, e5_count)
+        key = doc_key(doc.file, doc.sha256)
+        sentence_count = len({s.index for c in chunks for s in c.sentences})
+        new_entry = FileEntry(sha256=digest, doc_key=key, language=doc.language, chunks=len(chunks),
+                              sentences=sentence_count, tokens=sum(c.tokens for c in chunks),
+                              indexed_at=time.time(), encoding=doc.encoding)
+        (report.updated if entry is not None else report.added).append(name)
+        prepared.append(_PreparedDoc(name, key, new_entry, chunks))
+    return prepared
+
+
+def _write_documents(store: object, docs: list[_PreparedDoc], embedder: object, report: IndexReport,
+                     progress: Progress) -> None:
+    """Embed and upsert chunks and sentences, skipping any an interrupted run already stored."""
+    from index.records import chunk_records, sentence_records
+
+    count = embedder.model.token_count  # type: ignore[attr-defined]
+    work = []
+    for doc in docs:
+        for is_sentence, records in ((False, chunk_records(doc.chunks)), (True, sentence_records(doc.chunks))):
+            have = store.existing_ids([r.id for r in records], sentences=is_sentence)  # type: ignore[attr-defined]
+            todo = [r for r in records if r.id not in have]
+            work.append((is_sentence, todo))
+    total = sum(count(r.text) for _, todo in work for r in todo)
+    progress.start(total)
+    for is_sentence, todo in work:
+        _embed_and_store(store, embedder, todo, is_sentence, count, report, progress)
+
+
+def _embed_and_store(store: object, embedder: object, records: list, is_sentence: bool,
+                     count: Callable[[str], int], report: IndexReport, progress: Progress) -> None:
+    batch = embedder.embed_batch_size  # type: ignore[attr-defined]
+    for i in range(0, len(records), batch):
+        part = records[i:i + batch]
+        vectors = embedder.get_text_embedding_batch([r.text for r in part])  # type: ignore[attr-defined]
+        store.add([r.id for r in part], vectors, [r.text for r in part],  # type: ignore[attr-defined]
+                  [r.metadata for r in part], sentences=is_sentence)
+        tokens = sum(count(r.text) for r in part)
+        report.embedded_texts += len(part)
+        report.embedded_tokens += tokens
+        progress.advance(tokens)
+
+
+def _publish(settings: Settings, store: object, state: LocalState, manifest: Manifest) -> None:
+    """Save BM25 for this manifest version, mirror the manifest, and bump index-version last."""
+    from index.retrieve import build_lexical, save_lexical
+
+    location = describe_location(settings)
+    target = state.bm25_dir(location, manifest.version)
+    if not target.exists():
+        save_lexical(build_lexical(store, manifest), target)  # type: ignore[arg-type]
+    atomic_write(state.mirror_path, json_dumps({"location": location, "manifest": manifest.to_json()}))
+    state.write_version(manifest.version)

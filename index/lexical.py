@@ -1,0 +1,113 @@
+"""BM25 over the chunks, stemmed per document language with Snowball (PyStemmer), via bm25s.
+
+Questions are stemmed with every corpus language's stemmer, because a question in one language must
+still match names, numbers and cognates in a document in another. Stems are folded to ASCII after
+stemming so that "inferência" and "inferencia" meet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from index.stopwords import STOPWORDS, stopwords_for
+
+_STEMMERS = {"en": "english", "id": "indonesian", "es": "spanish", "pt": "portuguese", "fr": "french",
+             "de": "german", "it": "italian", "nl": "dutch"}
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=16)
+def _stemmer(language: str) -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer(_STEMMERS[language]) if language in _STEMMERS else None
+
+
+def _fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stem(tokens: list[str], language: str) -> list[str]:
+    stemmer = _stemmer(language)
+    if stemmer is None:
+        return [_fold(t) for t in tokens]
+    with _lock:
+        stems = stemmer.stemWords(tokens)
+    return [_fold(s) for s in stems]
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold())
+
+
+def analyze_document(text: str, language: str) -> list[str]:
+    """Index terms of a chunk written in `language`."""
+    stop = stopwords_for(language)
+    return _stem([t for t in tokens(text) if t not in stop], language)
+
+
+def analyze_query(text: str, languages: Iterable[str]) -> list[str]:
+    """Query terms: each word stemmed the way each corpus language would stem it."""
+    words = [t for t in tokens(text) if t not in _ALL_STOPWORDS]
+    terms: dict[str, None] = {}
+    for language in sorted(set(languages)) or ["en"]:
+        for stem in _stem(words, language):
+            terms[stem] = None
+    return list(terms)
+
+
+class LexicalIndex:
+    """A BM25 index over chunk ids, saved next to the manifest version it was built for."""
+
+    def __init__(self, ids: list[str], languages: list[str], model: Any):
+        self.ids = ids
+        self.languages = sorted(set(languages))
+        self._model = model
+
+    @classmethod
+    def build(cls, rows: Sequence[tuple[str, str, str]]) -> LexicalIndex:
+        """Index (chunk id, text, language) rows."""
+        import bm25s
+
+        ids = [r[0] for r in rows]
+        corpus = [analyze_document(text, language) or ["\u2400"] for _, text, language in rows]
+        model = bm25s.BM25()
+        if corpus:
+            model.index(corpus, show_progress=False)
+        return cls(ids, [r[2] for r in rows], model)
+
+    def search(self, question: str, k: int) -> list[tuple[str, float]]:
+        """Best `k` chunk ids by BM25, with scores; empty when no term matches."""
+        if not self.ids:
+            return []
+        terms = analyze_query(question, self.languages)
+        if not terms:
+            return []
+        with _lock:
+            scores = self._model.get_scores(terms)
+        order = scores.argsort()[::-1][:k]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self._model.save(str(folder))
+        (folder / "ids.json").write_text(json.dumps({"ids": self.ids, "languages": self.languages}))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        meta = json.loads((folder / "ids.json").read_text())
+        model = bm25s.BM25.load(str(folder)) if meta["ids"] else bm25s.BM25()
+        return cls(meta["ids"], meta["languages"], model)

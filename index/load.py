@@ -1,0 +1,144 @@
+"""Read corpus files (txt, md, html, pdf) into text paragraphs with language and content hash.
+
+Encodings are detected (BOMs, strict UTF-8, then charset-normalizer), so Latin-1 and UTF-16 files
+index like UTF-8 ones. Files that cannot give text raise `UnreadableFile` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.boilerplate import strip_furniture
+from index.language import detect_language
+from index.paragraphs import split_paragraphs
+from index.types import Paragraph
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
+
+
+class UnreadableFile(Exception):
+    """A corpus file that yields no indexable text; the message is shown to the user as is."""
+
+
+@dataclass
+class LoadedDocument:
+    """A corpus file as text: paragraphs are article text only (furniture removed)."""
+
+    file: str  # path relative to the corpus folder, POSIX style: what citations show
+    text: str
+    paragraphs: list[Paragraph]
+    language: str
+    encoding: str
+    sha256: str
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the identity used for incremental indexing."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def iter_corpus(corpus: Path) -> Iterator[Path]:
+    """Indexable files below `corpus`, sorted, hidden files and folders skipped."""
+    for path in sorted(corpus.rglob("*")):
+        rel = path.relative_to(corpus)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str]:
+    """Text and encoding name of `raw`; raises UnreadableFile for binary data."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(name), name
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None or best.encoding is None:
+        raise UnreadableFile("binary or unknown encoding")
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return "\x00" in text or controls > max(2, len(text[:20000]) // 100)
+
+
+def _html_to_text(html: str) -> str:
+    """Article text of an HTML page: one paragraph per block, navigation and scripts dropped."""
+    from selectolax.parser import HTMLParser
+
+    tree = HTMLParser(html)
+    for tag in ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
+                "svg", "figcaption", "button", "template"):
+        for node in tree.css(tag):
+            node.decompose()
+    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
+    if root is None:
+        return ""
+    blocks = "h1,h2,h3,h4,h5,h6,p,li,blockquote,pre,dt,dd,td,th"
+    nodes = root.css(blocks)
+    if not nodes:
+        return root.text(separator=" ", strip=True)
+    inner = {id(n) for node in nodes for n in node.css(blocks) if n is not node}
+    texts = [" ".join(node.text(separator=" ").split()) for node in nodes if id(node) not in inner]
+    return "\n\n".join(t for t in texts if t)
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(str(path))
+        return [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # pypdf raises many types for damaged files
+        raise UnreadableFile(f"unreadable PDF ({exc.__class__.__name__})") from exc
+
+
+def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument:
+    """Read one file into a LoadedDocument, or raise UnreadableFile saying why not."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        raise UnreadableFile("empty file")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        if not raw.startswith(b"%PDF"):
+            raise UnreadableFile("not a PDF")
+        pages = _pdf_pages(path)
+        text, paragraphs, encoding = "", [], "pdf"
+        for page_no, page_text in enumerate(pages, start=1):
+            offset = len(text)
+            found = split_paragraphs(page_text, page=page_no, first_number=len(paragraphs) + 1)
+            paragraphs += [Paragraph(p.number, p.start + offset, p.end + offset, p.text, page_no) for p in found]
+            text += page_text + "\n\n"
+    else:
+        text, encoding = decode_bytes(raw)
+        if _looks_binary(text):
+            raise UnreadableFile("binary file")
+        if suffix in {".html", ".htm"}:
+            text = _html_to_text(text)
+        paragraphs = split_paragraphs(text)
+    article = strip_furniture(paragraphs, text)
+    if not article:
+        raise UnreadableFile("no text found" if not paragraphs else "only page furniture, no article text")
+    language = detect_language(" ".join(p.text for p in article), languages, fallback="und", min_confidence=0.0)
+    return LoadedDocument(path.relative_to(corpus).as_posix(), text, article, language, encoding, digest)

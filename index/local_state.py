@@ -1,0 +1,80 @@
+"""Small files citebot keeps in the data directory next to the embedded store.
+
+- `manifest.json`: a mirror of the live manifest, so a no-change `citebot index` can finish without
+  opening Chroma (nor importing it).
+- `index-version`: bumped after every swap; a running bot polls it to notice another process's index.
+- `pending.json`: document versions an index run is writing, so a run killed half-way is cleaned up.
+- `bm25/<collection>-v<version>/`: the BM25 state of that manifest version.
+- `index.lock`: held while `citebot index` writes.
+Every write goes to a temporary file first and is renamed into place, so a kill never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` to `path` so readers see the old content or the new, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> Any:
+    """Parsed JSON at `path`, or None when it is missing or damaged."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class LocalState:
+    """Paths and helpers for the data directory."""
+
+    def __init__(self, data_dir: Path, collection: str):
+        self.dir = Path(data_dir)
+        self.collection = collection
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / "index.lock"
+
+    @property
+    def mirror_path(self) -> Path:
+        return self.dir / f"{self.collection}.manifest.json"
+
+    @property
+    def version_path(self) -> Path:
+        return self.dir / f"{self.collection}.index-version"
+
+    @property
+    def pending_path(self) -> Path:
+        return self.dir / f"{self.collection}.pending.json"
+
+    def bm25_dir(self, location: str, version: int) -> Path:
+        import hashlib
+
+        tag = hashlib.sha256(location.encode()).hexdigest()[:8]
+        return self.dir / "bm25" / f"{self.collection}-{tag}-v{version}"
+
+    def read_version(self) -> int | None:
+        try:
+            return int(self.version_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def write_version(self, version: int) -> None:
+        atomic_write(self.version_path, f"{version}\n")

@@ -1,0 +1,220 @@
+"""Hybrid retrieval: e5 dense search in Chroma plus BM25, fused by reciprocal rank.
+
+The dense side carries meaning across languages; BM25 catches names and numbers ("Lin Qingyuan",
+"910B") the dense side can miss. A retriever reads one manifest version at a time (Chroma results
+are filtered to that version's documents and BM25 is loaded for it), so a question asked while
+another process re-indexes is answered from the old index or the new one, never a mix. It notices
+a new version within `reload_seconds` and switches without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.chunk import location_label
+from index.errors import REBUILD_HINT, IndexCorrupt, IndexMismatch, IndexMissing, IndexUnavailable
+from index.lexical import LexicalIndex
+from index.local_state import LocalState
+from index.settings import Settings
+from index.store import Manifest, Store, reset_embedded_cache
+from index.types import Passage, Sentence
+
+logger = logging.getLogger(__name__)
+RRF_K = 60
+
+
+def build_lexical(store: Store, manifest: Manifest) -> LexicalIndex:
+    """BM25 over the live chunks of `manifest` (orphans of an interrupted run left out)."""
+    live = manifest.live_keys
+    rows = [(cid, text, str(meta["language"])) for cid, text, meta in store.iter_chunks() if meta["doc_key"] in live]
+    return LexicalIndex.build(rows)
+
+
+def save_lexical(lexical: LexicalIndex, target: Path) -> None:
+    """Write BM25 state into place atomically (a killed run leaves no half-written folder)."""
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    lexical.save(tmp)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    for old in target.parent.glob(target.name.rsplit("-v", 1)[0] + "-v*"):
+        if old != target and not old.name.endswith(".tmp"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class _Snapshot:
+    store: Store
+    manifest: Manifest
+    lexical: LexicalIndex
+    local_version: int | None
+
+
+@dataclass
+class Retrieval:
+    """Passages for one question plus what the synthesizer needs to score sentences."""
+
+    passages: list[Passage]
+    query_vector: np.ndarray
+    embed_ms: float
+    search_ms: float
+
+
+def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
+    paragraphs = (int(meta["p_first"]), int(meta["p_last"])) if meta.get("p_first") else ()
+    return Passage(id=cid, file=str(meta["file"]), language=str(meta["language"]), text=text,
+                   location=location_label(paragraphs, int(meta.get("page") or 0) or None), score=score,
+                   dense=dense, lexical=lexical, paragraphs=paragraphs,
+                   span=(int(meta["start"]), int(meta["end"])))
+
+
+class Retriever:
+    """Dense + BM25 retrieval over the live index, reloading when another process re-indexes."""
+
+    def __init__(self, settings: Settings, embedder: Any | None = None):
+        self.settings = settings
+        self.state = LocalState(Path(settings.data_dir), settings.collection)
+        if embedder is None:
+            from index.embed import E5Embedding
+
+            embedder = E5Embedding(threads=settings.embed_threads)
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self._sentence_cache: dict[tuple[int, str], list[Sentence]] = {}
+        self._snapshot = self._open()
+
+    # loading ---------------------------------------------------------------------------------
+    def _open(self) -> _Snapshot:
+        if not self.settings.server_mode:
+            if not (Path(self.settings.data_dir) / "chroma" / "chroma.sqlite3").exists():
+                raise IndexMissing(f"no index in {self.settings.data_dir}; run `citebot index`")
+            reset_embedded_cache()
+        local_version = self.state.read_version()
+        try:
+            store = Store(self.settings)
+            store.open(create=False)
+            manifest = store.read_manifest()
+        except (IndexMissing, IndexUnavailable):
+            raise
+        except Exception as exc:
+            raise IndexCorrupt(f"the index in {self.settings.data_dir} cannot be read ({exc.__class__.__name__}); "
+                               f"{REBUILD_HINT}") from exc
+        if manifest is None:
+            raise IndexMissing("the index is empty or was never finished; run `citebot index`")
+        self._check_settings(manifest)
+        return _Snapshot(store, manifest, self._load_lexical(store, manifest), local_version)
+
+    def _check_settings(self, manifest: Manifest) -> None:
+        from index.embed_id import embedder_id
+        from index.ingest import chunking_signature
+
+        expected = (embedder_id(), chunking_signature(self.settings))
+        if (manifest.embed_model, manifest.chunking) != expected:
+            raise IndexMismatch(f"the index was built with {manifest.embed_model}, {manifest.chunking} but the "
+                                f"current settings use {expected[0]}, {expected[1]}: {REBUILD_HINT}")
+
+    def _load_lexical(self, store: Store, manifest: Manifest) -> LexicalIndex:
+        folder = self.state.bm25_dir(store.location, manifest.version)
+        if folder.exists():
+            try:
+                return LexicalIndex.load(folder)
+            except Exception:
+                logger.warning("BM25 state in %s is damaged; rebuilding it from the store", folder)
+        lexical = build_lexical(store, manifest)
+        try:
+            save_lexical(lexical, folder)
+        except OSError as exc:  # read-only data dir: keep it in memory
+            logger.debug("cannot save BM25 state: %s", exc)
+        return lexical
+
+    def refresh(self, force: bool = False) -> bool:
+        """Switch to a newer index version if another process published one; True when switched."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.settings.reload_seconds:
+            return False
+        self._checked_at = now
+        snap = self._snapshot
+        if self.settings.server_mode:
+            latest = snap.store.read_manifest()
+            if latest is None or latest.version == snap.manifest.version:
+                return False
+        elif self.state.read_version() == snap.local_version:
+            return False
+        with self._lock:
+            self._snapshot = self._open()
+            self._sentence_cache.clear()
+        logger.info("switched to index version %d", self._snapshot.manifest.version)
+        return True
+
+    # queries ---------------------------------------------------------------------------------
+    @property
+    def manifest(self) -> Manifest:
+        return self._snapshot.manifest
+
+    @property
+    def location(self) -> str:
+        return self._snapshot.store.location
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.query_vector(text)
+
+    def retrieve(self, question: str, k: int | None = None, lexical_query: str | None = None) -> Retrieval:
+        """The top `k` passages for `question`, best first, with their sentences attached."""
+        k = k or self.settings.top_k
+        self.refresh()
+        snap = self._snapshot
+        t0 = time.perf_counter()
+        vector = self.embed_query(question)
+        t1 = time.perf_counter()
+        live = snap.manifest.live_keys
+        pool = k * 3
+        dense = [hit for hit in snap.store.query_chunks(vector.tolist(), pool) if hit[2]["doc_key"] in live]
+        lexical = snap.lexical.search(lexical_query or question, pool)
+        fused: dict[str, float] = {}
+        for rank, (cid, *_rest) in enumerate(dense):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (cid, _score) in enumerate(lexical):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        top = sorted(fused, key=lambda c: -fused[c])[:k]
+        by_id = {cid: (text, meta, sim) for cid, text, meta, sim in dense}
+        bm25 = dict(lexical)
+        missing = [cid for cid in top if cid not in by_id]
+        if missing:
+            for cid, text, meta, emb in snap.store.get_chunks(missing):
+                by_id[cid] = (text, meta, float(np.dot(np.asarray(emb, dtype=np.float32), vector)))
+        passages = [_passage(cid, by_id[cid][0], by_id[cid][1], fused[cid], by_id[cid][2], bm25.get(cid, 0.0))
+                    for cid in top if cid in by_id and by_id[cid][1]["doc_key"] in live]
+        self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
+        t2 = time.perf_counter()
+        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000)
+
+    def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
+        version = snap.manifest.version
+        wanted = [(p, m) for p, m in zip(passages, metas, strict=True) if (version, p.id) not in self._sentence_cache]
+        ranges = [(str(m["doc_key"]), int(m["s_first"]), int(m["s_last"])) for _, m in wanted if int(m["s_first"]) >= 0]
+        rows = snap.store.get_sentences(ranges)
+        by_doc: dict[str, list[Sentence]] = {}
+        for sid, text, meta, emb in rows:
+            by_doc.setdefault(str(meta["doc_key"]), []).append(Sentence(
+                id=sid, chunk_id="", file=str(meta["file"]), language=str(meta["language"]), text=text,
+                paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
+                position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32)))
+        for p, m in wanted:
+            first, last = int(m["s_first"]), int(m["s_last"])
+            own = [s for s in by_doc.get(str(m["doc_key"]), []) if first <= s.position <= last]
+            self._sentence_cache[(version, p.id)] = sorted(own, key=lambda s: s.position)
+        for p in passages:
+            p.sentences = self._sentence_cache[(version, p.id)]
+
+    def neighbours(self, passage: Passage) -> str:
+        """The passage's text (for `/show N`); chunks already carry their context."""
+        return passage.text

@@ -1,0 +1,237 @@
+"""The only module that imports chromadb: an embedded PersistentClient under the data dir, or an
+HttpClient when CHROMA_HOST/CHROMA_PORT are set.
+
+Two collections: `<name>_chunks` (retrieval units) and `<name>_sentences` (the sentences the
+extractive answer quotes, with their own embeddings). The chunks collection's metadata holds the
+manifest: which version of which file is live, and the embedder and chunking settings it was built
+with. Swapping the manifest is the single write that makes an index update visible.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.errors import IndexMissing, IndexUnavailable
+from index.settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+logger = logging.getLogger(__name__)
+
+_PAGE = 2000
+
+
+@dataclass
+class FileEntry:
+    """One live file in the manifest."""
+
+    sha256: str
+    doc_key: str
+    language: str
+    chunks: int
+    sentences: int
+    tokens: int
+    indexed_at: float
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Manifest:
+    """What the index holds and how it was built; the unit of atomic swaps."""
+
+    embed_model: str
+    chunking: str
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    version: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps({"embed_model": self.embed_model, "chunking": self.chunking, "version": self.version,
+                           "files": {k: vars(v) for k, v in sorted(self.files.items())}}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Manifest:
+        data = json.loads(raw)
+        files = {k: FileEntry(**v) for k, v in data.get("files", {}).items()}
+        return cls(data["embed_model"], data["chunking"], files, int(data.get("version", 0)))
+
+    @property
+    def live_keys(self) -> set[str]:
+        return {entry.doc_key for entry in self.files.values()}
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.server_mode:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port or 8000,
+                                       settings=chroma_settings)
+        except Exception as exc:
+            raise IndexUnavailable(f"Chroma server at {describe_location(settings)} is not reachable ({exc})") from exc
+    path = Path(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def describe_location(settings: Settings) -> str:
+    """Where the index lives, as shown to users."""
+    if settings.server_mode:
+        return f"Chroma server http://{settings.chroma_host}:{settings.chroma_port or 8000}"
+    return f"embedded Chroma at {Path(settings.data_dir) / 'chroma'}"
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    text = f"{exc.__class__.__name__} {exc}".lower()
+    return any(word in text for word in ("connect", "timeout", "timed out", "unavailable", "refused"))
+
+
+class Store:
+    """Chroma behind a small interface the rest of the index uses."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.location = describe_location(settings)
+        self._client = _client(settings)
+        self._chunks: Any = None
+        self._sentences: Any = None
+
+    # collections -----------------------------------------------------------------------------
+    def _names(self) -> tuple[str, str]:
+        return f"{self.settings.collection}_chunks", f"{self.settings.collection}_sentences"
+
+    def open(self, create: bool) -> None:
+        """Attach to the collections; IndexMissing when they do not exist and `create` is False."""
+        chunk_name, sentence_name = self._names()
+        try:
+            if create:
+                config = {"hnsw": {"space": "cosine"}}
+                self._chunks = self._client.get_or_create_collection(chunk_name, embedding_function=None,
+                                                                     configuration=config)
+                self._sentences = self._client.get_or_create_collection(sentence_name, embedding_function=None,
+                                                                        configuration=config)
+            else:
+                self._chunks = self._client.get_collection(chunk_name, embedding_function=None)
+                self._sentences = self._client.get_collection(sentence_name, embedding_function=None)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise IndexMissing(f"no index in {self.location}") from exc
+
+    def drop(self) -> None:
+        """Delete both collections (for --rebuild)."""
+        for name in self._names():
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # absent already
+                logger.debug("collection %s absent", name)
+        self._chunks = self._sentences = None
+
+    # manifest --------------------------------------------------------------------------------
+    def read_manifest(self) -> Manifest | None:
+        """The live manifest, re-read from the store (another process may have swapped it)."""
+        chunk_name, _ = self._names()
+        try:
+            metadata = self._client.get_collection(chunk_name, embedding_function=None).metadata or {}
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            return None
+        raw = metadata.get("citebot_manifest")
+        return Manifest.from_json(raw) if raw else None
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self._chunks.modify(metadata={"citebot_manifest": manifest.to_json()})
+
+    # writes ----------------------------------------------------------------------------------
+    def existing_ids(self, ids: Sequence[str], sentences: bool = False) -> set[str]:
+        collection = self._sentences if sentences else self._chunks
+        found: set[str] = set()
+        for i in range(0, len(ids), _PAGE):
+            found.update(collection.get(ids=list(ids[i:i + _PAGE]), include=[])["ids"])
+        return found
+
+    def add(self, ids: list[str], embeddings: Any, documents: list[str], metadatas: list[dict[str, Any]],
+            sentences: bool = False) -> None:
+        collection = self._sentences if sentences else self._chunks
+        for i in range(0, len(ids), _PAGE):
+            collection.upsert(ids=ids[i:i + _PAGE], embeddings=embeddings[i:i + _PAGE],
+                              documents=documents[i:i + _PAGE], metadatas=metadatas[i:i + _PAGE])
+
+    def delete_docs(self, keys: Sequence[str]) -> None:
+        """Remove every chunk and sentence of the given document versions."""
+        for key in keys:
+            self._chunks.delete(where={"doc_key": key})
+            self._sentences.delete(where={"doc_key": key})
+
+    def stored_doc_keys(self) -> set[str]:
+        """Every document version that has chunks, live or orphaned by an interrupted run."""
+        return {str(m["doc_key"]) for _, _, m in self.iter_chunks()}
+
+    # reads -----------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._chunks.count())
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of every stored chunk, a page at a time."""
+        offset = 0
+        while True:
+            page = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
+                yield row
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def query_chunks(self, vector: Sequence[float], n: int) -> list[tuple[str, str, dict[str, Any], float]]:
+        """Nearest chunks: (id, text, metadata, cosine similarity), best first."""
+        n = max(1, min(n, self.count()))
+        try:
+            res = self._chunks.query(query_embeddings=[list(vector)], n_results=n,
+                                     include=["documents", "metadatas", "distances"])
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise
+        return [(i, d, m, 1.0 - float(dist)) for i, d, m, dist in
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)]
+
+    def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """(id, text, metadata, embedding) of the given chunks."""
+        res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        return list(zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True))
+
+    def get_sentences(self, ranges: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding)."""
+        if not ranges:
+            return []
+        clauses = [{"$and": [{"doc_key": key}, {"position": {"$gte": first}}, {"position": {"$lte": last}}]}
+                   for key, first, last in ranges]
+        where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        try:
+            res = self._sentences.get(where=where, include=["documents", "metadatas", "embeddings"])
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise
+        return list(zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True))
+
+    def heartbeat(self) -> None:
+        """Raise IndexUnavailable when the store cannot answer."""
+        try:
+            self._client.heartbeat()
+        except Exception as exc:
+            raise IndexUnavailable(f"{self.location} is not reachable") from exc
+
+
+def reset_embedded_cache() -> None:
+    """Forget cached embedded clients so a new one sees another process's writes."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
