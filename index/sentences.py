@@ -13,7 +13,9 @@ from typing import Any
 
 _PUNKT_NAMES = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
                 "it": "italian", "nl": "dutch"}
-_INITIALISM = re.compile(r"(?:\b[A-Z]{1,3}\.\s?){1,3}$")
+_INITIALISM = re.compile(r"(?:\b[A-Z]{1,2}\.\s?){2,}$")
+_LEADING_INITIAL = re.compile(r"^(?:[A-Z]{1,2}\.\s?)+(?:\s|$)")
+_ONE_INITIAL = re.compile(r"\b[A-Z]{1,2}\.$")
 _lock = threading.Lock()
 
 
@@ -37,7 +39,7 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
             prev_start, prev_end = merged[-1]
             prev = text[prev_start:prev_end]
             nxt = text[start:end]
-            if _INITIALISM.search(prev) and len(prev) > 6 or (nxt[:1].islower()):
+            if _INITIALISM.search(prev) or (_LEADING_INITIAL.match(nxt) and _ONE_INITIAL.search(prev)) or nxt[:1].islower():
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))

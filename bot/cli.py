@@ -1,0 +1,202 @@
+"""The `citebot` command: index, ask, sources, chat, telegram, eval.
+
+User-facing failures are click exceptions with a sentence that says what to do, never a traceback.
+Options read the same environment variables as the settings (CITEBOT_CORPUS, CITEBOT_DATA_DIR, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index.errors import CitebotIndexError, CorpusMissing, IndexMismatch, IndexMissing
+from index.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class CliError(click.ClickException):
+    """A failure the user can act on; exit code 2 (missing index, bad setup)."""
+
+    exit_code = 2
+
+
+def configure_logging(verbose: int) -> None:
+    """Log to stderr once for the whole process; httpx and chromadb stay quiet."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "chromadb", "bm25s", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def load_settings(corpus: Path | None = None, data_dir: Path | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if corpus is not None:
+        overrides["corpus"] = corpus
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    try:
+        return Settings(**overrides)
+    except Exception as exc:  # pydantic ValidationError: show the fields, not a traceback
+        raise CliError(f"invalid settings: {exc}") from exc
+
+
+def print_report(report: Any, echo: Callable[[str], None]) -> None:
+    """The one-line summary every `citebot index` run ends with."""
+    for name, reason in report.skipped:
+        logger.debug("skipped %s: %s", name, reason)
+    echo(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks, "
+         f"{report.tokens} tokens; {report.embedded_texts} texts embedded; {report.seconds:.1f} s "
+         f"({report.location})")
+
+
+def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0) -> Any:
+    """Build or update the index with progress on stderr; CliError on user-fixable problems."""
+    from bot.progress import make_progress
+    from index.ingest import build_index
+
+    progress = make_progress()
+    try:
+        report = build_index(settings, rebuild=rebuild, progress=progress, wait_seconds=wait)
+    except CitebotIndexError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        progress.close()
+    print_report(report, lambda line: click.echo(line, err=True))
+    return report
+
+
+def open_engine(settings: Settings) -> Any:
+    """The engine, building the index first when there is none (progress on stderr)."""
+    from bot.engine import Engine
+
+    def build() -> None:
+        click.echo(f"no index yet: building it from {settings.corpus}", err=True)
+        run_index(settings, wait=600)
+
+    try:
+        return Engine(settings, on_build=build)
+    except (IndexMissing, CorpusMissing, IndexMismatch) as exc:
+        raise CliError(str(exc)) from exc
+    except CitebotIndexError as exc:
+        raise CliError(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """citebot: answers questions from a folder of documents, citing the files."""
+    configure_logging(verbose)
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(path_type=Path), envvar="CITEBOT_CORPUS", help="Folder of documents.")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="Seconds to wait when another `citebot index` holds the lock.")
+def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float) -> None:
+    """Build or update the index (only new and changed files are embedded)."""
+    run_index(load_settings(corpus, data_dir), rebuild=rebuild, wait=wait)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON; with QUESTION '-', JSON Lines from stdin.")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
+def ask(question: str, as_json: bool, data_dir: Path | None) -> None:
+    """Answer QUESTION from the documents ('-' reads one question per line from stdin)."""
+    from bot.engine import QuestionRejected
+    from bot.render import to_text
+
+    engine = open_engine(load_settings(data_dir=data_dir))
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
+    for q in questions:
+        if question == "-" and not q.strip():
+            continue
+        try:
+            answer = engine.answer(q)
+        except QuestionRejected as exc:
+            if question != "-":
+                raise CliError(str(exc)) from exc
+            click.echo(json.dumps({"question": q, "error": str(exc), "answered": False, "answer": str(exc),
+                                   "citations": []}, ensure_ascii=False) if as_json else str(exc))
+            continue
+        except CitebotIndexError as exc:
+            raise CliError(str(exc)) from exc
+        if as_json:
+            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            click.echo(to_text(answer))
+            if question == "-":
+                click.echo()
+        sys.stdout.flush()
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sources(data_dir: Path | None, as_json: bool) -> None:
+    """List the indexed documents and the store in use."""
+    from bot.sources import render_sources
+
+    settings = load_settings(data_dir=data_dir)
+    try:
+        from index.retrieve import Retriever
+
+        retriever = Retriever(settings, embedder=_NoEmbedder())
+    except CitebotIndexError as exc:
+        raise CliError(str(exc)) from exc
+    click.echo(render_sources(retriever.manifest, retriever.location, as_json=as_json))
+
+
+class _NoEmbedder:
+    """`sources` reads the manifest only; it never embeds, so it does not load the model."""
+
+    def query_vector(self, text: str) -> Any:
+        raise RuntimeError("not used")
+
+
+@main.command()
+def chat() -> None:
+    """Open the interactive REPL over the index."""
+    from bot.repl import run_repl
+
+    run_repl()
+
+
+@main.command()
+@click.option("--webhook-url", default=None, help="Public HTTPS URL for webhook mode (default: long polling).")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook listen address.")
+@click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
+def telegram(webhook_url: str | None, listen: str, port: int) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN)."""
+    from bot.telegram_app import run_from_cli
+
+    run_from_cli(webhook_url=webhook_url, listen=listen, port=port)
+
+
+@main.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", type=click.Path(path_type=Path), default=None, help="Write a JSON report.")
+@click.option("--plot", type=click.Path(path_type=Path), default=None, help="Write a PNG plot.")
+def eval_command(questions: Path, json_out: Path | None, plot: Path | None) -> None:
+    """Score the engine on a questions.jsonl file."""
+    from bot.evaluate import run_eval
+
+    run_eval(questions, json_out=json_out, plot=plot)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    t0 = time.perf_counter()
+    main()

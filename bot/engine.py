@@ -1,0 +1,160 @@
+"""The answer engine: question (+ history) -> Answer. Front ends call this and nothing below it.
+
+It resolves follow-ups against the conversation, retrieves passages, and hands them to a synthesizer
+(extractive by default, an LLM when configured). It imports no front-end code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.answer import Answer, Turn
+from bot.followup import resolve_followup
+from bot.prompts import load_prompt, not_found_message
+from index.errors import (
+    REBUILD_HINT,
+    CitebotIndexError,
+    CorpusMissing,
+    IndexBusy,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    IndexUnavailable,
+)
+from index.language import detect_language
+from index.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Engine", "Answer", "Turn", "QuestionRejected", "SourceInfo", "CitebotIndexError", "IndexMissing",
+    "IndexUnavailable", "IndexMismatch", "IndexCorrupt", "CorpusMissing", "IndexBusy", "REBUILD_HINT",
+]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+class QuestionRejected(ValueError):
+    """A question the engine will not run (empty, too long); the message is the reply to show."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One indexed document, as `sources` lists it."""
+
+    file: str
+    language: str
+    chunks: int
+    tokens: int
+    indexed_at: float
+
+
+def clean_question(text: str, limit: int) -> str:
+    """The question with control and direction characters removed; QuestionRejected when unusable."""
+    cleaned = " ".join(_CONTROL.sub(" ", text or "").split())
+    if not cleaned:
+        raise QuestionRejected(load_prompt("empty_question"))
+    if len(cleaned) > limit:
+        raise QuestionRejected(load_prompt("question_too_long").format(length=len(cleaned), limit=limit))
+    return cleaned
+
+
+class Engine:
+    """Loads the retriever and synthesizer once; `answer()` is safe to call from several threads."""
+
+    def __init__(self, settings: Settings | None = None, build_if_missing: bool = True,
+                 on_build: Callable[[], Any] | None = None):
+        self.settings = settings or get_settings()
+        self._languages = tuple(self.settings.language_list)
+        self._lock = threading.Lock()
+        started = time.perf_counter()
+        self.retriever = self._open_retriever(build_if_missing, on_build)
+        from bot.synthesizers import make_synthesizer
+
+        self.synthesizer = make_synthesizer(self.settings, self.retriever)
+        self.startup_seconds = time.perf_counter() - started
+
+    def _open_retriever(self, build_if_missing: bool, on_build: Callable[[], Any] | None) -> Any:
+        from index.retrieve import Retriever
+
+        try:
+            return Retriever(self.settings)
+        except IndexMissing:
+            if not build_if_missing:
+                raise
+        if on_build is not None:
+            on_build()
+        else:
+            from index.ingest import build_index
+
+            build_index(self.settings, wait_seconds=600)
+        return Retriever(self.settings)
+
+    # questions -------------------------------------------------------------------------------
+    def question_language(self, question: str, history: Sequence[Turn] = ()) -> str:
+        fallback = history[-1].answer.language if history else "en"
+        return detect_language(question, self._languages, fallback=fallback, min_confidence=0.6)
+
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer `question` from the documents, resolving follow-ups against `history`."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        language = self.question_language(question, history)
+        resolved = resolve_followup(question, history)
+        t1 = time.perf_counter()
+        retrieval = self.retriever.retrieve(resolved.dense_query, lexical_query=resolved.lexical_query)
+        t2 = time.perf_counter()
+        answer = self.synthesizer.synthesize(question, language, retrieval)
+        t3 = time.perf_counter()
+        answer.standalone_question = resolved.dense_query
+        answer.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
+                             "total": (t3 - t0) * 1000}
+        return answer
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        """Like `answer()`, but yields text pieces as an LLM writes them, then the final Answer."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        language = self.question_language(question, history)
+        resolved = resolve_followup(question, history)
+        retrieval = self.retriever.retrieve(resolved.dense_query, lexical_query=resolved.lexical_query)
+        t1 = time.perf_counter()
+        final: Answer | None = None
+        for piece in self.synthesizer.stream(question, language, retrieval):
+            if isinstance(piece, Answer):
+                final = piece
+            else:
+                yield piece
+        assert final is not None
+        final.standalone_question = resolved.dense_query
+        final.timings_ms = {"retrieve": (t1 - t0) * 1000, "synthesize": (time.perf_counter() - t1) * 1000,
+                            "total": (time.perf_counter() - t0) * 1000}
+        yield final
+
+    def not_found(self, question: str, language: str) -> Answer:
+        return Answer(question=question, text=not_found_message(language), answered=False, language=language)
+
+    # documents -------------------------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        """The indexed documents, from the live manifest."""
+        manifest = self.retriever.manifest
+        return [SourceInfo(name, e.language, e.chunks, e.tokens, e.indexed_at)
+                for name, e in sorted(manifest.files.items())]
+
+    @property
+    def location(self) -> str:
+        return str(self.retriever.location)
+
+    @property
+    def embed_model(self) -> str:
+        return str(self.retriever.manifest.embed_model)
+
+    def refresh(self) -> bool:
+        """Pick up an index another process published (front ends call this on a timer)."""
+        return bool(self.retriever.refresh(force=True))

@@ -1,0 +1,86 @@
+"""Resolve a follow-up question against the conversation, without an LLM.
+
+The heuristic, in order:
+1. A question is a follow-up when it leans on context: it starts with a connective ("and", "what
+   about", "y", "e", "dan"), or uses a pronoun or demonstrative ("he", "it", "that", "él", "ele",
+   "dia", "tersebut"), or has at most two content words.
+2. A follow-up borrows the subject of the latest turn that has one: the names, numbers and
+   capitalised terms of the previous question, else those of the previous answer's first sentence.
+3. Retrieval then runs on "question + borrowed subject", for the dense and the BM25 side alike.
+A question that names its own subject (it has names of its own and no pronoun) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answer import Turn
+
+_CONNECTIVE = re.compile(
+    r"^\s*(?:and|also|what about|how about|but|so|y|e|dan|lalu|terus|bagaimana dengan|¿?y|¿?qué hay de|"
+    r"e quanto|e sobre|et|und)\b", re.IGNORECASE)
+_PRONOUNS = frozenset("""he him his she her hers they them their theirs it its this that these those there
+    él ella ellos ellas le les lo la su sus eso esto ese esa ahí allí
+    ele ela eles elas dele dela deles delas seu sua seus suas isso isto esse essa aí lá
+    dia ia mereka beliau nya tersebut itu ini sana""".split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Names: runs of capitalised words, or tokens with digits (910B, H20, V3).
+_NAME = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)|\b\w*\d\w*\b", re.UNICODE)
+_QUESTION_WORDS = frozenset("""what which who whom whose when where why how is are was were do does did can
+    could should would will qué que quién quien cuál cual cuándo dónde cómo por o a os as quem quando onde
+    como porque apa siapa kapan dimana di mana bagaimana mengapa kenapa berapa yang and y e dan the el la
+    los las""".split())
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The queries retrieval runs on; equal to the question when it needs no context."""
+
+    dense_query: str
+    lexical_query: str
+    borrowed: str = ""
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _QUESTION_WORDS and w not in _PRONOUNS and len(w) > 2]
+
+
+def subject_terms(text: str) -> list[str]:
+    """Names and numbers in `text` (sentence-initial question words excluded)."""
+    terms: list[str] = []
+    for match in _NAME.finditer(text):
+        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS]
+        term = " ".join(words)
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+def is_followup(question: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(question)]
+    if _CONNECTIVE.match(question):
+        return True
+    if any(w in _PRONOUNS for w in words) or any(w.endswith("nya") and len(w) > 5 for w in words):
+        return True
+    return len(_content_words(question)) <= 2
+
+
+def resolve_followup(question: str, history: Sequence[Turn]) -> Resolved:
+    """The retrieval queries for `question` given the conversation so far."""
+    if not history or not is_followup(question):
+        return Resolved(question, question)
+    own = subject_terms(question)
+    has_pronoun = any(w.lower() in _PRONOUNS for w in _WORD.findall(question))
+    if own and not has_pronoun and not _CONNECTIVE.match(question):
+        return Resolved(question, question)
+    for turn in reversed(history):
+        borrowed = subject_terms(turn.question)
+        if not borrowed and turn.answer.answered and turn.answer.citations:
+            borrowed = subject_terms(turn.answer.citations[0].quote)[:3]
+        borrowed = [t for t in borrowed if t not in own]
+        if borrowed:
+            context = " ".join(borrowed)
+            return Resolved(f"{question} ({context})", f"{question} {context}", context)
+    return Resolved(question, question)

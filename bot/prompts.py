@@ -1,0 +1,38 @@
+"""Fixed user-facing texts and LLM templates, kept as files in prompts/ and loaded by name."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+PROMPTS_DIR = Path(os.environ.get("CITEBOT_PROMPTS_DIR", Path(__file__).resolve().parent.parent / "prompts"))
+
+# Every prompt the code refers to; tests check each one exists.
+REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing")
+
+
+class PromptMissing(FileNotFoundError):
+    """A prompt file the code needs is not in prompts/."""
+
+
+@lru_cache(maxsize=64)
+def load_prompt(name: str) -> str:
+    """The text of prompts/<name>.txt, without its trailing newline."""
+    path = PROMPTS_DIR / f"{name}.txt"
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\n")
+    except FileNotFoundError:
+        raise PromptMissing(f"prompt {name!r} not found at {path}") from None
+
+
+def not_found_message(language: str) -> str:
+    """The one-line 'not found in the documents' reply in `language` (English when none exists)."""
+    try:
+        return load_prompt(f"not_found.{language}")
+    except PromptMissing:
+        return load_prompt("not_found.en")
+
+
+def not_found_languages() -> list[str]:
+    return sorted(p.name.split(".")[1] for p in PROMPTS_DIR.glob("not_found.*.txt"))
