@@ -167,11 +167,15 @@ class _NoEmbedder:
 
 
 @main.command()
-def chat() -> None:
-    """Open the interactive REPL over the index."""
+@click.option("--corpus", type=click.Path(path_type=Path), envvar="CITEBOT_CORPUS",
+              help="Folder of documents (indexed first when there is no index).")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR",
+              help="Index location; the chat history is kept there too.")
+def chat(corpus: Path | None, data_dir: Path | None) -> None:
+    """Chat with the documents (reads one question per line when stdin is not a terminal)."""
     from bot.repl import run_repl
 
-    run_repl()
+    run_repl(corpus=corpus, data_dir=data_dir)
 
 
 @main.command()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.followup import resolve_followup
+from bot.followup import Resolved, resolve_followup
 from bot.prompts import load_prompt, not_found_message
 from index.errors import (
     REBUILD_HINT,
@@ -101,30 +101,35 @@ class Engine:
         fallback = history[-1].answer.language if history else "en"
         return detect_language(question, self._languages, fallback=fallback, min_confidence=0.6)
 
+    def _resolve(self, question: str, history: Sequence[Turn]) -> Resolved:
+        """Retrieval queries for `question`: an LLM's condensed question when one is configured,
+        else the heuristic follow-up resolution."""
+        resolved = resolve_followup(question, history)
+        condense = getattr(self.synthesizer, "condense", None)
+        if history and condense is not None:
+            standalone = condense(question, history)
+            if standalone:
+                return Resolved(standalone, f"{standalone} {resolved.borrowed}".strip(), resolved.borrowed)
+        return resolved
+
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Answer `question` from the documents, resolving follow-ups against `history`."""
+        final: Answer | None = None
+        for piece in self.stream(question, history):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        """Yields text pieces as an LLM writes them (none in extractive mode), then the final Answer."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         language = self.question_language(question, history)
-        resolved = resolve_followup(question, history)
+        resolved = self._resolve(question, history)
         t1 = time.perf_counter()
         retrieval = self.retriever.retrieve(resolved.dense_query, lexical_query=resolved.lexical_query)
         t2 = time.perf_counter()
-        answer = self.synthesizer.synthesize(question, language, retrieval)
-        t3 = time.perf_counter()
-        answer.standalone_question = resolved.dense_query
-        answer.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
-                             "total": (t3 - t0) * 1000}
-        return answer
-
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """Like `answer()`, but yields text pieces as an LLM writes them, then the final Answer."""
-        t0 = time.perf_counter()
-        question = clean_question(question, self.settings.max_question_chars)
-        language = self.question_language(question, history)
-        resolved = resolve_followup(question, history)
-        retrieval = self.retriever.retrieve(resolved.dense_query, lexical_query=resolved.lexical_query)
-        t1 = time.perf_counter()
         final: Answer | None = None
         for piece in self.synthesizer.stream(question, language, retrieval):
             if isinstance(piece, Answer):
@@ -132,9 +137,10 @@ class Engine:
             else:
                 yield piece
         assert final is not None
+        t3 = time.perf_counter()
         final.standalone_question = resolved.dense_query
-        final.timings_ms = {"retrieve": (t1 - t0) * 1000, "synthesize": (time.perf_counter() - t1) * 1000,
-                            "total": (time.perf_counter() - t0) * 1000}
+        final.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
+                            "total": (t3 - t0) * 1000}
         yield final
 
     def not_found(self, question: str, language: str) -> Answer:

@@ -10,6 +10,7 @@ is not relevant enough, the engine says the documents do not answer (see README,
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,20 +19,21 @@ import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
-from index.lexical import analyze_document, analyze_query
+from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval, Retriever
 from index.types import Passage, Sentence
 
 # Calibrated on the public eval plus tests/eval/questions.jsonl (README, "Abstention").
-MIN_DENSE = 0.815  # below this best-sentence similarity the documents are taken not to answer
-MIN_DENSE_WITH_TERMS = 0.80  # ... unless the sentence shares the question's rare terms
-LEXICAL_WEIGHT = 0.06
+MIN_SCORE = 0.83  # below this best-sentence score (similarity + term bonus) the documents do not answer
+LEXICAL_WEIGHT = 0.1
 FOLLOW_MARGIN = 0.02  # a second or third sentence must score within this of the best one
-TRANSLATION_SIM = 0.85  # sentence-to-sentence cosine above which two files may tell the same fact
+TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
 MAX_SENTENCES = 3
 MAX_ANSWER_CHARS = 420
 
-_ANCHOR = re.compile(r"\b\w*\d\w*\b|(?<!^)(?<![.!?“\"]\s)\b[A-Z][\w-]+", re.UNICODE)
+_NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][\w-]+", re.UNICODE)
+_LEADING = re.compile(r"^\W*\w+", re.UNICODE)
 
 
 @dataclass
@@ -47,8 +49,9 @@ class _Candidate:
 
 
 def anchors(text: str) -> set[str]:
-    """Names and numbers in a sentence: what a translation of it must share."""
-    return {m.group().lower() for m in _ANCHOR.finditer(text)}
+    """Names and numbers in a sentence (its first word aside): what a translation of it must share."""
+    body = _LEADING.sub("", text, count=1)
+    return {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
 
 
 def same_fact(a: Sentence, b: Sentence) -> bool:
@@ -66,15 +69,40 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     if digits_a and digits_b and not digits_a & digits_b:
         return False
     if na and nb:
-        return len(na & nb) / min(len(na), len(nb)) >= 0.34
+        return len(na & nb) / min(len(na), len(nb)) >= 0.5
     return True
 
 
-def _term_overlap(question_terms: list[str], sentence: Sentence) -> float:
-    if not question_terms:
-        return 0.0
-    terms = set(analyze_document(sentence.text, sentence.language))
-    return sum(1 for t in question_terms if t in terms) / len(question_terms)
+_REFERRING = {
+    "en": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:he|she|it|they|this|that|these|those|such)\b", re.IGNORECASE),
+    "es": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:él|ella|ellos|ellas|esto|eso|este|esta|dicha?|dichos)\b", re.IGNORECASE),
+    "pt": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:ele|ela|eles|elas|isso|isto|este|esta|essa|esse)\b", re.IGNORECASE),
+    "id": re.compile(r"^(?:\W*\w+\W+){0,4}?(?:dia|ia|mereka|beliau|tersebut|hal ini|ini)\b", re.IGNORECASE),
+}
+
+
+def refers_back(text: str, language: str) -> bool:
+    """True when a sentence opens with a pronoun or demonstrative that points at the sentence before."""
+    pattern = _REFERRING.get(language)
+    return bool(pattern and pattern.match(text))
+
+
+def term_overlap(words: list[frozenset[str]], sentences: list[Sentence]) -> list[float]:
+    """Share of the question's words each sentence contains, each word weighted by its rarity in the pool.
+
+    A word is matched when any of its per-language stems is among the sentence's terms; rare words
+    (a name, "VR", "910B") count more than words every candidate shares.
+    """
+    if not words or not sentences:
+        return [0.0] * len(sentences)
+    terms = [set(analyze_document(s.text, s.language)) for s in sentences]
+    n = len(sentences)
+    weights = []
+    for stems in words:
+        df = sum(1 for t in terms if stems & t)
+        weights.append(math.log((n + 1) / (df + 0.5)))
+    total = sum(weights) or 1.0
+    return [sum(w for stems, w in zip(words, weights, strict=True) if stems & t) / total for t in terms]
 
 
 class ExtractiveSynthesizer:
@@ -88,58 +116,65 @@ class ExtractiveSynthesizer:
 
     def candidates(self, question: str, retrieval: Retrieval) -> list[_Candidate]:
         languages = {p.language for p in retrieval.passages} | {"en"}
-        q_terms = analyze_query(question, languages)
-        seen: dict[str, _Candidate] = {}
+        seen: dict[str, tuple[Sentence, Passage]] = {}
         for passage in retrieval.passages:
             for s in passage.sentences:
-                if s.id in seen or s.embedding is None:
-                    continue
-                dense = float(np.dot(s.embedding, retrieval.query_vector))
-                seen[s.id] = _Candidate(s, passage, dense, _term_overlap(q_terms, s))
-        return sorted(seen.values(), key=lambda c: -c.score)
+                if s.id not in seen and s.embedding is not None:
+                    seen[s.id] = (s, passage)
+        sentences = [s for s, _ in seen.values()]
+        overlap = term_overlap(query_word_stems(question, languages), sentences)
+        pool = [_Candidate(s, p, float(np.dot(s.embedding, retrieval.query_vector)), lex)
+                for (s, p), lex in zip(seen.values(), overlap, strict=True)]
+        return sorted(pool, key=lambda c: -c.score)
 
     def relevant(self, best: _Candidate) -> bool:
-        floor = MIN_DENSE_WITH_TERMS if best.lexical >= 0.5 else MIN_DENSE
-        return best.dense >= floor + self.margin
+        return best.score >= MIN_SCORE + self.margin
 
-    def _translations(self, chosen: _Candidate, pool: list[_Candidate]) -> list[_Candidate]:
-        """Versions of the chosen sentence in other files, best match per file."""
-        best_per_file: dict[str, _Candidate] = {}
-        for c in pool:
-            if c.sentence.file == chosen.sentence.file or not same_fact(chosen.sentence, c.sentence):
+    def _translations(self, chosen: Sentence) -> list[Sentence]:
+        """Versions of the chosen sentence in other files (the best match per file)."""
+        best: dict[str, tuple[float, Sentence]] = {}
+        for other in self.retriever.similar_sentences(chosen):
+            if other.file == chosen.file or not same_fact(chosen, other):
                 continue
-            sim = float(np.dot(chosen.sentence.embedding, c.sentence.embedding))
-            current = best_per_file.get(c.sentence.file)
-            if current is None or sim > float(np.dot(chosen.sentence.embedding, current.sentence.embedding)):
-                best_per_file[c.sentence.file] = c
-        return list(best_per_file.values())
+            sim = float(np.dot(chosen.embedding, other.embedding))
+            if other.file not in best or sim > best[other.file][0]:
+                best[other.file] = (sim, other)
+        return [s for _, s in best.values()]
+
+    def _with_context(self, s: Sentence) -> list[Sentence]:
+        """The sentence, preceded by the one before it when it opens with a reference to it."""
+        if s.position == 0 or not refers_back(s.text, s.language):
+            return [s]
+        previous = self.retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
+        return [*previous, s]
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
         pool = self.candidates(question, retrieval)
         if not pool or not self.relevant(pool[0]):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
-        groups: list[tuple[_Candidate, list[_Candidate]]] = []
-        used: set[str] = set()
+        groups: list[tuple[_Candidate, list[Sentence]]] = []
         for cand in pool:
-            if len(groups) >= MAX_SENTENCES or cand.score < pool[0].score - FOLLOW_MARGIN and groups:
+            if len(groups) >= MAX_SENTENCES or (groups and cand.score < pool[0].score - FOLLOW_MARGIN):
                 break
-            if cand.sentence.id in used or any(same_fact(g.sentence, cand.sentence) for g, _ in groups):
+            if any(same_fact(g.sentence, cand.sentence) or cand.sentence in others for g, others in groups):
                 continue
             if groups and sum(len(g.sentence.text) for g, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
                 continue
-            versions = [cand, *self._translations(cand, pool)]
-            used.update(v.sentence.id for v in versions)
-            in_language = [v for v in versions if v.sentence.language == language]
-            lead = max(in_language, key=lambda v: v.score) if in_language else cand
-            groups.append((lead, [v for v in versions if v is not lead]))
+            versions = [cand.sentence, *self._translations(cand.sentence)]
+            lead = next((v for v in versions if v.language == language), cand.sentence)
+            groups.append((_Candidate(lead, cand.passage, cand.dense, cand.lexical), versions))
         citations, parts = [], []
-        for n, (lead, others) in enumerate(groups, start=1):
-            s = lead.sentence
-            also = sorted({o.sentence.file for o in others if o.sentence.file != s.file})
-            location = f"paragraph {s.paragraph}"
-            citations.append(Citation(n=n, file=s.file, language=s.language, quote=s.text, location=location,
-                                      score=lead.dense, also_in=also, passage=lead.passage.text))
-            parts.append(f"{s.text} [{n}]")
+        for n, (lead, versions) in enumerate(groups, start=1):
+            quoted = self._with_context(lead.sentence)
+            text = " ".join(q.text for q in quoted)
+            paragraphs = sorted({q.paragraph for q in quoted})
+            location = (f"paragraph {paragraphs[0]}" if len(paragraphs) == 1
+                        else f"paragraphs {paragraphs[0]}-{paragraphs[-1]}")
+            also = sorted({v.file for v in versions if v.file != lead.sentence.file})
+            passage = lead.passage.text if lead.sentence.file == lead.passage.file else text
+            citations.append(Citation(n=n, file=lead.sentence.file, language=lead.sentence.language, quote=text,
+                                      location=location, score=lead.dense, also_in=also, passage=passage))
+            parts.append(f"{text} [{n}]")
         return Answer(question, " ".join(parts), True, language, citations, mode=self.mode)
 
     def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:

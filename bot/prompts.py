@@ -9,7 +9,8 @@ from pathlib import Path
 PROMPTS_DIR = Path(os.environ.get("CITEBOT_PROMPTS_DIR", Path(__file__).resolve().parent.parent / "prompts"))
 
 # Every prompt the code refers to; tests check each one exists.
-REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing")
+REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing",
+              "repl_help", "repl_welcome")
 
 
 class PromptMissing(FileNotFoundError):

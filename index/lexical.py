@@ -56,13 +56,21 @@ def analyze_document(text: str, language: str) -> list[str]:
     return _stem([t for t in tokens(text) if t not in stop], language)
 
 
+def query_word_stems(text: str, languages: Iterable[str]) -> list[frozenset[str]]:
+    """For each content word of a question, the stems every corpus language would give it."""
+    words = list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS))
+    per_word: list[set[str]] = [set() for _ in words]
+    for language in sorted(set(languages)) or ["en"]:
+        for i, stem in enumerate(_stem(words, language)):
+            per_word[i].add(stem)
+    return [frozenset(stems) for stems in per_word]
+
+
 def analyze_query(text: str, languages: Iterable[str]) -> list[str]:
     """Query terms: each word stemmed the way each corpus language would stem it."""
-    words = [t for t in tokens(text) if t not in _ALL_STOPWORDS]
     terms: dict[str, None] = {}
-    for language in sorted(set(languages)) or ["en"]:
-        for stem in _stem(words, language):
-            terms[stem] = None
+    for stems in query_word_stems(text, languages):
+        terms.update(dict.fromkeys(sorted(stems)))
     return list(terms)
 
 

@@ -76,6 +76,12 @@ def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: flo
                    span=(int(meta["start"]), int(meta["end"])))
 
 
+def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
+    return Sentence(id=sid, doc_key=str(meta["doc_key"]), file=str(meta["file"]), language=str(meta["language"]),
+                    text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
+                    position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32))
+
+
 class Retriever:
     """Dense + BM25 retrieval over the live index, reloading when another process re-indexes."""
 
@@ -201,13 +207,10 @@ class Retriever:
         version = snap.manifest.version
         wanted = [(p, m) for p, m in zip(passages, metas, strict=True) if (version, p.id) not in self._sentence_cache]
         ranges = [(str(m["doc_key"]), int(m["s_first"]), int(m["s_last"])) for _, m in wanted if int(m["s_first"]) >= 0]
-        rows = snap.store.get_sentences(ranges)
         by_doc: dict[str, list[Sentence]] = {}
-        for sid, text, meta, emb in rows:
-            by_doc.setdefault(str(meta["doc_key"]), []).append(Sentence(
-                id=sid, chunk_id="", file=str(meta["file"]), language=str(meta["language"]), text=text,
-                paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
-                position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32)))
+        for row in snap.store.get_sentences(ranges):
+            sentence = _sentence(*row)
+            by_doc.setdefault(sentence.doc_key, []).append(sentence)
         for p, m in wanted:
             first, last = int(m["s_first"]), int(m["s_last"])
             own = [s for s in by_doc.get(str(m["doc_key"]), []) if first <= s.position <= last]
@@ -215,6 +218,14 @@ class Retriever:
         for p in passages:
             p.sentences = self._sentence_cache[(version, p.id)]
 
-    def neighbours(self, passage: Passage) -> str:
-        """The passage's text (for `/show N`); chunks already carry their context."""
-        return passage.text
+    def sentences_at(self, doc_key: str, first: int, last: int) -> list[Sentence]:
+        """Sentences `first`..`last` of one live document version, in order."""
+        rows = self._snapshot.store.get_sentences([(doc_key, first, last)])
+        return sorted((_sentence(*row) for row in rows), key=lambda s: s.position)
+
+    def similar_sentences(self, sentence: Sentence, n: int = 24) -> list[Sentence]:
+        """Sentences of live documents closest to `sentence` (its translations rank first)."""
+        snap = self._snapshot
+        live = snap.manifest.live_keys
+        rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n)
+        return [s for s in (_sentence(*row) for row in rows) if s.doc_key in live]

@@ -222,6 +222,18 @@ class Store:
             raise
         return list(zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True))
 
+    def query_sentences(self, vector: Sequence[float], n: int) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest sentences to `vector`: (id, text, metadata, embedding), best first."""
+        n = max(1, min(n, int(self._sentences.count())))
+        try:
+            res = self._sentences.query(query_embeddings=[list(vector)], n_results=n,
+                                        include=["documents", "metadatas", "embeddings"])
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise
+        return list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["embeddings"][0], strict=True))
+
     def heartbeat(self) -> None:
         """Raise IndexUnavailable when the store cannot answer."""
         try:

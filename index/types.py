@@ -39,7 +39,7 @@ class Sentence:
     """One sentence of a chunk with its precomputed passage embedding, for extractive answers."""
 
     id: str
-    chunk_id: str
+    doc_key: str  # which version of which file (see index.chunk.doc_key)
     file: str
     language: str
     text: str
