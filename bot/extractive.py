@@ -29,6 +29,8 @@ LEXICAL_WEIGHT = 0.1
 FOLLOW_MARGIN = 0.02  # a second or third sentence must score within this of the best one
 TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
 MAX_SENTENCES = 3
+OFF_SUBJECT_PENALTY = 0.03  # a follow-up's sentence whose paragraph never names the borrowed subject
+CONTEXT_SHARE = 0.3  # part of the term bonus earned by the sentence's paragraph rather than itself
 MAX_ANSWER_CHARS = 420
 
 _NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
@@ -87,22 +89,27 @@ def refers_back(text: str, language: str) -> bool:
     return bool(pattern and pattern.match(text))
 
 
-def term_overlap(words: list[frozenset[str]], sentences: list[Sentence]) -> list[float]:
+def term_overlap(words: list[frozenset[str]], texts: list[tuple[str, str]]) -> list[float]:
     """Share of the question's words each sentence contains, each word weighted by its rarity in the pool.
 
     A word is matched when any of its per-language stems is among the sentence's terms; rare words
     (a name, "VR", "910B") count more than words every candidate shares.
     """
-    if not words or not sentences:
-        return [0.0] * len(sentences)
-    terms = [set(analyze_document(s.text, s.language)) for s in sentences]
-    n = len(sentences)
+    if not words or not texts:
+        return [0.0] * len(texts)
+    terms = [set(analyze_document(text, language)) for text, language in texts]
+    n = len(texts)
     weights = []
     for stems in words:
         df = sum(1 for t in terms if stems & t)
         weights.append(math.log((n + 1) / (df + 0.5)))
     total = sum(weights) or 1.0
     return [sum(w for stems, w in zip(words, weights, strict=True) if stems & t) / total for t in terms]
+
+
+def _paragraph_text(sentence: Sentence, passage: Passage) -> str:
+    """The sentence's paragraph as far as the passage holds it (who said it is often a sentence earlier)."""
+    return " ".join(s.text for s in passage.sentences if s.paragraph == sentence.paragraph) or sentence.text
 
 
 class ExtractiveSynthesizer:
@@ -121,10 +128,19 @@ class ExtractiveSynthesizer:
             for s in passage.sentences:
                 if s.id not in seen and s.embedding is not None:
                     seen[s.id] = (s, passage)
-        sentences = [s for s, _ in seen.values()]
-        overlap = term_overlap(query_word_stems(question, languages), sentences)
-        pool = [_Candidate(s, p, float(np.dot(s.embedding, retrieval.query_vector)), lex)
-                for (s, p), lex in zip(seen.values(), overlap, strict=True)]
+        # The sentence must match the question's own words; the paragraph around it may also match
+        # what a follow-up borrowed from earlier turns (the speaker named a sentence before).
+        own = term_overlap(query_word_stems(question, languages), [(s.text, s.language) for s, _ in seen.values()])
+        words = query_word_stems(retrieval.lexical_query or question, languages)
+        around = term_overlap(words, [(_paragraph_text(s, p), s.language) for s, p in seen.values()])
+        question_words = query_word_stems(question, languages)
+        borrowed = [w for w in words if w not in question_words]
+        on_subject = (term_overlap(borrowed, [(_paragraph_text(s, p), s.language) for s, p in seen.values()])
+                      if borrowed else [1.0] * len(seen))
+        pool = [_Candidate(s, p, float(np.dot(s.embedding, retrieval.query_vector))
+                           - (OFF_SUBJECT_PENALTY if subject == 0 else 0.0),
+                           (1 - CONTEXT_SHARE) * lex + CONTEXT_SHARE * ctx)
+                for (s, p), lex, ctx, subject in zip(seen.values(), own, around, on_subject, strict=True)]
         return sorted(pool, key=lambda c: -c.score)
 
     def relevant(self, best: _Candidate) -> bool:

@@ -10,7 +10,8 @@ PROMPTS_DIR = Path(os.environ.get("CITEBOT_PROMPTS_DIR", Path(__file__).resolve(
 
 # Every prompt the code refers to; tests check each one exists.
 REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing",
-              "repl_help", "repl_welcome")
+              "repl_help", "repl_welcome",
+              "qa_system", "qa_user", "condense")
 
 
 class PromptMissing(FileNotFoundError):

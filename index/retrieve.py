@@ -66,6 +66,8 @@ class Retrieval:
     query_vector: np.ndarray
     embed_ms: float
     search_ms: float
+    query: str = ""
+    lexical_query: str = ""
 
 
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
@@ -201,7 +203,7 @@ class Retriever:
                     for cid in top if cid in by_id and by_id[cid][1]["doc_key"] in live]
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
         t2 = time.perf_counter()
-        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000)
+        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question)
 
     def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
         version = snap.manifest.version

@@ -1,0 +1,159 @@
+"""`citebot eval QUESTIONS.jsonl`: run the engine over a question set and report quality and latency.
+
+Per question: expected facts found, expected file cited, where retrieval ranked the first expected
+file (hit@1, hit@3, MRR), whether an off-topic question was declined, answer length and latency;
+then totals per language and overall. `--json` writes the same as a machine-readable report and
+`--plot` draws accuracy per language and the latency distribution.
+
+Retrieval is scored on the passages the engine itself used for the answer (follow-ups included),
+by recording `engine.retriever.retrieve` for the duration of the run, not by a second retrieval.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.answer import Answer, Turn
+from bot.eval_metrics import QuestionResult, Totals, score, totals, totals_by_language
+from bot.eval_questions import EvalQuestion, QuestionFileError, load_questions
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EvalReport", "evaluate", "run_eval", "load_questions", "QuestionFileError"]
+
+
+@dataclass
+class EvalReport:
+    """Everything one eval run measured."""
+
+    questions_file: str
+    results: list[QuestionResult]
+    overall: Totals
+    by_language: dict[str, Totals]
+    engine: dict[str, Any]
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "questions_file": self.questions_file, "engine": self.engine, "seconds": round(self.seconds, 2),
+            "totals": self.overall.to_json(),
+            "by_language": {lang: t.to_json() for lang, t in self.by_language.items()},
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+@contextmanager
+def recording_retrievals(retriever: Any) -> Iterator[list[Any]]:
+    """Every Retrieval `retriever.retrieve` returns while the block runs, in call order."""
+    seen: list[Any] = []
+    had_own = "retrieve" in vars(retriever)
+    original = retriever.retrieve
+
+    def retrieve(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        seen.append(result)
+        return result
+
+    retriever.retrieve = retrieve
+    try:
+        yield seen
+    finally:
+        if had_own:
+            retriever.retrieve = original
+        else:
+            del retriever.retrieve
+
+
+def _rejected(question: str, message: str) -> Answer:
+    return Answer(question=question, text=message, answered=False, language="")
+
+
+def ask_conversation(engine: Any, question: EvalQuestion) -> tuple[Answer, list[str], float, str]:
+    """Ask the history, then the question; its answer, retrieved files, latency (ms) and refusal."""
+    from bot.engine import QuestionRejected
+
+    keep = max(int(getattr(engine.settings, "history_turns", 6)), 0)
+    history: list[Turn] = []
+    for earlier in question.history:
+        try:
+            history.append(Turn(earlier, engine.answer(earlier, history[-keep:] if keep else [])))
+        except QuestionRejected as exc:
+            history.append(Turn(earlier, _rejected(earlier, str(exc))))
+    with recording_retrievals(engine.retriever) as seen:
+        started = time.perf_counter()
+        try:
+            answer = engine.answer(question.question, history[-keep:] if keep else [])
+            refusal = ""
+        except QuestionRejected as exc:
+            answer, refusal = _rejected(question.question, str(exc)), str(exc)
+        wall_ms = (time.perf_counter() - started) * 1000
+    retrieved = [p.file for p in seen[0].passages] if seen else []
+    return answer, retrieved, answer.timings_ms.get("total", wall_ms), refusal
+
+
+def engine_info(engine: Any) -> dict[str, Any]:
+    """What the report records about the engine it measured."""
+    info: dict[str, Any] = {"synthesizer": type(getattr(engine, "synthesizer", None)).__name__}
+    for name in ("location", "embed_model"):
+        try:
+            info[name] = getattr(engine, name)
+        except Exception:  # a report must not fail on a missing detail
+            logger.debug("engine has no %s", name)
+    settings = getattr(engine, "settings", None)
+    if settings is not None:
+        info.update(top_k=settings.top_k, llm=settings.llm, abstain_below=settings.abstain_below)
+    return info
+
+
+def evaluate(engine: Any, questions: list[EvalQuestion], questions_file: str = "",
+             on_result: Callable[[QuestionResult], None] | None = None) -> EvalReport:
+    """Ask every question (with its history) and score the replies."""
+    started = time.perf_counter()
+    results: list[QuestionResult] = []
+    for question in questions:
+        answer, retrieved, latency, refusal = ask_conversation(engine, question)
+        result = score(question, answer, retrieved, latency)
+        result.rejected = refusal
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return EvalReport(questions_file, results, totals(results), totals_by_language(results), engine_info(engine),
+                      time.perf_counter() - started)
+
+
+def write_json(report: EvalReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def run_eval(questions_path: Path, json_out: Path | None = None, plot: Path | None = None,
+             engine: Any = None, console: Any = None) -> EvalReport:
+    """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
+    from bot.cli import CliError, load_settings, open_engine
+    from bot.eval_render import print_report, require_matplotlib, write_plot
+    from index.errors import CitebotIndexError
+
+    try:
+        questions = load_questions(Path(questions_path))
+        if plot is not None:
+            require_matplotlib()  # fail before a long run, not after it
+    except (QuestionFileError, OSError, ImportError) as exc:
+        raise CliError(str(exc)) from exc
+    engine = engine if engine is not None else open_engine(load_settings())
+    try:
+        report = evaluate(engine, questions, str(questions_path))
+    except CitebotIndexError as exc:
+        raise CliError(str(exc)) from exc
+    print_report(report, console)
+    if json_out is not None:
+        write_json(report, Path(json_out))
+    if plot is not None:
+        write_plot(report, Path(plot))
+    return report
