@@ -78,7 +78,8 @@ def resolve_followup(question: str, history: Sequence[Turn]) -> Resolved:
     for turn in reversed(history):
         borrowed = subject_terms(turn.question)
         if not borrowed and turn.answer.answered and turn.answer.citations:
-            borrowed = subject_terms(turn.answer.citations[0].quote)[:3]
+            terms = subject_terms(turn.answer.citations[0].quote)
+            borrowed = sorted(terms, key=lambda t: not any(ch.isdigit() for ch in t))[:3]
         borrowed = [t for t in borrowed if t not in own]
         if borrowed:
             context = " ".join(borrowed)
