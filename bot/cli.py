@@ -102,8 +102,8 @@ def main(verbose: int) -> None:
 @click.option("--corpus", type=click.Path(path_type=Path), envvar="CITEBOT_CORPUS", help="Folder of documents.")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
-@click.option("--wait", type=float, default=0.0, show_default=True,
-              help="Seconds to wait when another `citebot index` holds the lock.")
+@click.option("--wait", type=float, default=0.0, is_flag=False, flag_value=-1.0, metavar="[SECONDS]",
+              help="Wait when another `citebot index` holds the lock: until it finishes, or at most SECONDS.")
 def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float) -> None:
     """Build or update the index (only new and changed files are embedded)."""
     run_index(load_settings(corpus, data_dir), rebuild=rebuild, wait=wait)
@@ -182,11 +182,18 @@ def chat(corpus: Path | None, data_dir: Path | None) -> None:
 @click.option("--webhook-url", default=None, help="Public HTTPS URL for webhook mode (default: long polling).")
 @click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook listen address.")
 @click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
-def telegram(webhook_url: str | None, listen: str, port: int) -> None:
+@click.option("--message-limit", default=4096, hidden=True, type=click.IntRange(200, 4096),
+              help="Split replies longer than this (tests lower it to exercise splitting).")
+def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN)."""
-    from bot.telegram_app import run_from_cli
+    from bot.telegram_guard import TelegramSetupError
 
-    run_from_cli(webhook_url=webhook_url, listen=listen, port=port)
+    try:
+        from bot.telegram_app import run_from_cli
+
+        run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
+    except TelegramSetupError as exc:
+        raise CliError(str(exc)) from None
 
 
 @main.command(name="eval")

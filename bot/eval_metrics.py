@@ -39,6 +39,7 @@ class QuestionResult:
     rank: int | None = None  # 1-based rank of the first passage from an expected file
     declined: bool | None = None  # None for answerable questions
     rejected: str = ""  # the QuestionRejected message, when the engine refused the question
+    error: str = ""  # an unexpected exception the engine raised ("ValueError: ...")
 
     @property
     def chars(self) -> int:
@@ -120,6 +121,7 @@ class Totals:
     median_chars: float
     p50_ms: float
     p95_ms: float
+    errors: int = 0  # questions on which the engine raised something other than QuestionRejected
 
     def to_json(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -145,6 +147,7 @@ def totals(results: Sequence[QuestionResult]) -> Totals:
         multi_turn=len(follow), multi_turn_facts=_rate([bool(r.facts_found) for r in follow]),
         median_chars=float(np.median([r.chars for r in answerable])) if answerable else 0.0,
         p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95),
+        errors=sum(1 for r in results if r.error),
     )
 
 

@@ -25,6 +25,7 @@ from bot.eval_metrics import QuestionResult, Totals, score, totals, totals_by_la
 from bot.eval_questions import EvalQuestion, QuestionFileError, load_questions
 
 logger = logging.getLogger(__name__)
+WARM_UP_QUESTION = "What is this collection of documents about?"
 
 __all__ = ["EvalReport", "evaluate", "run_eval", "load_questions", "QuestionFileError"]
 
@@ -75,27 +76,39 @@ def _rejected(question: str, message: str) -> Answer:
     return Answer(question=question, text=message, answered=False, language="")
 
 
-def ask_conversation(engine: Any, question: EvalQuestion) -> tuple[Answer, list[str], float, str]:
-    """Ask the history, then the question; its answer, retrieved files, latency (ms) and refusal."""
-    from bot.engine import QuestionRejected
+def _ask(engine: Any, question: str, history: list[Turn]) -> tuple[Answer, str, str]:
+    """One engine call: the answer, the refusal message and the error, if any.
 
+    A refusal (QuestionRejected) is a reply; any other exception except an index problem is recorded
+    as an error of this question, so one crash does not hide the other questions' figures."""
+    from bot.engine import QuestionRejected
+    from index.errors import CitebotIndexError
+
+    try:
+        return engine.answer(question, history), "", ""
+    except QuestionRejected as exc:
+        return _rejected(question, str(exc)), str(exc), ""
+    except CitebotIndexError:
+        raise
+    except Exception as exc:
+        logger.warning("the engine failed on a question: %s: %s", exc.__class__.__name__, exc)
+        logger.debug("traceback", exc_info=True)
+        return _rejected(question, ""), "", f"{exc.__class__.__name__}: {exc}"
+
+
+def ask_conversation(engine: Any, question: EvalQuestion) -> tuple[Answer, list[str], float, str, str]:
+    """Ask the history, then the question: its answer, retrieved files, latency (ms), refusal, error."""
     keep = max(int(getattr(engine.settings, "history_turns", 6)), 0)
     history: list[Turn] = []
     for earlier in question.history:
-        try:
-            history.append(Turn(earlier, engine.answer(earlier, history[-keep:] if keep else [])))
-        except QuestionRejected as exc:
-            history.append(Turn(earlier, _rejected(earlier, str(exc))))
+        answer, _refusal, _error = _ask(engine, earlier, history[-keep:] if keep else [])
+        history.append(Turn(earlier, answer))
     with recording_retrievals(engine.retriever) as seen:
         started = time.perf_counter()
-        try:
-            answer = engine.answer(question.question, history[-keep:] if keep else [])
-            refusal = ""
-        except QuestionRejected as exc:
-            answer, refusal = _rejected(question.question, str(exc)), str(exc)
+        answer, refusal, error = _ask(engine, question.question, history[-keep:] if keep else [])
         wall_ms = (time.perf_counter() - started) * 1000
     retrieved = [p.file for p in seen[0].passages] if seen else []
-    return answer, retrieved, answer.timings_ms.get("total", wall_ms), refusal
+    return answer, retrieved, answer.timings_ms.get("total", wall_ms), refusal, error
 
 
 def engine_info(engine: Any) -> dict[str, Any]:
@@ -106,25 +119,39 @@ def engine_info(engine: Any) -> dict[str, Any]:
             info[name] = getattr(engine, name)
         except Exception:  # a report must not fail on a missing detail
             logger.debug("engine has no %s", name)
+    startup = getattr(engine, "startup_seconds", None)
+    if startup is not None:
+        info["startup_s"] = round(float(startup), 2)
     settings = getattr(engine, "settings", None)
     if settings is not None:
         info.update(top_k=settings.top_k, llm=settings.llm, abstain_below=settings.abstain_below)
     return info
 
 
+def warm_up(engine: Any) -> float:
+    """Ask one unscored question so one-off costs (lazy loads, first caches) stay out of the
+    latency figures; returns its wall time in ms, which the report shows separately."""
+    started = time.perf_counter()
+    _ask(engine, WARM_UP_QUESTION, [])
+    return (time.perf_counter() - started) * 1000
+
+
 def evaluate(engine: Any, questions: list[EvalQuestion], questions_file: str = "",
-             on_result: Callable[[QuestionResult], None] | None = None) -> EvalReport:
+             on_result: Callable[[QuestionResult], None] | None = None, warm: bool = True) -> EvalReport:
     """Ask every question (with its history) and score the replies."""
+    info = engine_info(engine)
+    if warm:
+        info["warm_up_ms"] = round(warm_up(engine), 1)
     started = time.perf_counter()
     results: list[QuestionResult] = []
     for question in questions:
-        answer, retrieved, latency, refusal = ask_conversation(engine, question)
+        answer, retrieved, latency, refusal, error = ask_conversation(engine, question)
         result = score(question, answer, retrieved, latency)
-        result.rejected = refusal
+        result.rejected, result.error = refusal, error
         results.append(result)
         if on_result is not None:
             on_result(result)
-    return EvalReport(questions_file, results, totals(results), totals_by_language(results), engine_info(engine),
+    return EvalReport(questions_file, results, totals(results), totals_by_language(results), info,
                       time.perf_counter() - started)
 
 

@@ -26,9 +26,10 @@ from index.types import Passage, Sentence
 # Calibrated on the public eval plus tests/eval/questions.jsonl (README, "Abstention").
 MIN_SCORE = 0.83  # below this best-sentence score (similarity + term bonus) the documents do not answer
 LEXICAL_WEIGHT = 0.1
-FOLLOW_MARGIN = 0.02  # a second or third sentence must score within this of the best one
+FOLLOW_MARGIN = 0.035  # a second or third sentence must score within this of the best one
 TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
 MAX_SENTENCES = 3
+SWAP_TOLERANCE = 0.03  # how much closer the found sentence may be than its version in the question language
 OFF_SUBJECT_PENALTY = 0.03  # a follow-up's sentence whose paragraph never names the borrowed subject
 CONTEXT_SHARE = 0.3  # part of the term bonus earned by the sentence's paragraph rather than itself
 MAX_ANSWER_CHARS = 420
@@ -79,7 +80,7 @@ _REFERRING = {
     "en": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:he|she|it|they|this|that|these|those|such)\b", re.IGNORECASE),
     "es": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:él|ella|ellos|ellas|esto|eso|este|esta|dicha?|dichos)\b", re.IGNORECASE),
     "pt": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:ele|ela|eles|elas|isso|isto|este|esta|essa|esse)\b", re.IGNORECASE),
-    "id": re.compile(r"^(?:\W*\w+\W+){0,4}?(?:dia|ia|mereka|beliau|tersebut|hal ini|ini)\b", re.IGNORECASE),
+    "id": re.compile(r"^(?:hal ini|(?:\W*\w+\W+){0,4}?(?:dia|mereka|beliau|tersebut))\b", re.IGNORECASE),
 }
 
 
@@ -147,7 +148,9 @@ class ExtractiveSynthesizer:
         return best.score >= MIN_SCORE + self.margin
 
     def _translations(self, chosen: Sentence) -> list[Sentence]:
-        """Versions of the chosen sentence in other files (the best match per file)."""
+        """Versions of the chosen sentence in other files: per file, the closest sentence that passes
+        `same_fact` and whose own closest sentence in the chosen file is the chosen one (mutual best
+        match, the usual test for aligned translations)."""
         best: dict[str, tuple[float, Sentence]] = {}
         for other in self.retriever.similar_sentences(chosen):
             if other.file == chosen.file or not same_fact(chosen, other):
@@ -155,7 +158,15 @@ class ExtractiveSynthesizer:
             sim = float(np.dot(chosen.embedding, other.embedding))
             if other.file not in best or sim > best[other.file][0]:
                 best[other.file] = (sim, other)
-        return [s for _, s in best.values()]
+        return [s for _, s in best.values() if self._closest_in(chosen.doc_key, s) == chosen.id]
+
+    def _closest_in(self, doc_key: str, sentence: Sentence) -> str | None:
+        """Id of the sentence of document `doc_key` most similar to `sentence`."""
+        sentences = self.retriever.document_sentences(doc_key)
+        if not sentences:
+            return None
+        sims = [float(np.dot(s.embedding, sentence.embedding)) for s in sentences]
+        return sentences[int(np.argmax(sims))].id
 
     def _with_context(self, s: Sentence) -> list[Sentence]:
         """The sentence, preceded by the one before it when it opens with a reference to it."""
@@ -172,12 +183,15 @@ class ExtractiveSynthesizer:
         for cand in pool:
             if len(groups) >= MAX_SENTENCES or (groups and cand.score < pool[0].score - FOLLOW_MARGIN):
                 break
-            if any(same_fact(g.sentence, cand.sentence) or cand.sentence in others for g, others in groups):
+            if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
+                   for g, others in groups):
                 continue
             if groups and sum(len(g.sentence.text) for g, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
                 continue
             versions = [cand.sentence, *self._translations(cand.sentence)]
             lead = next((v for v in versions if v.language == language), cand.sentence)
+            if float(np.dot(lead.embedding, retrieval.query_vector)) < cand.dense - SWAP_TOLERANCE:
+                lead = cand.sentence  # the question-language version must answer about as well
             groups.append((_Candidate(lead, cand.passage, cand.dense, cand.lexical), versions))
         citations, parts = [], []
         for n, (lead, versions) in enumerate(groups, start=1):

@@ -11,7 +11,9 @@ PROMPTS_DIR = Path(os.environ.get("CITEBOT_PROMPTS_DIR", Path(__file__).resolve(
 # Every prompt the code refers to; tests check each one exists.
 REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing",
               "repl_help", "repl_welcome",
-              "qa_system", "qa_user", "condense")
+              "qa_system", "qa_user", "condense",
+              "telegram_start", "telegram_help", "telegram_sources", "telegram_reset", "telegram_ask_usage",
+              "telegram_passage_expired", "only_text", "rate_limited", "not_allowed", "error")
 
 
 class PromptMissing(FileNotFoundError):

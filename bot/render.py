@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from bot.answer import Answer, Citation
 
 
@@ -22,3 +25,104 @@ def to_text(answer: Answer) -> str:
         lines.append(source_line(c))
         lines.append(f'    "{c.quote}"')
     return "\n".join(lines)
+
+
+# Telegram HTML -----------------------------------------------------------------------------------
+# Telegram counts message length in UTF-16 code units; measuring the raw HTML (always at least as long
+# as the parsed text) keeps every part under the limit whatever tags and entities it holds.
+TELEGRAM_LIMIT = 4096
+QUOTE_CHARS = 300
+
+_ATOM = re.compile(r"<[^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|[^<&]|[<&]", re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
+_BREAKS = {"\n\n": 3, "\n": 2, " ": 1}  # preferred split points, best first
+
+
+def escape(text: str) -> str:
+    """Text made safe for Telegram's HTML parse mode (documents and users may write <, > and &)."""
+    return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(",;:") + "…"
+
+
+def source_html(c: Citation, quote_chars: int = QUOTE_CHARS) -> str:
+    """One numbered source as Telegram HTML: its line, then a short quote."""
+    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{escape(shorten(c.quote, quote_chars))}</blockquote>"
+
+
+def to_html(answer: Answer) -> str:
+    """The answer, then one paragraph per numbered source; every document string escaped."""
+    text = escape(answer.text)
+    if not answer.answered or not answer.citations:
+        return text
+    return "\n\n".join([text, *(source_html(c) for c in answer.citations)])
+
+
+def passage_html(c: Citation) -> str:
+    """The whole passage behind a citation, for the 'show source' button."""
+    body = " ".join((c.passage or c.quote).split())
+    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{escape(body)}</blockquote>"
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Telegram HTML cut into messages of at most `limit`, at paragraph breaks where possible.
+
+    Never cuts inside a tag or an entity; a tag open across a cut is closed at the end of one part and
+    opened again at the start of the next, so every part parses on its own.
+    """
+    text = text.strip()
+    if telegram_length(text) <= limit:
+        return [text] if text else []
+    atoms = _ATOM.findall(text)
+    parts: list[str] = []
+    stack: list[tuple[str, str]] = []
+    start = 0
+    while start < len(atoms):
+        reopen = "".join(tag for _, tag in stack)
+        end, after = _fit(atoms, start, stack, limit - telegram_length(reopen))
+        body = "".join(atoms[start:end]).strip()
+        if _TAG.sub("", body).strip():
+            parts.append(reopen + body + "".join(f"</{name}>" for name, _ in reversed(after)))
+        start, stack = end, after
+    return parts
+
+
+def _fit(atoms: list[str], start: int, stack: list[tuple[str, str]], budget: int) -> tuple[int, list[tuple[str, str]]]:
+    """Where to end the part starting at atoms[start]: the last paragraph break that fits, else the last
+    line break, else the last space, else as many atoms as fit; with the tags still open there."""
+    open_tags = list(stack)
+    closers = sum(len(name) + 3 for name, _ in open_tags)
+    used = 0
+    best: dict[int, tuple[int, list[tuple[str, str]]]] = {}
+    for i in range(start, len(atoms)):
+        atom = atoms[i]
+        tag = _TAG.fullmatch(atom)
+        if tag and tag.group(1):
+            if open_tags and open_tags[-1][0] == tag.group(2).lower():
+                open_tags.pop()
+                closers -= len(tag.group(2)) + 3
+        elif tag:
+            open_tags.append((tag.group(2).lower(), atom))
+            closers += len(tag.group(2)) + 3
+        used += telegram_length(atom)
+        if used + closers > budget:
+            if not best:  # one atom longer than the budget: take it anyway, so the split advances
+                return i + 1, open_tags
+            break
+        priority = 3 if atom == "\n" and i > start and atoms[i - 1] == "\n" else _BREAKS.get(atom, 0)
+        best[priority] = (i + 1, list(open_tags))
+    else:
+        return len(atoms), open_tags
+    return best[max(best)]

@@ -198,7 +198,12 @@ def startup_line(engine: Engine, seconds: float) -> str:
     """'ready in 3.1 s: 5 documents, 96 chunks', so people see what opening the index costs."""
     sources = engine.sources()
     chunks = sum(s.chunks for s in sources)
-    return f"ready in {seconds:.1f} s: {len(sources)} documents, {chunks} chunks ({engine.location})"
+    return (f"ready in {seconds:.1f} s: {_count(len(sources), 'document')}, {_count(chunks, 'chunk')} "
+            f"({engine.location})")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run_repl(corpus: Path | None = None, data_dir: Path | None = None) -> None:

@@ -15,12 +15,13 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 logger = logging.getLogger(__name__)
 
 HISTORY_FILE = "chat_history"
-PROMPT = [("bold ansicyan", "citebot> ")]
+PROMPT = FormattedText([("bold ansicyan", "citebot> ")])
 
 
 class CommandCompleter(Completer):

@@ -56,10 +56,14 @@ def answer_text(answer: Answer) -> Text:
     return text
 
 
+def _where(c: Citation) -> Text:
+    """'[1] file.txt (en), paragraph 9'."""
+    return Text.assemble((f"[{c.n}] ", MARKER_STYLE), (c.file, FILE_STYLE), f" ({c.language}), {c.location}")
+
+
 def source_heading(c: Citation) -> Text:
     """'[1] file.txt (en), paragraph 9  score 0.83', the score dimmed."""
-    return Text.assemble((f"[{c.n}] ", MARKER_STYLE), (c.file, FILE_STYLE), f" ({c.language}), {c.location}",
-                         ("  score ", SCORE_STYLE), (f"{c.score:.2f}", SCORE_STYLE))
+    return _where(c) + Text(f"  score {c.score:.2f}", style=SCORE_STYLE)
 
 
 def render_source(c: Citation, plain: bool) -> Group:
@@ -89,8 +93,7 @@ def render_passage(c: Citation, plain: bool) -> Group:
     start = passage.plain.find(c.quote) if c.quote else -1
     if start >= 0:
         passage.stylize(HIGHLIGHT_STYLE, start, start + len(c.quote))
-    heading = Text.assemble((f"[{c.n}] ", MARKER_STYLE), (c.file, FILE_STYLE), f" ({c.language}), {c.location}")
-    return Group(heading, Text(""), passage)
+    return Group(_where(c), Text(""), passage)
 
 
 def render_documents(sources: Sequence[SourceInfo], location: str, plain: bool) -> Group:

@@ -74,6 +74,16 @@ def analyze_query(text: str, languages: Iterable[str]) -> list[str]:
     return list(terms)
 
 
+def _bm25s() -> Any:
+    """bm25s, imported on first use, with its import-time DEBUG logging turned down."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class LexicalIndex:
     """A BM25 index over chunk ids, saved next to the manifest version it was built for."""
 
@@ -85,8 +95,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, rows: Sequence[tuple[str, str, str]]) -> LexicalIndex:
         """Index (chunk id, text, language) rows."""
-        import bm25s
-
+        bm25s = _bm25s()
         ids = [r[0] for r in rows]
         corpus = [analyze_document(text, language) or ["\u2400"] for _, text, language in rows]
         model = bm25s.BM25()
@@ -114,8 +123,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
+        bm25s = _bm25s()
         meta = json.loads((folder / "ids.json").read_text())
         model = bm25s.BM25.load(str(folder)) if meta["ids"] else bm25s.BM25()
         return cls(meta["ids"], meta["languages"], model)

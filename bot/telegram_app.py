@@ -1,0 +1,478 @@
+"""`citebot telegram`: the Telegram front end, and the only module that imports `telegram`.
+
+Built like python-telegram-bot's own examples: one thin async handler per command, one
+`build_application()` that wires the builder, handlers, `post_init` (the command menu), the rate limiter and
+a single error handler. The engine is blocking, so every call to it runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.answer import Answer, Turn
+from bot.engine import CitebotIndexError, QuestionRejected, clean_question
+from bot.prompts import load_prompt
+from bot.render import TELEGRAM_LIMIT, escape, passage_html, shorten, split_html, to_html
+from bot.telegram_guard import (
+    TOKEN_HELP,
+    AccessList,
+    CitationStore,
+    RateLimit,
+    TelegramSetupError,
+    check_token,
+    redact_logs,
+)
+from index.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("start", "What I know and how to ask"),
+    ("help", "How to ask, in private and in groups"),
+    ("sources", "The documents I answer from"),
+    ("reset", "Forget this chat's conversation"),
+    ("ask", "Ask a question (the way to ask in groups)"),
+]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+TYPING_SECONDS = 4.0  # Telegram shows "typing…" for about 5 s
+EDIT_SECONDS = 1.0  # a streamed answer's message is edited at most this often
+NETWORK_RETRIES = 3
+
+
+@dataclass
+class Services:
+    """What the handlers share: the engine and the front end's own state (kept in bot_data)."""
+
+    engine: Any
+    settings: Settings
+    access: AccessList
+    limiter: RateLimit
+    citations: CitationStore = field(default_factory=CitationStore)
+    message_limit: int = TELEGRAM_LIMIT
+    typing_seconds: float = TYPING_SECONDS
+    edit_seconds: float = EDIT_SECONDS
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data["citebot"]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (flood limits; RetryAfter waits) that also retries timeouts and network faults.
+
+    AIORateLimiter retries nothing by default and only ever RetryAfter; a lost connection or a 502 from
+    Telegram is worth another try after a short, growing pause. BadRequest is final.
+    """
+
+    def __init__(self, max_retries: int = NETWORK_RETRIES, backoff: float = 0.5, **kwargs: Any):
+        super().__init__(max_retries=max_retries, **kwargs)
+        self.network_retries = max_retries
+        self.backoff = backoff
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        for attempt in range(self.network_retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:
+                raise
+            except (TimedOut, NetworkError) as exc:
+                if attempt == self.network_retries:
+                    raise
+                delay = self.backoff * 2**attempt
+                logger.warning("%s failed (%s); retrying in %.1f s", endpoint, type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+# who is talking to whom ----------------------------------------------------------------------------
+def bot_mentions(message: Message) -> list[str]:
+    """The mentions of this bot in a message's text or caption (@username, or a mention by id)."""
+    bot = message.get_bot()
+    username = (bot.username or "").lower()
+    types = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    entities = {**message.parse_entities(types), **message.parse_caption_entities(types)}
+    return [text for entity, text in entities.items()
+            if (entity.type == MessageEntity.MENTION and text.lstrip("@").lower() == username)
+            or (entity.user is not None and entity.user.id == bot.id)]
+
+
+def addressed_to_bot(message: Message) -> bool:
+    """A group message meant for the bot: it mentions the bot or replies to one of its messages."""
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == message.get_bot().id:
+        return True
+    return bool(bot_mentions(message))
+
+
+class AddressedToBot(filters.MessageFilter):
+    """filters version of addressed_to_bot(), for group handlers."""
+
+    def filter(self, message: Message) -> bool:
+        return addressed_to_bot(message)
+
+
+ADDRESSED = AddressedToBot(name="AddressedToBot")
+PRIVATE = filters.ChatType.PRIVATE
+NEW = filters.UpdateType.MESSAGE
+
+
+def meant_for_bot(update: Update) -> bool:
+    """Whether the bot would answer this message (so a refused user learns why, and group chatter does not)."""
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE or addressed_to_bot(message):
+        return True
+    first = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    command, _, target = first.partition("@")
+    return command.startswith("/") and (not target or target.lower() == (message.get_bot().username or "").lower())
+
+
+# replies ---------------------------------------------------------------------------------------------
+async def reply(message: Message, text: str) -> None:
+    """A fixed (plain) text as an HTML reply, escaped like everything else."""
+    await message.reply_text(escape(text))
+
+
+@asynccontextmanager
+async def typing(chat: Chat, every: float) -> AsyncIterator[None]:
+    """"typing…" while the block runs, renewed every few seconds because Telegram drops it after ~5 s."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await chat.send_chat_action(ChatAction.TYPING)
+            except TelegramError as exc:
+                logger.debug("typing indicator failed: %s", type(exc).__name__)
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+def source_buttons(answer: Answer, store: CitationStore) -> InlineKeyboardMarkup | None:
+    """One button per citation; a tap shows the whole passage (kept server-side: callback data is 64 bytes)."""
+    if not answer.answered or not answer.citations:
+        return None
+    key = store.put(answer.citations)
+    buttons = [InlineKeyboardButton(f"[{c.n}] {shorten(c.file, 22)}", callback_data=f"p:{key}:{c.n}")
+               for c in answer.citations]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def run_engine(s: Services, message: Message, question: str, history: list[Turn]) -> tuple[Answer, Message | None]:
+    """The answer, computed in worker threads; streamed LLM text goes into one draft message, edited at most
+    once per `edit_seconds` (the extractive engine yields the final Answer at once, so no draft)."""
+    pieces: Iterator[str | Answer] = s.engine.stream(question, history)
+    text, draft, shown, last = "", None, "", -math.inf
+    try:
+        while True:
+            item = await asyncio.to_thread(next, pieces, None)
+            if item is None:
+                raise RuntimeError("the engine finished without an answer")
+            if isinstance(item, Answer):
+                return item, draft
+            text += item
+            if time.monotonic() - last < s.edit_seconds or not text.strip():
+                continue
+            preview = split_html(escape(text), s.message_limit - 2)[0] + " …"
+            if preview != shown:
+                if draft is None:
+                    draft = await message.reply_text(preview)
+                else:
+                    await draft.edit_text(preview)
+                shown, last = preview, time.monotonic()
+    finally:
+        close = getattr(pieces, "close", None)  # an unfinished LLM stream releases its connection
+        if close is not None:
+            await asyncio.to_thread(close)
+
+
+async def send_answer(s: Services, message: Message, answer: Answer, draft: Message | None) -> None:
+    """The answer as HTML parts split at paragraphs, source buttons under the last part."""
+    parts = split_html(to_html(answer), s.message_limit)
+    markup = source_buttons(answer, s.citations)
+    for i, part in enumerate(parts):
+        buttons = markup if i == len(parts) - 1 else None
+        if i == 0 and draft is not None:
+            await draft.edit_text(part, reply_markup=buttons)
+        else:
+            await message.reply_text(part, reply_markup=buttons, do_quote=None if i == 0 else False)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """The one path every question takes: checks, the engine off the event loop, the reply."""
+    s = services(context)
+    message = update.effective_message
+    user_key = update.effective_user.id if update.effective_user else update.effective_chat.id
+    try:
+        question = clean_question(text, s.settings.max_question_chars)
+    except QuestionRejected as exc:
+        await reply(message, str(exc))
+        return
+    wait = s.limiter.acquire(user_key)
+    if wait:
+        if s.limiter.should_notify(user_key, wait):
+            await reply(message, load_prompt("rate_limited").format(limit=s.limiter.per_minute,
+                                                                    seconds=math.ceil(wait)))
+        return
+    chat_data = context.chat_data
+    history: deque[Turn] = chat_data.setdefault("history", deque(maxlen=s.settings.history_turns))
+    async with chat_data.setdefault("lock", asyncio.Lock()):  # one question at a time per chat, in order
+        started = time.perf_counter()
+        try:
+            async with typing(update.effective_chat, s.typing_seconds):
+                answer, draft = await run_engine(s, message, question, list(history))
+        except QuestionRejected as exc:
+            await reply(message, str(exc))
+            return
+        except CitebotIndexError as exc:
+            logger.warning("index unavailable: %s", type(exc).__name__)
+            await reply(message, load_prompt("index_unavailable"))
+            return
+        history.append(Turn(question, answer))
+        await send_answer(s, message, answer, draft)
+        logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+# handlers --------------------------------------------------------------------------------------------
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before all handlers: users outside CITEBOT_ALLOWED_USERS get one short refusal and nothing else."""
+    s = services(context)
+    user = update.effective_user
+    if s.access.allows(user.id if user else None, user.username if user else None):
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(load_prompt("not_allowed"))
+    elif meant_for_bot(update) and s.access.first_refusal(user.id if user else None):
+        await reply(update.effective_message, load_prompt("not_allowed"))
+    raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot knows and how to ask."""
+    documents = await asyncio.to_thread(services(context).engine.sources)
+    languages = ", ".join(sorted({d.language for d in documents}))
+    await reply(update.effective_message,
+                load_prompt("telegram_start").format(documents=len(documents), languages=languages))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask."""
+    await reply(update.effective_message, load_prompt("help") + "\n\n" + load_prompt("telegram_help"))
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources: the indexed documents."""
+    s = services(context)
+    documents = await asyncio.to_thread(s.engine.sources)
+    lines = [escape(load_prompt("telegram_sources").format(count=len(documents))), ""]
+    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks" for d in documents]
+    for part in split_html("\n".join(lines), s.message_limit):
+        await update.effective_message.reply_text(part)
+
+
+async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reset: forget this chat's conversation."""
+    context.chat_data.pop("history", None)
+    await reply(update.effective_message, load_prompt("telegram_reset"))
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION: the way to ask in groups (works in private chats too)."""
+    parts = (update.effective_message.text or "").split(maxsplit=1)
+    if len(parts) < 2:
+        await reply(update.effective_message, load_prompt("telegram_ask_usage"))
+        return
+    await answer_question(update, context, parts[1])
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: every one in private chats; mentions of the bot and replies to it in groups."""
+    message = update.effective_message
+    text = message.text or ""
+    if message.chat.type != ChatType.PRIVATE:
+        for mention in bot_mentions(message):
+            text = text.replace(mention, " ")
+    await answer_question(update, context, text)
+
+
+async def only_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice, files: only text questions."""
+    await reply(update.effective_message, load_prompt("only_text"))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have (private chats): how to ask."""
+    await reply(update.effective_message, load_prompt("telegram_help"))
+
+
+async def show_passage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A source button: send the whole cited passage and answer the callback query."""
+    s = services(context)
+    query = update.callback_query
+    fields = (query.data or "").split(":")
+    citation = s.citations.get(fields[1], int(fields[2])) if len(fields) == 3 and fields[2].isdigit() else None
+    if citation is None:
+        await query.answer(load_prompt("telegram_passage_expired"))
+        return
+    wait = s.limiter.acquire(update.effective_user.id)
+    if wait:
+        await query.answer(load_prompt("rate_limited").format(limit=s.limiter.per_minute, seconds=math.ceil(wait)))
+        return
+    await query.answer()
+    for part in split_html(passage_html(citation), s.message_limit):
+        await update.effective_chat.send_message(part)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The single error handler: log with traceback, tell the user something went wrong (no internals)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None or isinstance(context.error, Forbidden):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(load_prompt("error"))
+        else:
+            await update.effective_chat.send_message(escape(load_prompt("error")))
+    except TelegramError as exc:
+        logger.warning("could not tell the user about the failure: %s", type(exc).__name__)
+
+
+# wiring --------------------------------------------------------------------------------------------
+async def refresh_index(app: Application) -> None:
+    """Every reload_seconds, pick up an index another process published (embedded Chroma would not see it)."""
+    s: Services = app.bot_data["citebot"]
+    while True:
+        await asyncio.sleep(s.settings.reload_seconds)
+        try:
+            if await asyncio.to_thread(s.engine.refresh):
+                logger.info("now answering from the new index")
+        except Exception:
+            logger.warning("index refresh failed; still answering from the previous index", exc_info=True)
+
+
+async def post_init(app: Application) -> None:
+    """Register the command menu and start the index refresh loop."""
+    await app.bot.set_my_commands([BotCommand(name, description) for name, description in COMMANDS])
+    app.bot_data["refresh_task"] = asyncio.create_task(refresh_index(app), name="citebot-refresh")
+
+
+async def post_shutdown(app: Application) -> None:
+    """Stop the refresh loop."""
+    task = app.bot_data.pop("refresh_task", None)
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+def build_application(engine: Any, settings: Settings | None = None, token: str | None = None, *,
+                      request: BaseRequest | None = None, message_limit: int = TELEGRAM_LIMIT,
+                      typing_seconds: float = TYPING_SECONDS, edit_seconds: float = EDIT_SECONDS,
+                      max_concurrent: int = 64) -> Application:
+    """The Application: builder, handlers, post_init, rate limiter with retries, one error handler."""
+    settings = settings or engine.settings
+    token = check_token(token or settings.telegram_bot_token)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(RetryingRateLimiter(max_retries=NETWORK_RETRIES))
+        .concurrent_updates(max_concurrent)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["citebot"] = Services(
+        engine=engine, settings=settings, access=AccessList(settings.allowed_users),
+        limiter=RateLimit(settings.rate_limit_per_minute), message_limit=message_limit,
+        typing_seconds=typing_seconds, edit_seconds=edit_seconds,
+    )
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset),
+                           ("ask", ask)):
+        app.add_handler(CommandHandler(name, callback, filters=NEW))
+    app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND & (PRIVATE | ADDRESSED), question))
+    app.add_handler(MessageHandler(NEW & ~filters.TEXT & filters.ATTACHMENT & (PRIVATE | ADDRESSED), only_text))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND & PRIVATE, unknown_command))
+    app.add_handler(CallbackQueryHandler(show_passage, pattern=r"^p:"))
+    app.add_error_handler(on_error)
+    return app
+
+
+def run_from_cli(webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443,
+                 message_limit: int = TELEGRAM_LIMIT) -> None:
+    """`citebot telegram`: check the token, open the engine, then long polling (or a webhook server)."""
+    from bot.cli import load_settings, open_engine
+
+    settings = load_settings()
+    token = check_token(settings.telegram_bot_token)
+    secret = secrets.token_urlsafe(32) if webhook_url else ""
+    redact_logs(token, secret)
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    engine = open_engine(settings)
+    app = build_application(engine, settings, token, message_limit=message_limit)
+    api = urlsplit(settings.telegram_base_url or "https://api.telegram.org").netloc
+    logger.info("Telegram bot starting (%s, Bot API at %s)", "webhook" if webhook_url else "long polling", api)
+    try:
+        if webhook_url:
+            app.run_webhook(listen=listen, port=port, url_path=urlsplit(webhook_url).path.lstrip("/"),
+                            webhook_url=webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise TelegramSetupError(f"Telegram rejected TELEGRAM_BOT_TOKEN. {TOKEN_HELP}") from None
+    except NetworkError as exc:
+        raise TelegramSetupError(
+            f"Could not reach the Telegram Bot API at {api} ({type(exc).__name__}); check the network, "
+            "or CITEBOT_TELEGRAM_BASE_URL if you use your own Bot API server."
+        ) from None
