@@ -13,9 +13,10 @@ import logging
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -78,6 +79,37 @@ def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: flo
                    span=(int(meta["start"]), int(meta["end"])))
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
+    """A small thread-safe least-recently-used cache (bounded memory in a long-running bot)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            if key not in self._data:
+                return None
+            self._data.move_to_end(key)
+            return self._data[key]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
 def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
     return Sentence(id=sid, doc_key=str(meta["doc_key"]), file=str(meta["file"]), language=str(meta["language"]),
                     text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
@@ -97,7 +129,8 @@ class Retriever:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._checked_at = 0.0
-        self._sentence_cache: dict[tuple[int, str], list[Sentence]] = {}
+        self._sentence_cache: LRU[tuple[int, str], list[Sentence]] = LRU(4096)
+        self._document_cache: LRU[tuple[int, str], list[Sentence]] = LRU(256)
         self._snapshot = self._open()
 
     # loading ---------------------------------------------------------------------------------
@@ -160,6 +193,7 @@ class Retriever:
         with self._lock:
             self._snapshot = self._open()
             self._sentence_cache.clear()
+            self._document_cache.clear()
         logger.info("switched to index version %d", self._snapshot.manifest.version)
         return True
 
@@ -207,7 +241,7 @@ class Retriever:
 
     def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
         version = snap.manifest.version
-        wanted = [(p, m) for p, m in zip(passages, metas, strict=True) if (version, p.id) not in self._sentence_cache]
+        wanted = [(p, m) for p, m in zip(passages, metas, strict=True) if self._sentence_cache.get((version, p.id)) is None]
         ranges = [(str(m["doc_key"]), int(m["s_first"]), int(m["s_last"])) for _, m in wanted if int(m["s_first"]) >= 0]
         by_doc: dict[str, list[Sentence]] = {}
         for row in snap.store.get_sentences(ranges):
@@ -216,14 +250,24 @@ class Retriever:
         for p, m in wanted:
             first, last = int(m["s_first"]), int(m["s_last"])
             own = [s for s in by_doc.get(str(m["doc_key"]), []) if first <= s.position <= last]
-            self._sentence_cache[(version, p.id)] = sorted(own, key=lambda s: s.position)
+            self._sentence_cache.put((version, p.id), sorted(own, key=lambda s: s.position))
         for p in passages:
-            p.sentences = self._sentence_cache[(version, p.id)]
+            p.sentences = self._sentence_cache.get((version, p.id)) or []
 
     def sentences_at(self, doc_key: str, first: int, last: int) -> list[Sentence]:
         """Sentences `first`..`last` of one live document version, in order."""
         rows = self._snapshot.store.get_sentences([(doc_key, first, last)])
         return sorted((_sentence(*row) for row in rows), key=lambda s: s.position)
+
+    def document_sentences(self, doc_key: str) -> list[Sentence]:
+        """Every sentence of one live document version, in order (cached: translations are checked
+        against whole documents)."""
+        key = (self._snapshot.manifest.version, doc_key)
+        cached = self._document_cache.get(key)
+        if cached is None:
+            cached = self.sentences_at(doc_key, 0, 10**9)
+            self._document_cache.put(key, cached)
+        return cached
 
     def similar_sentences(self, sentence: Sentence, n: int = 24) -> list[Sentence]:
         """Sentences of live documents closest to `sentence` (its translations rank first)."""

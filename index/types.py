@@ -34,7 +34,7 @@ class Passage:
     sentences: list[Sentence] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sentence:
     """One sentence of a chunk with its precomputed passage embedding, for extractive answers."""
 
