@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from index.errors import CitebotIndexError, CorpusMissing, IndexMismatch, IndexMissing
+from index.errors import CitebotIndexError
 from index.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -83,11 +83,11 @@ def open_engine(settings: Settings) -> Any:
         click.echo(f"no index yet: building it from {settings.corpus}", err=True)
         run_index(settings, wait=600)
 
+    from bot.llm_backends import LLMSetupError
+
     try:
         return Engine(settings, on_build=build)
-    except (IndexMissing, CorpusMissing, IndexMismatch) as exc:
-        raise CliError(str(exc)) from exc
-    except CitebotIndexError as exc:
+    except (CitebotIndexError, LLMSetupError) as exc:
         raise CliError(str(exc)) from exc
 
 

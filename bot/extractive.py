@@ -147,7 +147,7 @@ class ExtractiveSynthesizer:
     def relevant(self, best: _Candidate) -> bool:
         return best.score >= MIN_SCORE + self.margin
 
-    def _translations(self, chosen: Sentence) -> list[Sentence]:
+    def translations(self, chosen: Sentence) -> list[Sentence]:
         """Versions of the chosen sentence in other files: per file, the closest sentence that passes
         `same_fact` and whose own closest sentence in the chosen file is the chosen one (mutual best
         match, the usual test for aligned translations)."""
@@ -188,7 +188,7 @@ class ExtractiveSynthesizer:
                 continue
             if groups and sum(len(g.sentence.text) for g, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
                 continue
-            versions = [cand.sentence, *self._translations(cand.sentence)]
+            versions = [cand.sentence, *self.translations(cand.sentence)]
             lead = next((v for v in versions if v.language == language), cand.sentence)
             if float(np.dot(lead.embedding, retrieval.query_vector)) < cand.dense - SWAP_TOLERANCE:
                 lead = cand.sentence  # the question-language version must answer about as well

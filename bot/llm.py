@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.llm_backends import LLMSetupError, make_llm
 from bot.llm_citations import MARKER, CitationChecker, visible_text
-from bot.llm_quotes import Embed, build_citations
+from bot.llm_quotes import Embed, Translations, build_citations
 from bot.llm_stream import LLMFailure, with_deadline
 from bot.prompts import load_prompt
 from index.retrieve import Retrieval
@@ -59,7 +58,8 @@ def qa_messages(question: str, language: str, passages: Sequence[Passage]) -> li
 
     system = load_prompt("qa_system").format(language_name=language_name(language))
     user = load_prompt("qa_user").format(sources=format_sources(passages), question=question)
-    return [ChatMessage(role=MessageRole.SYSTEM, content=system), ChatMessage(role=MessageRole.USER, content=user)]
+    return [ChatMessage(role=MessageRole.SYSTEM, content=system),
+            ChatMessage(role=MessageRole.USER, content=user)]
 
 
 def format_history(history: Sequence[Turn]) -> str:
@@ -100,7 +100,6 @@ class LLMSynthesizer:
         self.llm = llm
         self.extractive = extractive
         self.timeout = timeout
-        self._local = threading.local()  # the condensed question, handed from condense() to stream()
 
     # calls to the model ----------------------------------------------------------------------
     def _deltas(self, messages: list[Any]) -> Iterator[str]:
@@ -119,12 +118,18 @@ class LLMSynthesizer:
         embedder = getattr(getattr(self.extractive, "retriever", None), "embedder", None)
         return getattr(embedder, "passage_vectors", None)
 
+    @property
+    def _translations(self) -> Translations | None:
+        """The extractive synthesizer's translation finder, so `also_in` means the same in both modes."""
+        finder = getattr(self.extractive, "translations", None)
+        return finder if callable(finder) else None
+
     # answers ---------------------------------------------------------------------------------
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
         """The checked LLM answer in one piece (no streaming)."""
         if not retrieval.passages:
             return self.extractive.synthesize(question, language, retrieval)
-        messages = qa_messages(self._standalone(question), language, retrieval.passages)
+        messages = qa_messages(retrieval.query or question, language, retrieval.passages)
         try:
             reply = self._reply(messages)
         except LLMFailure as exc:
@@ -143,7 +148,7 @@ class LLMSynthesizer:
         if not retrieval.passages:
             yield self.extractive.synthesize(question, language, retrieval)
             return
-        messages = qa_messages(self._standalone(question), language, retrieval.passages)
+        messages = qa_messages(retrieval.query or question, language, retrieval.passages)
         checker = CitationChecker(len(retrieval.passages))
         try:
             for delta in with_deadline(lambda: self._deltas(messages), self.timeout):
@@ -162,7 +167,7 @@ class LLMSynthesizer:
             return self._fallback(question, language, retrieval, reason)
         try:
             citations = build_citations(checker.kept, checker.renumber, retrieval.passages,
-                                        retrieval.query_vector, self._embed)
+                                        retrieval.query_vector, self._embed, self._translations)
         except Exception as exc:  # never show an answer whose citations could not be built
             logger.exception("cannot build citations for the LLM answer")
             return self._fallback(question, language, retrieval, exc.__class__.__name__)
@@ -175,7 +180,6 @@ class LLMSynthesizer:
     # follow-ups ------------------------------------------------------------------------------
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """The follow-up rewritten as a standalone question, or None so the engine uses its heuristic."""
-        self._local.condensed = None
         try:
             standalone = clean_standalone(self._reply(condense_messages(question, history)), question)
         except LLMFailure as exc:
@@ -184,14 +188,4 @@ class LLMSynthesizer:
         except Exception:  # a prompt or template problem must not break answering
             logger.exception("condensing the follow-up failed; using the heuristic")
             return None
-        if standalone:
-            self._local.condensed = (question, standalone)
         return standalone
-
-    def _standalone(self, question: str) -> str:
-        """The condensed form of `question` when condense() just produced one in this thread."""
-        condensed = getattr(self._local, "condensed", None)
-        self._local.condensed = None
-        if condensed and condensed[0] == question:
-            return str(condensed[1])
-        return question

@@ -48,8 +48,8 @@ def redact_url(url: str) -> str:
 
 def _require_model(settings: Settings) -> str:
     if not settings.llm_model:
-        raise LLMSetupError(f"CITEBOT_LLM={settings.llm} needs a model name: set CITEBOT_LLM_MODEL "
-                            "(e.g. gpt-4o-mini for a hosted API, llama3.1 for Ollama; any name for llama-server)")
+        raise LLMSetupError(f"CITEBOT_LLM={settings.llm} needs a model name: set CITEBOT_LLM_MODEL (e.g. "
+                            "gpt-4o-mini for a hosted API, llama3.1 for Ollama; any name for llama-server)")
     return settings.llm_model
 
 

@@ -83,8 +83,9 @@ class CitationChecker:
         self._raw += delta
         text = visible_text(self._raw)
         pieces: list[str] = []
-        for gap in re.finditer(r"\s+", text[self._pos:]):
-            start, end = self._pos + gap.start(), self._pos + gap.end()
+        base = self._pos
+        for gap in re.finditer(r"\s+", text[base:]):
+            start, end = base + gap.start(), base + gap.end()
             if end >= len(text):
                 break  # cannot tell yet what follows this space
             if text[end] == "[":

@@ -24,6 +24,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _FIRST_SENTENCE = re.compile(r"\S.{0,400}?[.!?](?=\s|$)", re.DOTALL)
 
 Embed = Callable[[list[str]], np.ndarray]
+Translations = Callable[[Sentence], list[Sentence]]
 
 
 def _words(text: str) -> set[str]:
@@ -43,7 +44,8 @@ def claim_vectors(claims: list[str], embed: Embed | None) -> dict[str, np.ndarra
     try:
         vectors = embed(claims)
     except Exception as exc:  # a quote by word overlap is still a correct quote
-        logger.warning("cannot embed the LLM answer (%s); matching quotes by word overlap", exc.__class__.__name__)
+        logger.warning("cannot embed the LLM answer (%s); matching quotes by word overlap",
+                       exc.__class__.__name__)
         return {}
     return dict(zip(claims, vectors, strict=True))
 
@@ -59,38 +61,46 @@ def best_sentence(passage: Passage, claims: list[str], vectors: dict[str, np.nda
     return max(sentences, key=lambda s: max(overlap(s.text, c) for c in claims))
 
 
-def _also_in(sentence: Sentence, passages: Sequence[Passage]) -> list[str]:
-    """Other retrieved files that tell the same fact (translations, copies)."""
+def also_in(sentence: Sentence, passages: Sequence[Passage], translations: Translations | None) -> list[str]:
+    """Other files that tell the same fact: the extractive synthesizer's translation finder over the
+    whole index when given, else the retrieved passages."""
+    if translations is not None and sentence.embedding is not None:
+        try:
+            return sorted({s.file for s in translations(sentence) if s.file != sentence.file})
+        except Exception as exc:
+            logger.debug("translation lookup failed (%s); using the retrieved passages", type(exc).__name__)
     files = {s.file for p in passages for s in p.sentences
              if s.file != sentence.file and same_fact(sentence, s)}
     return sorted(files)
 
 
 def citation_for(n: int, passage: Passage, sentence: Sentence | None, query_vector: np.ndarray,
-                 passages: Sequence[Passage]) -> Citation:
+                 passages: Sequence[Passage], translations: Translations | None = None) -> Citation:
     """Citation `n` for `passage`, quoting `sentence` (or the passage's opening sentence)."""
     if sentence is None:
         match = _FIRST_SENTENCE.search(passage.text)
         quote = match.group().strip() if match else passage.text.strip()[:300]
         return Citation(n=n, file=passage.file, language=passage.language, quote=quote,
                         location=passage.location, score=passage.dense, passage=passage.text)
-    score = float(np.dot(sentence.embedding, query_vector)) if sentence.embedding is not None else passage.dense
+    embedded = sentence.embedding is not None
+    score = float(np.dot(sentence.embedding, query_vector)) if embedded else passage.dense
     return Citation(n=n, file=sentence.file, language=sentence.language, quote=sentence.text,
                     location=f"paragraph {sentence.paragraph}", score=score,
-                    also_in=_also_in(sentence, passages), passage=passage.text)
+                    also_in=also_in(sentence, passages, translations), passage=passage.text)
 
 
 def build_citations(kept: list[CheckedSentence], renumber: dict[int, int], passages: Sequence[Passage],
-                    query_vector: np.ndarray, embed: Embed | None) -> list[Citation]:
+                    query_vector: np.ndarray, embed: Embed | None,
+                    translations: Translations | None = None) -> list[Citation]:
     """Citations 1..m in the order the answer's markers were renumbered."""
     claims_for: dict[int, list[str]] = {}
-    for sentence in kept:
-        for source in sentence.sources:
-            claims_for.setdefault(source, []).append(sentence.claim)
+    for checked in kept:
+        for source in checked.sources:
+            claims_for.setdefault(source, []).append(checked.claim)
     vectors = claim_vectors(list(dict.fromkeys(s.claim for s in kept)), embed)
     citations = []
     for source, shown in sorted(renumber.items(), key=lambda item: item[1]):
         passage = passages[source - 1]
-        sentence = best_sentence(passage, claims_for[source], vectors)
-        citations.append(citation_for(shown, passage, sentence, query_vector, passages))
+        quote = best_sentence(passage, claims_for[source], vectors)
+        citations.append(citation_for(shown, passage, quote, query_vector, passages, translations))
     return citations
