@@ -109,8 +109,11 @@ def term_overlap(words: list[frozenset[str]], texts: list[tuple[str, str]]) -> l
 
 
 def _paragraph_text(sentence: Sentence, passage: Passage) -> str:
-    """The sentence's paragraph as far as the passage holds it (who said it is often a sentence earlier)."""
-    return " ".join(s.text for s in passage.sentences if s.paragraph == sentence.paragraph) or sentence.text
+    """The sentence's paragraph and the sentence before it, as far as the passage holds them: who
+    said or did something is often named a sentence earlier."""
+    around = [s.text for s in passage.sentences
+              if s.paragraph == sentence.paragraph or s.position == sentence.position - 1]
+    return " ".join(around) or sentence.text
 
 
 class ExtractiveSynthesizer:

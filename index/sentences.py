@@ -14,7 +14,7 @@ from typing import Any
 _PUNKT_NAMES = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french", "de": "german",
                 "it": "italian", "nl": "dutch"}
 _INITIALISM = re.compile(r"(?:\b[A-Z]{1,2}\.\s?){2,}$")
-_LEADING_INITIAL = re.compile(r"^(?:[A-Z]{1,2}\.\s?)+(?:\s|$)")
+_LEADING_INITIAL = re.compile(r"^(?:[A-Z]{1,2}\.\s?)+(?=\W|$)")
 _ONE_INITIAL = re.compile(r"\b[A-Z]{1,2}\.$")
 _lock = threading.Lock()
 
