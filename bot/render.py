@@ -54,7 +54,8 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 
 def source_html(c: Citation, quote_chars: int = QUOTE_CHARS) -> str:
     """One numbered source as Telegram HTML: its line, then a short quote."""
-    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{escape(shorten(c.quote, quote_chars))}</blockquote>"
+    quote = escape(shorten(c.quote, quote_chars))
+    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{quote}</blockquote>"
 
 
 def to_html(answer: Answer) -> str:
@@ -87,7 +88,7 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         return [text] if text else []
     atoms = _ATOM.findall(text)
     parts: list[str] = []
-    stack: list[tuple[str, str]] = []
+    stack: Stack = []
     start = 0
     while start < len(atoms):
         reopen = "".join(tag for _, tag in stack)
@@ -99,13 +100,16 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return parts
 
 
-def _fit(atoms: list[str], start: int, stack: list[tuple[str, str]], budget: int) -> tuple[int, list[tuple[str, str]]]:
+Stack = list[tuple[str, str]]  # open tags: (name, the opening tag as written)
+
+
+def _fit(atoms: list[str], start: int, stack: Stack, budget: int) -> tuple[int, Stack]:
     """Where to end the part starting at atoms[start]: the last paragraph break that fits, else the last
     line break, else the last space, else as many atoms as fit; with the tags still open there."""
     open_tags = list(stack)
     closers = sum(len(name) + 3 for name, _ in open_tags)
     used = 0
-    best: dict[int, tuple[int, list[tuple[str, str]]]] = {}
+    best: dict[int, tuple[int, Stack]] = {}
     for i in range(start, len(atoms)):
         atom = atoms[i]
         tag = _TAG.fullmatch(atom)

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     Chat,
     InlineKeyboardButton,
@@ -91,6 +92,7 @@ class Services:
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The shared state, typed (bot_data is a plain dict)."""
     return context.bot_data["citebot"]
 
 
@@ -155,15 +157,16 @@ NEW = filters.UpdateType.MESSAGE
 
 
 def meant_for_bot(update: Update) -> bool:
-    """Whether the bot would answer this message (so a refused user learns why, and group chatter does not)."""
+    """Whether the bot would answer this message (a refused user learns why; group chatter does not)."""
     message = update.message
     if message is None:
         return False
     if message.chat.type == ChatType.PRIVATE or addressed_to_bot(message):
         return True
-    first = (message.text or "").split(maxsplit=1)[0] if message.text else ""
-    command, _, target = first.partition("@")
-    return command.startswith("/") and (not target or target.lower() == (message.get_bot().username or "").lower())
+    words = (message.text or "").split(maxsplit=1)
+    command, _, target = (words[0] if words else "").partition("@")
+    username = (message.get_bot().username or "").lower()
+    return command.startswith("/") and (not target or target.lower() == username)
 
 
 # replies ---------------------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ async def typing(chat: Chat, every: float) -> AsyncIterator[None]:
 
 
 def source_buttons(answer: Answer, store: CitationStore) -> InlineKeyboardMarkup | None:
-    """One button per citation; a tap shows the whole passage (kept server-side: callback data is 64 bytes)."""
+    """One button per citation; a tap shows the whole passage (kept here: callback data holds 64 bytes)."""
     if not answer.answered or not answer.citations:
         return None
     key = store.put(answer.citations)
@@ -203,7 +206,8 @@ def source_buttons(answer: Answer, store: CitationStore) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
-async def run_engine(s: Services, message: Message, question: str, history: list[Turn]) -> tuple[Answer, Message | None]:
+async def run_engine(s: Services, message: Message, question: str,
+                     history: list[Turn]) -> tuple[Answer, Message | None]:
     """The answer, computed in worker threads; streamed LLM text goes into one draft message, edited at most
     once per `edit_seconds` (the extractive engine yields the final Answer at once, so no draft)."""
     pieces: Iterator[str | Answer] = s.engine.stream(question, history)
@@ -355,13 +359,15 @@ async def show_passage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     s = services(context)
     query = update.callback_query
     fields = (query.data or "").split(":")
-    citation = s.citations.get(fields[1], int(fields[2])) if len(fields) == 3 and fields[2].isdigit() else None
+    valid = len(fields) == 3 and fields[2].isdigit()
+    citation = s.citations.get(fields[1], int(fields[2])) if valid else None
     if citation is None:
         await query.answer(load_prompt("telegram_passage_expired"))
         return
     wait = s.limiter.acquire(update.effective_user.id)
     if wait:
-        await query.answer(load_prompt("rate_limited").format(limit=s.limiter.per_minute, seconds=math.ceil(wait)))
+        await query.answer(load_prompt("rate_limited").format(limit=s.limiter.per_minute,
+                                                              seconds=math.ceil(wait)))
         return
     await query.answer()
     for part in split_html(passage_html(citation), s.message_limit):
@@ -372,7 +378,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The single error handler: log with traceback, tell the user something went wrong (no internals)."""
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None or isinstance(context.error, Forbidden):
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(context.error, Forbidden):  # the user blocked the bot: nobody to tell
         return
     try:
         if update.callback_query is not None:
@@ -421,7 +429,9 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
     builder = (
         ApplicationBuilder()
         .token(token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           allow_sending_without_reply=True))  # a deleted question still gets its answer
         .rate_limiter(RetryingRateLimiter(max_retries=NETWORK_RETRIES))
         .concurrent_updates(max_concurrent)
         .post_init(post_init)
@@ -442,11 +452,29 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
                            ("ask", ask)):
         app.add_handler(CommandHandler(name, callback, filters=NEW))
     app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND & (PRIVATE | ADDRESSED), question))
-    app.add_handler(MessageHandler(NEW & ~filters.TEXT & filters.ATTACHMENT & (PRIVATE | ADDRESSED), only_text))
+    media = NEW & ~filters.TEXT & filters.ATTACHMENT
+    app.add_handler(MessageHandler(media & (PRIVATE | ADDRESSED), only_text))
     app.add_handler(MessageHandler(NEW & filters.COMMAND & PRIVATE, unknown_command))
     app.add_handler(CallbackQueryHandler(show_passage, pattern=r"^p:"))
     app.add_error_handler(on_error)
     return app
+
+
+async def check_bot_api(token: str, base_url: str | None) -> str:
+    """getMe once before the engine loads: a bad token or an unreachable API fails in a second."""
+    bot = Bot(token, base_url=base_url) if base_url else Bot(token)
+    async with bot:
+        return bot.username
+
+
+def setup_error(exc: TelegramError, api: str) -> TelegramSetupError:
+    """What a start-up failure means for the user (never the token, never a traceback)."""
+    if isinstance(exc, InvalidToken):
+        return TelegramSetupError(f"Telegram rejected TELEGRAM_BOT_TOKEN. {TOKEN_HELP}")
+    return TelegramSetupError(
+        f"Could not reach the Telegram Bot API at {api} ({type(exc).__name__}); check the network, "
+        "or CITEBOT_TELEGRAM_BASE_URL if you use your own Bot API server."
+    )
 
 
 def run_from_cli(webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443,
@@ -459,20 +487,19 @@ def run_from_cli(webhook_url: str | None = None, listen: str = "127.0.0.1", port
     secret = secrets.token_urlsafe(32) if webhook_url else ""
     redact_logs(token, secret)
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
-    engine = open_engine(settings)
-    app = build_application(engine, settings, token, message_limit=message_limit)
     api = urlsplit(settings.telegram_base_url or "https://api.telegram.org").netloc
-    logger.info("Telegram bot starting (%s, Bot API at %s)", "webhook" if webhook_url else "long polling", api)
     try:
+        username = asyncio.run(check_bot_api(token, settings.telegram_base_url))
+        engine = open_engine(settings)
+        app = build_application(engine, settings, token, message_limit=message_limit)
+        logger.info("Telegram bot @%s starting (%s, Bot API at %s)", username,
+                    "webhook" if webhook_url else "long polling", api)
         if webhook_url:
             app.run_webhook(listen=listen, port=port, url_path=urlsplit(webhook_url).path.lstrip("/"),
                             webhook_url=webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:
-        raise TelegramSetupError(f"Telegram rejected TELEGRAM_BOT_TOKEN. {TOKEN_HELP}") from None
-    except NetworkError as exc:
-        raise TelegramSetupError(
-            f"Could not reach the Telegram Bot API at {api} ({type(exc).__name__}); check the network, "
-            "or CITEBOT_TELEGRAM_BASE_URL if you use your own Bot API server."
-        ) from None
+    except BadRequest:
+        raise  # a bug, not a setup problem: keep the traceback
+    except (InvalidToken, NetworkError) as exc:
+        raise setup_error(exc, api) from None

@@ -33,7 +33,8 @@ def check_token(token: str | None) -> str:
         raise TelegramSetupError(f"TELEGRAM_BOT_TOKEN is not set. {TOKEN_HELP}")
     if not _TOKEN.match(token):
         raise TelegramSetupError(
-            f"TELEGRAM_BOT_TOKEN is malformed (expected digits, a colon and a 35-character secret). {TOKEN_HELP}"
+            "TELEGRAM_BOT_TOKEN is malformed (expected digits, a colon and a 35-character secret). "
+            + TOKEN_HELP
         )
     return token
 
