@@ -22,6 +22,9 @@ _FURNITURE_LINE = re.compile(
     r"|please enter your (?:comment|name|e-?mail)(?: (?:address )?here)?"
     r"|you have entered an incorrect e-?mail address"
     r"|save my name,? e-?mail,? and website in this browser.*"
+    r"|your e-?mail address will not be published.*|required fields are marked.*"
+    r"|(?:name|e-?mail|website|comment)\s*\*"
+    r"|(?:copyright\s*)?(?:©|\(c\)).{0,100}|copyright\s+\d{4}.{0,100}|all rights reserved"
     r"|deixe (?:um|seu) comentário|deja (?:un|tu) comentario|escribe un comentario"
     r"|tinggalkan (?:balasan|komentar)|tulis komentar"
     r"|must read|related posts?|related articles?|read (?:more|also|next)|see also|you may also like"
@@ -35,17 +38,43 @@ _FURNITURE_LINE = re.compile(
     r")\s*[:!.…]*$",
     _FLAGS,
 )
-# Photo credits at the end of a caption: "© Name/Agency via Getty Images", " / CFOTO/Sipa USA via Reuters".
+# "Read also: <headline>" teasers (the label alone is a furniture line above).
+_RELATED_TEASER = re.compile(
+    r"^(?:must read|related(?: posts?| articles?| news)?|read (?:more|also|next)|see also|more from \S+"
+    r"|baca juga|berita terkait|leia (?:também|mais)|veja também|lea también|lee también|leer más"
+    r"|te puede interesar)"
+    r"\s*[:：»›|–—-]\s*\S",
+    _FLAGS,
+)
+# Photo credits at the end of a caption: "© Name/Agency via Getty Images", " / CFOTO/Sipa USA via Reuters",
+# "(Foto: Dok. Setpres)", "(AP Photo/Jane Doe)", or a line that is only "REUTERS/Dado Ruvic".
+_AGENCY = r"(?:getty images|reuters|ap|afp|epa|antara|shutterstock|bloomberg|alamy|unsplash|xinhua)"
 _CREDIT = re.compile(
     r"(?:©|\(c\)|\b(?:photo|foto|image|imagem|imagen|gambar|credit|crédito)s?\s*:)\s*[^.!?]{0,100}$"
-    r"|\svia\s+(?:getty images|reuters|ap|afp|shutterstock|bloomberg|alamy|unsplash)\s*$"
-    r"|\s/\s+(?:[\w.&'-]+\s?){1,4}(?:/(?:[\w.&'-]+\s?){1,4})+(?:\svia\s.{2,40})?$",
+    rf"|\svia\s+{_AGENCY}\s*$"
+    r"|\s/\s+(?:[\w.&'-]+\s?){1,4}(?:/(?:[\w.&'-]+\s?){1,4})+(?:\svia\s.{2,40})?$"
+    r"|\((?:photo|foto|image|imagem|imagen|gambar|credit|crédito)s?\s*:[^()]{1,100}\)\s*$"
+    r"|\((?:[\w'-]+\s){0,2}(?:photo|foto)\s*/[^()]{1,60}\)\s*$"
+    rf"|^{_AGENCY}(?:\s*/\s*[\w .'-]+){{1,3}}$",
     _FLAGS,
 )
 _COOKIE = re.compile(r"\bcookies?\b", _FLAGS)
-_BREADCRUMB = re.compile(r"^home(?:\s*[›>»/|]|[A-Z][a-z])", re.UNICODE)
-# A widget label glued to another site's headline: "LEAR  Reed Hastings solo invierte en ...".
-_WIDGET_HEADLINE = re.compile(r"^[A-ZÀ-Ý]{2,}\s{2,}\S")
+# A cookie notice talks to the reader about this site; an article that mentions cookies does not.
+_COOKIE_NOTICE = re.compile(
+    r"\b(?:this (?:web)?site|our (?:web)?site|we use|you (?:agree|consent|accept)|accept (?:all )?cookies?"
+    r"|cookie (?:policy|settings|preferences)|(?:privacy|cookie) (?:policy|notice)"
+    r"|este (?:site|sítio|sitio)(?: web)?|nosso site|nuestro sitio|usamos|utilizamos|você concorda|aceptas?"
+    r"|situs (?:ini|kami)|kami menggunakan|anda (?:setuju|menyetujui)"
+    r"|política de (?:cookies|privacidad|privacidade))\b",
+    _FLAGS,
+)
+# "Home › Tech › AI", "HomeIndustriesHuawei ..." (case-sensitive: "Homeland" and "Home prices" are prose).
+_BREADCRUMB = re.compile(r"^(?:Home|HOME|Beranda|Início|Inicio|Accueil|Startseite)(?:\s*[›>»/|]|[A-Z][a-z])",
+                         re.UNICODE)
+# A widget label glued to another site's headline: "LEAR\xa0 Reed Hastings solo invierte en ...",
+# "LEIA MAIS  Título", "TRENDING | Headline".
+_WIDGET_HEADLINE = re.compile(r"^(?:[A-ZÀ-Ý]{2,}\s){0,2}[A-ZÀ-Ý]{2,}(?:\xa0|\s{2,}|\s*[|»›]\s*)\S",
+                              re.UNICODE)
 _TERMINAL = re.compile(r"""[.!?…"”»]\s*$""")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s*$")
 
@@ -59,7 +88,7 @@ def _is_caption(p: Paragraph) -> bool:
 
 
 def _is_cookie_notice(p: Paragraph) -> bool:
-    return bool(_COOKIE.search(p.text)) and _words(p.text) <= 80
+    return bool(_COOKIE.search(p.text)) and bool(_COOKIE_NOTICE.search(p.text)) and _words(p.text) <= 80
 
 
 def _is_truncated_duplicate(p: Paragraph, rest: list[Paragraph]) -> bool:
@@ -81,10 +110,13 @@ def _is_alt_text(p: Paragraph, following: Paragraph | None, source: str) -> bool
 
 RULES: dict[str, Callable[[Paragraph], bool]] = {
     "furniture line": lambda p: bool(_FURNITURE_LINE.match(p.text)),
+    "related-post line": lambda p: bool(_RELATED_TEASER.match(p.text)) and _words(p.text) <= 25
+    and not _TERMINAL.search(p.text),
     "photo credit": _is_caption,
     "cookie notice": _is_cookie_notice,
-    "breadcrumb": lambda p: bool(_BREADCRUMB.match(p.text)),
-    "cross-site headline": lambda p: bool(_WIDGET_HEADLINE.match(p.text)) and not _TERMINAL.search(p.text),
+    "breadcrumb": lambda p: bool(_BREADCRUMB.match(p.text)) and _words(p.text) <= 30,
+    "cross-site headline": lambda p: bool(_WIDGET_HEADLINE.match(p.text)) and _words(p.text) <= 30
+    and not _TERMINAL.search(p.text),
 }
 
 

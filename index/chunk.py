@@ -48,6 +48,8 @@ class Chunk:
     tokens: int  # tiktoken tokens
     position: int
     sentences: list[SentenceRecord] = field(default_factory=list)
+    content_hash: str = ""  # SHA-256 of `text`
+    file_sha256: str = ""  # SHA-256 of the source file's bytes (the version this chunk was cut from)
 
 
 @lru_cache(maxsize=1)
@@ -168,6 +170,7 @@ def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
             id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start, end=end,
             paragraphs=(numbers[0], numbers[-1]) if numbers else (), page=doc.paragraphs[first].page,
             tokens=len(count(piece)), position=position, sentences=inside,
+            content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(), file_sha256=doc.sha256,
         ))
     return chunks
 

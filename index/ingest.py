@@ -5,7 +5,8 @@ Order of writes, so that a run killed at any point leaves the previous index ful
 2. embed and upsert their chunks and sentences under ids no live manifest entry uses;
 3. swap the manifest (one metadata write): from here on queries see the new index;
 4. delete the chunks of replaced and removed versions, save BM25 state, bump `index-version`.
-A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes.
+A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes;
+one that dies after 3 leaves stale versions that the next run deletes (`pending.json` is still there).
 """
 
 from __future__ import annotations
@@ -74,8 +75,17 @@ def chunking_signature(settings: Settings) -> str:
             f"tokens=tiktoken:cl100k_base);{SENTENCE_SCHEMA}")
 
 
-def _scan(corpus: Path) -> dict[str, tuple[Path, str]]:
-    return {path.relative_to(corpus).as_posix(): (path, file_digest(path)) for path in iter_corpus(corpus)}
+def _scan(corpus: Path) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
+    """(name -> (path, sha256)) of the readable corpus files, and (name, reason) of the unreadable ones."""
+    files: dict[str, tuple[Path, str]] = {}
+    unreadable: list[tuple[str, str]] = []
+    for path in iter_corpus(corpus):
+        name = path.relative_to(corpus).as_posix()
+        try:
+            files[name] = (path, file_digest(path))
+        except OSError as exc:  # one unreadable file must not stop the others
+            unreadable.append((name, f"cannot read ({exc.strerror or exc})"))
+    return files, unreadable
 
 
 def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
@@ -123,7 +133,7 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
         lock.acquire(timeout=wait_seconds)
     except Timeout:
         raise IndexBusy(f"another `citebot index` is writing {state.dir} (lock {state.lock_path}); "
-                        "wait for it to finish or pass --wait SECONDS") from None
+                        "try again when it has finished, or pass --wait to wait for it") from None
     try:
         report = _build_locked(settings, state, corpus, rebuild, progress)
     finally:
@@ -134,8 +144,11 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
 
 def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: bool,
                   progress: Progress) -> IndexReport:
-    files = _scan(corpus)
+    files, unreadable = _scan(corpus)
     report = IndexReport(location=describe_location(settings))
+    for name, reason in unreadable:
+        report.skipped.append((name, reason))
+        progress.message(f"skipped {name}: {reason}")
     if not rebuild:
         fast = _unchanged_fast(settings, state, files)
         if fast is not None:
@@ -148,8 +161,14 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
     from index.store import Store
 
     store = Store(settings)
+    base_version = 0
     if rebuild:
         progress.message(f"rebuilding: dropping the index in {store.location}")
+        # a kill after the drop must not let the next run take the no-change shortcut
+        state.mirror_path.unlink(missing_ok=True)
+        before = store.read_manifest()
+        # keep counting versions: a reused number would let stale BM25 state and running bots miss the rebuild
+        base_version = max(before.version if before else 0, state.read_version() or 0)
         store.drop()
     store.open(create=True)
     old = store.read_manifest()
@@ -157,13 +176,15 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
     if old is not None and (old.embed_model != embedder_id() or old.chunking != signature):
         raise IndexMismatch(f"the index in {store.location} was built with {old.embed_model}, {old.chunking}; "
                             f"the current settings use {embedder_id()}, {signature}: {REBUILD_HINT}")
-    manifest = Manifest(embedder_id(), signature, dict(old.files) if old else {}, old.version if old else 0)
+    manifest = Manifest(embedder_id(), signature, dict(old.files) if old else {},
+                        old.version if old else base_version)
 
-    _clean_pending(store, state, manifest)
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size)
     changed = _prepare(settings, files, manifest, corpus, embedder, report, progress)
-    stale = [manifest.files[name].doc_key for name in manifest.files if name not in files]
-    report.removed = sorted(name for name in manifest.files if name not in files)
+    _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
+    # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
+    report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
+    stale = [manifest.files[name].doc_key for name in report.removed]
 
     if changed or report.removed or old is None:
         pending = [doc.doc_key for doc in changed]
@@ -191,14 +212,18 @@ def json_dumps(data: object) -> str:
     return json.dumps(data)
 
 
-def _clean_pending(store: object, state: LocalState, manifest: Manifest) -> None:
-    """Delete what a killed run wrote but never published (kept when the manifest went live)."""
-    pending = read_json(state.pending_path) or {}
-    orphans = [key for key in pending.get("keys", []) if key not in manifest.live_keys]
+def _clean_interrupted(store: object, state: LocalState, manifest: Manifest, keep: set[str]) -> None:
+    """After a killed run (`pending.json` left behind), delete every stored document version that is
+    neither live nor about to be written: unpublished orphans, and stale versions a run killed after its
+    swap did not delete. Orphans in `keep` stay: this run reuses their vectors instead of re-embedding."""
+    pending = read_json(state.pending_path)
+    if pending is None:
+        return
+    stored = set(pending.get("keys", [])) | store.stored_doc_keys()  # type: ignore[attr-defined]
+    orphans = sorted(stored - manifest.live_keys - keep)
     if orphans:
         logger.info("removing %d document versions left by an interrupted run", len(orphans))
         store.delete_docs(orphans)  # type: ignore[attr-defined]
-    state.pending_path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -233,6 +258,8 @@ def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: M
         except OSError as exc:
             report.skipped.append((name, f"cannot read ({exc.strerror or exc})"))
             progress.message(f"skipped {name}: cannot read ({exc.strerror or exc})")
+            if entry is not None:
+                report.removed.append(name)
             continue
         chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap, e5_count)
         key = doc_key(doc.file, doc.sha256)
@@ -251,16 +278,23 @@ def _write_documents(store: object, docs: list[_PreparedDoc], embedder: object, 
     from index.records import chunk_records, sentence_records
 
     count = embedder.model.token_count  # type: ignore[attr-defined]
+    sizes: dict[str, int] = {}  # e5 tokens per record, counted once (the count costs ~2% of embedding)
+
+    def size(text: str) -> int:
+        if text not in sizes:
+            sizes[text] = count(text)
+        return sizes[text]
+
     work = []
     for doc in docs:
         for is_sentence, records in ((False, chunk_records(doc.chunks)), (True, sentence_records(doc.chunks))):
             have = store.existing_ids([r.id for r in records], sentences=is_sentence)  # type: ignore[attr-defined]
             todo = [r for r in records if r.id not in have]
             work.append((is_sentence, todo))
-    total = sum(count(r.text) for _, todo in work for r in todo)
+    total = sum(size(r.text) for _, todo in work for r in todo)
     progress.start(total)
     for is_sentence, todo in work:
-        _embed_and_store(store, embedder, todo, is_sentence, count, report, progress)
+        _embed_and_store(store, embedder, todo, is_sentence, size, report, progress)
 
 
 def _embed_and_store(store: object, embedder: object, records: list, is_sentence: bool,

@@ -1,7 +1,10 @@
 """Read corpus files (txt, md, html, pdf) into text paragraphs with language and content hash.
 
 Encodings are detected (BOMs, strict UTF-8, then charset-normalizer), so Latin-1 and UTF-16 files
-index like UTF-8 ones. Files that cannot give text raise `UnreadableFile` with a one-line reason.
+index like UTF-8 ones. charset-normalizer cannot tell the Latin 8-bit code pages apart on short texts
+(it reads "añadió" as cp1250 "ańadió"); citebot's languages are all written in Western Latin script, so
+when a file decodes as Latin text either way, cp1252 (a superset of Latin-1's letters) is chosen.
+Files that cannot give text raise `UnreadableFile` with a one-line reason.
 """
 
 from __future__ import annotations
@@ -74,7 +77,30 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
     best = from_bytes(raw).best()
     if best is None or best.encoding is None:
         raise UnreadableFile("binary or unknown encoding")
+    if all(_is_latin_block(block) for block in best.alphabets):
+        western = _western_text(raw)
+        if western is not None:
+            return western, "cp1252"
     return str(best), best.encoding
+
+
+def _is_latin_block(block: str) -> bool:
+    return block.startswith("Latin") or block in {"Basic Latin", "Control character", "General Punctuation",
+                                                  "Currency Symbols"}
+
+
+def _western_text(raw: bytes) -> str | None:
+    """`raw` as cp1252 when that gives letters of Western European languages only, else None."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    for ch in text:
+        if ord(ch) < 32 and ch not in "\t\n\r\f":
+            return None
+        if ch.isalpha() and ord(ch) > 0x7F and not (0xC0 <= ord(ch) <= 0xFF or ch in "ŒœŠšŽžŸƒ"):
+            return None
+    return text
 
 
 def _looks_binary(text: str) -> bool:
@@ -84,13 +110,15 @@ def _looks_binary(text: str) -> bool:
 
 def _html_to_text(html: str) -> str:
     """Article text of an HTML page: one paragraph per block, navigation and scripts dropped."""
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser  # selectolax 1.x dropped the old Modest HTMLParser
 
-    tree = HTMLParser(html)
+    tree = LexborHTMLParser(html)
     for tag in ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
                 "svg", "figcaption", "button", "template"):
         for node in tree.css(tag):
             node.decompose()
+    for br in tree.css("br"):
+        br.replace_with(" ")
     root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
     if root is None:
         return ""
@@ -98,8 +126,9 @@ def _html_to_text(html: str) -> str:
     nodes = root.css(blocks)
     if not nodes:
         return root.text(separator=" ", strip=True)
-    inner = {id(n) for node in nodes for n in node.css(blocks) if n is not node}
-    texts = [" ".join(node.text(separator=" ").split()) for node in nodes if id(node) not in inner]
+    # node wrappers are new objects on every query: compare the DOM nodes by mem_id, not by `is`
+    inner = {n.mem_id for node in nodes for n in node.css(blocks) if n.mem_id != node.mem_id}
+    texts = [" ".join(node.text(separator="").split()) for node in nodes if node.mem_id not in inner]
     return "\n\n".join(t for t in texts if t)
 
 

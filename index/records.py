@@ -29,6 +29,7 @@ def chunk_records(chunks: list[Chunk]) -> list[Record]:
             "doc_key": _key(c), "file": c.file, "language": c.language, "p_first": c.paragraphs[0] if c.paragraphs else 0,
             "p_last": c.paragraphs[-1] if c.paragraphs else 0, "page": c.page or 0, "start": c.start, "end": c.end,
             "tokens": c.tokens, "position": c.position, "s_first": first, "s_last": last,
+            "content_hash": c.content_hash, "file_sha256": c.file_sha256,
         }))
     return out
 
