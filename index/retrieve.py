@@ -30,6 +30,7 @@ from index.types import Passage, Sentence
 
 logger = logging.getLogger(__name__)
 RRF_K = 60
+MAX_FILTER_KEYS = 2000
 
 
 def build_lexical(store: Store, manifest: Manifest) -> LexicalIndex:
@@ -219,7 +220,11 @@ class Retriever:
         t1 = time.perf_counter()
         live = snap.manifest.live_keys
         pool = k * 3
-        dense = [hit for hit in snap.store.query_chunks(vector.tolist(), pool) if hit[2]["doc_key"] in live]
+        # Filter to the live versions inside Chroma, so chunks an update has stored but not yet published
+        # take no slots; past a few thousand documents the filter costs more than it saves, so over-fetch.
+        in_store = sorted(live) if len(live) <= MAX_FILTER_KEYS else None
+        hits = snap.store.query_chunks(vector.tolist(), pool if in_store else pool * 2, in_store)
+        dense = [hit for hit in hits if hit[2]["doc_key"] in live][:pool]
         lexical = snap.lexical.search(lexical_query or question, pool)
         fused: dict[str, float] = {}
         for rank, (cid, *_rest) in enumerate(dense):

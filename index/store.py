@@ -189,11 +189,12 @@ class Store:
                 return
             offset += _PAGE
 
-    def query_chunks(self, vector: Sequence[float], n: int) -> list[tuple[str, str, dict[str, Any], float]]:
-        """Nearest chunks: (id, text, metadata, cosine similarity), best first."""
-        n = max(1, min(n, self.count()))
+    def query_chunks(self, vector: Sequence[float], n: int,
+                     doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
+        """Nearest chunks, only of `doc_keys` when given: (id, text, metadata, cosine similarity), best first."""
+        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
         try:
-            res = self._chunks.query(query_embeddings=[list(vector)], n_results=n,
+            res = self._chunks.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                      include=["documents", "metadatas", "distances"])
         except Exception as exc:
             if _is_connection_error(exc):
