@@ -278,5 +278,6 @@ class Retriever:
         """Sentences of live documents closest to `sentence` (its translations rank first)."""
         snap = self._snapshot
         live = snap.manifest.live_keys
-        rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n)
+        in_store = sorted(live) if len(live) <= MAX_FILTER_KEYS else None
+        rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n, in_store)
         return [s for s in (_sentence(*row) for row in rows) if s.doc_key in live]

@@ -87,6 +87,11 @@ def describe_location(settings: Settings) -> str:
     return f"embedded Chroma at {Path(settings.data_dir) / 'chroma'}"
 
 
+def _complete(document: Any, metadata: Any) -> bool:
+    """False for a row another process deleted while this one read it (Chroma returns it half empty)."""
+    return document is not None and bool(metadata)
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     text = f"{exc.__class__.__name__} {exc}".lower()
     return any(word in text for word in ("connect", "timeout", "timed out", "unavailable", "refused"))
@@ -201,12 +206,14 @@ class Store:
                 raise IndexUnavailable(f"{self.location} is not reachable") from exc
             raise
         return [(i, d, m, 1.0 - float(dist)) for i, d, m, dist in
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)]
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
+                if _complete(d, m)]
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """(id, text, metadata, embedding) of the given chunks."""
         res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        return list(zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True))
+        return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
+                if _complete(row[1], row[2])]
 
     def get_sentences(self, ranges: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding)."""
@@ -221,19 +228,22 @@ class Store:
             if _is_connection_error(exc):
                 raise IndexUnavailable(f"{self.location} is not reachable") from exc
             raise
-        return list(zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True))
+        return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
+                if _complete(row[1], row[2])]
 
-    def query_sentences(self, vector: Sequence[float], n: int) -> list[tuple[str, str, dict[str, Any], Any]]:
-        """Nearest sentences to `vector`: (id, text, metadata, embedding), best first."""
-        n = max(1, min(n, int(self._sentences.count())))
+    def query_sentences(self, vector: Sequence[float], n: int,
+                        doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest sentences to `vector`, only of `doc_keys` when given: (id, text, metadata, embedding)."""
+        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
         try:
-            res = self._sentences.query(query_embeddings=[list(vector)], n_results=n,
+            res = self._sentences.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                         include=["documents", "metadatas", "embeddings"])
         except Exception as exc:
             if _is_connection_error(exc):
                 raise IndexUnavailable(f"{self.location} is not reachable") from exc
             raise
-        return list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["embeddings"][0], strict=True))
+        return [row for row in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["embeddings"][0],
+                                   strict=True) if _complete(row[1], row[2])]
 
     def heartbeat(self) -> None:
         """Raise IndexUnavailable when the store cannot answer."""
