@@ -119,6 +119,8 @@ def ask(question: str, as_json: bool, data_dir: Path | None) -> None:
     from bot.render import to_text
 
     engine = open_engine(load_settings(data_dir=data_dir))
+    if question == "-" and hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a Latin-1 questions file must not end in a traceback
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
     for q in questions:
         if question == "-" and not q.strip():

@@ -57,7 +57,9 @@ class SourceInfo:
 
 def clean_question(text: str, limit: int) -> str:
     """The question with control and direction characters removed; QuestionRejected when unusable."""
-    cleaned = " ".join(_CONTROL.sub(" ", text or "").split())
+    # lone surrogates (undecodable bytes from argv or a pipe) cannot be encoded for the embedder
+    text = (text or "").encode("utf-8", "ignore").decode("utf-8")
+    cleaned = " ".join(_CONTROL.sub(" ", text).split())
     if not cleaned:
         raise QuestionRejected(load_prompt("empty_question"))
     if len(cleaned) > limit:

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from index.errors import REBUILD_HINT, CorpusMissing, IndexBusy, IndexMismatch
+from index.errors import REBUILD_HINT, CitebotIndexError, CorpusMissing, IndexBusy, IndexCorrupt, IndexMismatch
 from index.load import UnreadableFile, file_digest, iter_corpus, load_document
 from index.local_state import LocalState, atomic_write, read_json
 from index.settings import Settings
@@ -90,7 +90,7 @@ def _scan(corpus: Path) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, st
 
 def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
     """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
-    if settings.server_mode or not (Path(settings.data_dir) / "chroma" / "chroma.sqlite3").exists():
+    if settings.server_mode or not embedded_store_intact(Path(settings.data_dir) / "chroma", settings.collection):
         return None
     mirror = read_json(state.mirror_path)
     if not mirror or mirror.get("location") != describe_location(settings):
@@ -108,6 +108,44 @@ def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tupl
     if state.read_version() != manifest.version or not state.bm25_dir(describe_location(settings), manifest.version).exists():
         return None
     return manifest
+
+
+def embedded_store_intact(chroma_dir: Path, collection: str) -> bool:
+    """Cheap check (stdlib sqlite3, no Chroma import) that the embedded store still holds our
+    collections, so the no-change shortcut never vouches for an emptied or damaged store."""
+    import sqlite3
+
+    path = chroma_dir / "chroma.sqlite3"
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM collections")}
+            rows = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    return {f"{collection}_chunks", f"{collection}_sentences"} <= names and rows > 0
+
+
+def _open_store(settings: Settings, rebuild: bool, progress: Progress) -> Any:
+    """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated."""
+    from index.store import Store
+
+    try:
+        return Store(settings)
+    except CitebotIndexError:
+        raise
+    except Exception as exc:
+        chroma_dir = Path(settings.data_dir) / "chroma"
+        if settings.server_mode or not rebuild:
+            raise IndexCorrupt(f"the index in {chroma_dir} cannot be opened ({exc}); {REBUILD_HINT}") from exc
+        aside = chroma_dir.with_name(f"chroma.damaged-{int(time.time())}")
+        progress.message(f"the store in {chroma_dir} cannot be opened ({exc}); moved it to {aside} and rebuilding")
+        from index.store import reset_embedded_cache
+
+        reset_embedded_cache()
+        chroma_dir.rename(aside)
+        return Store(settings)
 
 
 def _report_totals(report: IndexReport, manifest: Manifest) -> None:
@@ -160,7 +198,7 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
     from index.embed_id import embedder_id
     from index.store import Store
 
-    store = Store(settings)
+    store = _open_store(settings, rebuild, progress)
     base_version = 0
     if rebuild:
         progress.message(f"rebuilding: dropping the index in {store.location}")

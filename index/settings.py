@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, validation_alias=_alias("CHROMA_HOST", "CITEBOT_CHROMA_HOST"))
     chroma_port: int | None = Field(None, validation_alias=_alias("CHROMA_PORT", "CITEBOT_CHROMA_PORT"))
     collection: str = Field("citebot", description="Chroma collection name.")
+    chroma_timeout: float = Field(4.0, gt=0, description="Seconds a Chroma server request may take before "
+                                  "the question gets an 'index unavailable' reply.")
     reload_seconds: float = Field(
         5.0, ge=0.5, description="How often a running bot checks whether another process re-indexed."
     )

@@ -71,13 +71,27 @@ def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.server_mode:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port or 8000,
-                                       settings=chroma_settings)
+            client = chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port or 8000,
+                                         settings=chroma_settings)
+            _bound_http_timeout(client, settings.chroma_timeout)
+            return client
         except Exception as exc:
             raise IndexUnavailable(f"Chroma server at {describe_location(settings)} is not reachable ({exc})") from exc
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _bound_http_timeout(client: Any, seconds: float) -> None:
+    """Chroma's HttpClient waits forever on a hung server; bound every request so a question gets
+    "index unavailable" within seconds instead of hanging the bot."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 2.0))
+    else:  # a future chromadb moved it: say so rather than silently waiting forever
+        logger.warning("cannot bound the Chroma HTTP timeout; a hung server may stall questions")
 
 
 def describe_location(settings: Settings) -> str:
