@@ -80,9 +80,17 @@ def score(question: EvalQuestion, answer: Answer, retrieved: list[str], latency_
     """Score one reply to `question`."""
     cited = cited_files(answer)
     result = QuestionResult(
-        id=question.id, lang=question.lang, kind=question.kind, question=question.question,
-        turns=1 + len(question.history), answer=answer.text, answered=answer.answered, cited=cited,
-        retrieved=retrieved, latency_ms=latency_ms)
+        id=question.id,
+        lang=question.lang,
+        kind=question.kind,
+        question=question.question,
+        turns=1 + len(question.history),
+        answer=answer.text,
+        answered=answer.answered,
+        cited=cited,
+        retrieved=retrieved,
+        latency_ms=latency_ms,
+    )
     if question.answerable:
         result.missing_facts = missing_fact_groups(answer.text, question.expect_facts)
         result.facts_found = answer.answered and not result.missing_facts
@@ -136,17 +144,22 @@ def totals(results: Sequence[QuestionResult]) -> Totals:
     ranks = [r.rank for r in answerable]
     latencies = [r.latency_ms for r in results]
     return Totals(
-        questions=len(results), answerable=len(answerable),
+        questions=len(results),
+        answerable=len(answerable),
         facts=_rate([bool(r.facts_found) for r in answerable]),
         cited=_rate([bool(r.file_cited) for r in answerable]),
         hit1=_rate([rank == 1 for rank in ranks]),
         hit3=_rate([rank is not None and rank <= 3 for rank in ranks]),
         mrr=(sum(1.0 / rank if rank else 0.0 for rank in ranks) / len(ranks)) if ranks else None,
-        off_topic=len(off), declined=_rate([bool(r.declined) for r in off]),
-        hard_off_topic=len(hard), hard_declined=_rate([bool(r.declined) for r in hard]),
-        multi_turn=len(follow), multi_turn_facts=_rate([bool(r.facts_found) for r in follow]),
+        off_topic=len(off),
+        declined=_rate([bool(r.declined) for r in off]),
+        hard_off_topic=len(hard),
+        hard_declined=_rate([bool(r.declined) for r in hard]),
+        multi_turn=len(follow),
+        multi_turn_facts=_rate([bool(r.facts_found) for r in follow]),
         median_chars=float(np.median([r.chars for r in answerable])) if answerable else 0.0,
-        p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95),
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
         errors=sum(1 for r in results if r.error),
     )
 

@@ -57,10 +57,13 @@ def parse_question(data: Any) -> EvalQuestion:
     if not isinstance(facts, list):
         raise ValueError("expect_facts must be a list of lists of strings")
     return EvalQuestion(
-        id=str(data["id"]), lang=str(data.get("lang") or "?"), question=str(data["question"]),
+        id=str(data["id"]),
+        lang=str(data.get("lang") or "?"),
+        question=str(data["question"]),
         expect_files=_strings(data.get("expect_files") or [], "expect_files"),
         expect_facts=tuple(_strings(group, "each expect_facts group") for group in facts),
-        answerable=bool(data.get("answerable", True)), hard=bool(data.get("hard", False)),
+        answerable=bool(data.get("answerable", True)),
+        hard=bool(data.get("hard", False)),
         history=_strings(data.get("history") or [], "history"),
     )
 

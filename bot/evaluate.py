@@ -43,7 +43,9 @@ class EvalReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "questions_file": self.questions_file, "engine": self.engine, "seconds": round(self.seconds, 2),
+            "questions_file": self.questions_file,
+            "engine": self.engine,
+            "seconds": round(self.seconds, 2),
             "totals": self.overall.to_json(),
             "by_language": {lang: t.to_json() for lang, t in self.by_language.items()},
             "results": [r.to_json() for r in self.results],
@@ -136,8 +138,13 @@ def warm_up(engine: Any) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def evaluate(engine: Any, questions: list[EvalQuestion], questions_file: str = "",
-             on_result: Callable[[QuestionResult], None] | None = None, warm: bool = True) -> EvalReport:
+def evaluate(
+    engine: Any,
+    questions: list[EvalQuestion],
+    questions_file: str = "",
+    on_result: Callable[[QuestionResult], None] | None = None,
+    warm: bool = True,
+) -> EvalReport:
     """Ask every question (with its history) and score the replies."""
     info = engine_info(engine)
     if warm:
@@ -151,8 +158,14 @@ def evaluate(engine: Any, questions: list[EvalQuestion], questions_file: str = "
         results.append(result)
         if on_result is not None:
             on_result(result)
-    return EvalReport(questions_file, results, totals(results), totals_by_language(results), info,
-                      time.perf_counter() - started)
+    return EvalReport(
+        questions_file,
+        results,
+        totals(results),
+        totals_by_language(results),
+        info,
+        time.perf_counter() - started,
+    )
 
 
 def write_json(report: EvalReport, path: Path) -> None:
@@ -160,8 +173,13 @@ def write_json(report: EvalReport, path: Path) -> None:
     path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def run_eval(questions_path: Path, json_out: Path | None = None, plot: Path | None = None,
-             engine: Any = None, console: Any = None) -> EvalReport:
+def run_eval(
+    questions_path: Path,
+    json_out: Path | None = None,
+    plot: Path | None = None,
+    engine: Any = None,
+    console: Any = None,
+) -> EvalReport:
     """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
     from bot.cli import CliError, load_settings, open_engine
     from bot.eval_render import print_report, require_matplotlib, write_plot

@@ -76,7 +76,7 @@ def _client(settings: Settings) -> Any:
             _bound_http_timeout(client, settings.chroma_timeout)
             return client
         except Exception as exc:
-            raise IndexUnavailable(f"Chroma server at {describe_location(settings)} is not reachable ({exc})") from exc
+            raise IndexUnavailable(f"{describe_location(settings)} is not reachable ({exc})") from exc
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
