@@ -12,19 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.isolation import settings_for
+
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
-def make_settings(data_dir: Path, corpus: Path = CORPUS, **overrides: object):
-    """Settings isolated from the user's environment and .env file."""
-    from index.settings import Settings
-
-    for var in ("CHROMA_HOST", "CHROMA_PORT", "CITEBOT_LLM", "TELEGRAM_BOT_TOKEN"):
-        os.environ.pop(var, None)
-    return Settings(_env_file=None, corpus=corpus, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+make_settings = settings_for  # the name the suites use
 
 
 @pytest.fixture(scope="session")

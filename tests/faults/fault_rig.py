@@ -17,28 +17,10 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "corpus"
+from tests.isolation import CORPUS, ISOLATED_ENV, ROOT, settings_for  # noqa: F401  (settings_for re-exported)
+
 TINY_FILE = "003_beaee59b89498f57.txt"  # the shortest document: its index builds in seconds
-_CLEARED = (
-    "CHROMA_HOST",
-    "CHROMA_PORT",
-    "CITEBOT_CHROMA_HOST",
-    "CITEBOT_CHROMA_PORT",
-    "CITEBOT_CORPUS",
-    "CITEBOT_DATA_DIR",
-    "CITEBOT_LLM",
-    "TELEGRAM_BOT_TOKEN",
-)
-
-
-def settings_for(data_dir: Path, corpus: Path = CORPUS, **overrides: object):
-    """Settings isolated from the caller's environment and .env file (server via chroma_host/port)."""
-    from index.settings import Settings
-
-    for var in _CLEARED:
-        os.environ.pop(var, None)
-    return Settings(_env_file=None, corpus=corpus, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+_CLEARED = ISOLATED_ENV
 
 
 def cli_env(data_dir: Path, corpus: Path, **extra: str) -> dict[str, str]:

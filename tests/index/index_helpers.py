@@ -4,31 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "corpus"
+from tests.isolation import CORPUS, ROOT, settings_for  # noqa: F401  (re-exported for the index tests)
+
 LANGUAGES = ("en", "id", "es", "pt", "fr", "de", "it", "nl")
-_ENV = (
-    "CHROMA_HOST",
-    "CHROMA_PORT",
-    "CITEBOT_CHROMA_HOST",
-    "CITEBOT_CHROMA_PORT",
-    "CITEBOT_CORPUS",
-    "CITEBOT_DATA_DIR",
-    "CITEBOT_CHUNK_SIZE",
-    "CITEBOT_CHUNK_OVERLAP",
-    "CITEBOT_LLM",
-)
-
-
-def settings_for(data_dir: Path, corpus: Path = CORPUS, **overrides: Any):
-    """Settings for one test: no .env file, no CHROMA_* or CITEBOT_* from the caller's environment."""
-    from index.settings import Settings
-
-    for var in _ENV:
-        os.environ.pop(var, None)
-    return Settings(_env_file=None, corpus=corpus, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
 
 
 def server_settings(data_dir: Path, corpus: Path, host: str, port: int):
