@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,16 @@ class Store:
                 logger.debug("collection %s absent", name)
         self._chunks = self._sentences = None
 
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turn a connection failure or timeout into IndexUnavailable (a short reply, not a traceback)."""
+        try:
+            yield
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise
+
     # manifest --------------------------------------------------------------------------------
     def read_manifest(self) -> Manifest | None:
         """The live manifest, re-read from the store (another process may have swapped it)."""
@@ -212,20 +223,17 @@ class Store:
                      doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
         """Nearest chunks, only of `doc_keys` when given: (id, text, metadata, cosine similarity), best first."""
         where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
-        try:
+        with self._reachable():
             res = self._chunks.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                      include=["documents", "metadatas", "distances"])
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
-            raise
         return [(i, d, m, 1.0 - float(dist)) for i, d, m, dist in
                 zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
                 if _complete(d, m)]
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """(id, text, metadata, embedding) of the given chunks."""
-        res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        with self._reachable():
+            res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
                 if _complete(row[1], row[2])]
 
@@ -236,12 +244,8 @@ class Store:
         clauses = [{"$and": [{"doc_key": key}, {"position": {"$gte": first}}, {"position": {"$lte": last}}]}
                    for key, first, last in ranges]
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-        try:
+        with self._reachable():
             res = self._sentences.get(where=where, include=["documents", "metadatas", "embeddings"])
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
-            raise
         return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
                 if _complete(row[1], row[2])]
 
@@ -249,13 +253,9 @@ class Store:
                         doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
         """Nearest sentences to `vector`, only of `doc_keys` when given: (id, text, metadata, embedding)."""
         where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
-        try:
+        with self._reachable():
             res = self._sentences.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                         include=["documents", "metadatas", "embeddings"])
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
-            raise
         return [row for row in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["embeddings"][0],
                                    strict=True) if _complete(row[1], row[2])]
 
