@@ -32,7 +32,8 @@ def score(questions: list[dict], replies: list[dict]) -> dict[str, float]:
     lengths = []
     for q, r in zip(questions, replies, strict=True):
         answer = (r.get("answer") or "").lower()
-        cited = {c["file"] for c in r.get("citations", [])} | {f for c in r.get("citations", []) for f in c.get("also_in", [])}
+        citations = r.get("citations", [])
+        cited = {c["file"] for c in citations} | {f for c in citations for f in c.get("also_in", [])}
         if q["answerable"]:
             n_ans += 1
             lengths.append(len(r.get("answer") or ""))
@@ -115,8 +116,8 @@ def main() -> None:
     print(f"\nwarm latency over {len(latencies)} questions: p50 {percentile(latencies, 50):.1f} ms, "
           f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms")
     cold = cold_start(args.cold_runs, data_dir)
-    print(f"cold start of `citebot ask` (index present), {args.cold_runs} runs: median {statistics.median(cold):.2f} s, "
-          f"max {max(cold):.2f} s")
+    print(f"cold start of `citebot ask` (index present), {args.cold_runs} runs: "
+          f"median {statistics.median(cold):.2f} s, max {max(cold):.2f} s")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def main() -> None:
                  for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [q for q in questions if not q.get("history")]
     print(f"{len(questions)} questions")
-    print(f"{'size':>5} {'overlap':>7} {'chunks':>6} {'build s':>8} {'hit@3':>6} {'facts':>6} {'files':>6} {'declined':>8}")
+    header = ("size", "overlap", "chunks", "build s", "hit@3", "facts", "files", "declined")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, (5, 7, 6, 8, 6, 6, 6, 8), strict=True)))
     for size in args.sizes:
         for overlap in args.overlaps:
             data_dir = Path(tempfile.mkdtemp(prefix=f"citebot-sweep-{size}-{overlap}-"))

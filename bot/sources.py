@@ -21,7 +21,8 @@ def render_sources(manifest: Any, location: str, as_json: bool = False) -> str:
                            "documents": rows}, ensure_ascii=False, indent=2)
     width = max([len(r["file"]) for r in rows] + [4])
     lines = [f"{'file':<{width}}  lang  chunks  tokens  indexed"]
-    lines += [f"{r['file']:<{width}}  {r['language']:<4}  {r['chunks']:>6}  {r['tokens']:>6}  {r['indexed']}" for r in rows]
+    lines += [f"{r['file']:<{width}}  {r['language']:<4}  {r['chunks']:>6}  {r['tokens']:>6}  {r['indexed']}"
+              for r in rows]
     lines += ["", f"{len(rows)} documents in {location}", f"embedding model: {manifest.embed_model}",
               f"chunking: {manifest.chunking}"]
     return "\n".join(lines)

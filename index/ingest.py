@@ -105,7 +105,8 @@ def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tupl
         return None
     if {name: entry.sha256 for name, entry in manifest.files.items()} != {n: d for n, (_, d) in files.items()}:
         return None
-    if state.read_version() != manifest.version or not state.bm25_dir(describe_location(settings), manifest.version).exists():
+    bm25_saved = state.bm25_dir(describe_location(settings), manifest.version).exists()
+    if state.read_version() != manifest.version or not bm25_saved:
         return None
     return manifest
 
@@ -196,7 +197,6 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
 
     from index.embed import E5Embedding
     from index.embed_id import embedder_id
-    from index.store import Store
 
     store = _open_store(settings, rebuild, progress)
     base_version = 0

@@ -26,7 +26,8 @@ def chunk_records(chunks: list[Chunk]) -> list[Record]:
         first = c.sentences[0].index if c.sentences else -1
         last = c.sentences[-1].index if c.sentences else -1
         out.append(Record(c.id, c.text, {
-            "doc_key": _key(c), "file": c.file, "language": c.language, "p_first": c.paragraphs[0] if c.paragraphs else 0,
+            "doc_key": _key(c), "file": c.file, "language": c.language,
+            "p_first": c.paragraphs[0] if c.paragraphs else 0,
             "p_last": c.paragraphs[-1] if c.paragraphs else 0, "page": c.page or 0, "start": c.start, "end": c.end,
             "tokens": c.tokens, "position": c.position, "s_first": first, "s_last": last,
             "content_hash": c.content_hash, "file_sha256": c.file_sha256,

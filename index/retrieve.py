@@ -246,7 +246,8 @@ class Retriever:
 
     def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
         version = snap.manifest.version
-        wanted = [(p, m) for p, m in zip(passages, metas, strict=True) if self._sentence_cache.get((version, p.id)) is None]
+        wanted = [(p, m) for p, m in zip(passages, metas, strict=True)
+                  if self._sentence_cache.get((version, p.id)) is None]
         ranges = [(str(m["doc_key"]), int(m["s_first"]), int(m["s_last"])) for _, m in wanted if int(m["s_first"]) >= 0]
         by_doc: dict[str, list[Sentence]] = {}
         for row in snap.store.get_sentences(ranges):

@@ -39,7 +39,8 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
             prev_start, prev_end = merged[-1]
             prev = text[prev_start:prev_end]
             nxt = text[start:end]
-            if _INITIALISM.search(prev) or (_LEADING_INITIAL.match(nxt) and _ONE_INITIAL.search(prev)) or nxt[:1].islower():
+            initialism = _INITIALISM.search(prev) or (_LEADING_INITIAL.match(nxt) and _ONE_INITIAL.search(prev))
+            if initialism or nxt[:1].islower():
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))

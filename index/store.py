@@ -213,8 +213,7 @@ class Store:
         offset = 0
         while True:
             page = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-            for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
-                yield row
+            yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
             if len(page["ids"]) < _PAGE:
                 return
             offset += _PAGE

@@ -2,7 +2,8 @@
 
 The question set (en/id/es/pt; cross-language, names and numbers, off-topic, follow-ups) was written
 from the documents, not from the engine's output. Each floor sits a little under what the engine
-measured when it was set (README, "The project's question set and the CI floor", lists the measured figures); raise them as the engine improves.
+measured when it was set (README, "The project's question set and the CI floor", lists the measured
+figures); raise them as the engine improves.
 A failure here means quality regressed: run `citebot eval tests/eval/questions.jsonl` to see which
 questions changed.
 """
