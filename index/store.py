@@ -102,6 +102,12 @@ def describe_location(settings: Settings) -> str:
     return f"embedded Chroma at {Path(settings.data_dir) / 'chroma'}"
 
 
+def _rows(res: Any, extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:
+    """(id, text, metadata, `extra`) rows of a Chroma result, without rows another process deleted."""
+    return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res[extra], strict=True)
+            if _complete(row[1], row[2])]
+
+
 def _complete(document: Any, metadata: Any) -> bool:
     """False for a row another process deleted while this one read it (Chroma returns it half empty)."""
     return document is not None and bool(metadata)
@@ -218,23 +224,32 @@ class Store:
                 return
             offset += _PAGE
 
+    def _nearest(self, collection: Any, vector: Sequence[float], n: int, doc_keys: Sequence[str] | None,
+                 extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest records of `collection`, only of `doc_keys` when given: (id, text, metadata, `extra`)."""
+        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
+        with self._reachable():
+            res = collection.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
+                                   include=["documents", "metadatas", extra])
+        return _rows({key: value[0] for key, value in res.items() if value is not None and key != "included"},
+                     extra)
+
     def query_chunks(self, vector: Sequence[float], n: int,
                      doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], float]]:
         """Nearest chunks, only of `doc_keys` when given: (id, text, metadata, cosine similarity), best first."""
-        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
-        with self._reachable():
-            res = self._chunks.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
-                                     include=["documents", "metadatas", "distances"])
-        return [(i, d, m, 1.0 - float(dist)) for i, d, m, dist in
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
-                if _complete(d, m)]
+        return [(i, d, m, 1.0 - float(dist))
+                for i, d, m, dist in self._nearest(self._chunks, vector, n, doc_keys, "distances")]
+
+    def query_sentences(self, vector: Sequence[float], n: int,
+                        doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest sentences to `vector`, only of `doc_keys` when given: (id, text, metadata, embedding)."""
+        return self._nearest(self._sentences, vector, n, doc_keys, "embeddings")
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """(id, text, metadata, embedding) of the given chunks."""
         with self._reachable():
             res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
-                if _complete(row[1], row[2])]
+        return _rows(res, "embeddings")
 
     def get_sentences(self, ranges: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding)."""
@@ -245,18 +260,7 @@ class Store:
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
         with self._reachable():
             res = self._sentences.get(where=where, include=["documents", "metadatas", "embeddings"])
-        return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res["embeddings"], strict=True)
-                if _complete(row[1], row[2])]
-
-    def query_sentences(self, vector: Sequence[float], n: int,
-                        doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
-        """Nearest sentences to `vector`, only of `doc_keys` when given: (id, text, metadata, embedding)."""
-        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
-        with self._reachable():
-            res = self._sentences.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
-                                        include=["documents", "metadatas", "embeddings"])
-        return [row for row in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["embeddings"][0],
-                                   strict=True) if _complete(row[1], row[2])]
+        return _rows(res, "embeddings")
 
     def heartbeat(self) -> None:
         """Raise IndexUnavailable when the store cannot answer."""
