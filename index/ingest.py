@@ -11,18 +11,25 @@ one that dies after 3 leaves stale versions that the next run deletes (`pending.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from index.errors import REBUILD_HINT, CitebotIndexError, CorpusMissing, IndexBusy, IndexCorrupt, IndexMismatch
 from index.load import UnreadableFile, file_digest, iter_corpus, load_document
 from index.local_state import LocalState, atomic_write, read_json
 from index.settings import Settings
 from index.store import FileEntry, Manifest, describe_location
+
+if TYPE_CHECKING:  # heavy imports stay out of the no-change path
+    from index.chunk import Chunk
+    from index.embed import E5Embedding
+    from index.records import Record
+    from index.store import Store
 
 logger = logging.getLogger(__name__)
 SENTENCE_SCHEMA = "sentences-v1"
@@ -128,7 +135,7 @@ def embedded_store_intact(chroma_dir: Path, collection: str) -> bool:
     return {f"{collection}_chunks", f"{collection}_sentences"} <= names and rows > 0
 
 
-def _open_store(settings: Settings, rebuild: bool, progress: Progress) -> Any:
+def _open_store(settings: Settings, rebuild: bool, progress: Progress) -> Store:
     """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated."""
     from index.store import Store
 
@@ -226,7 +233,7 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
 
     if changed or report.removed or old is None:
         pending = [doc.doc_key for doc in changed]
-        atomic_write(state.pending_path, json_dumps({"keys": pending}))
+        atomic_write(state.pending_path, json.dumps({"keys": pending}))
         _write_documents(store, changed, embedder, report, progress)
         for doc in changed:
             previous = manifest.files.get(doc.entry_name)
@@ -244,24 +251,18 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
     return report
 
 
-def json_dumps(data: object) -> str:
-    import json
-
-    return json.dumps(data)
-
-
-def _clean_interrupted(store: object, state: LocalState, manifest: Manifest, keep: set[str]) -> None:
+def _clean_interrupted(store: Store, state: LocalState, manifest: Manifest, keep: set[str]) -> None:
     """After a killed run (`pending.json` left behind), delete every stored document version that is
     neither live nor about to be written: unpublished orphans, and stale versions a run killed after its
     swap did not delete. Orphans in `keep` stay: this run reuses their vectors instead of re-embedding."""
     pending = read_json(state.pending_path)
     if pending is None:
         return
-    stored = set(pending.get("keys", [])) | store.stored_doc_keys()  # type: ignore[attr-defined]
+    stored = set(pending.get("keys", [])) | store.stored_doc_keys()
     orphans = sorted(stored - manifest.live_keys - keep)
     if orphans:
         logger.info("removing %d document versions left by an interrupted run", len(orphans))
-        store.delete_docs(orphans)  # type: ignore[attr-defined]
+        store.delete_docs(orphans)
 
 
 @dataclass
@@ -269,15 +270,15 @@ class _PreparedDoc:
     entry_name: str
     doc_key: str
     entry: FileEntry
-    chunks: list  # list[Chunk]
+    chunks: list[Chunk]
 
 
 def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
-             embedder: object, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
+             embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
     """Load and chunk every new or changed file; record unchanged and skipped ones."""
     from index.chunk import chunk_document, doc_key, e5_token_counter
 
-    e5_count = e5_token_counter(embedder.model)  # type: ignore[attr-defined]
+    e5_count = e5_token_counter(embedder.model)
     languages = tuple(settings.language_list)
     prepared: list[_PreparedDoc] = []
     for name, (path, digest) in sorted(files.items()):
@@ -310,12 +311,12 @@ def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: M
     return prepared
 
 
-def _write_documents(store: object, docs: list[_PreparedDoc], embedder: object, report: IndexReport,
+def _write_documents(store: Store, docs: list[_PreparedDoc], embedder: E5Embedding, report: IndexReport,
                      progress: Progress) -> None:
     """Embed and upsert chunks and sentences, skipping any an interrupted run already stored."""
     from index.records import chunk_records, sentence_records
 
-    count = embedder.model.token_count  # type: ignore[attr-defined]
+    count = embedder.model.token_count
     sizes: dict[str, int] = {}  # e5 tokens per record, counted once (the count costs ~2% of embedding)
 
     def size(text: str) -> int:
@@ -326,7 +327,7 @@ def _write_documents(store: object, docs: list[_PreparedDoc], embedder: object, 
     work = []
     for doc in docs:
         for is_sentence, records in ((False, chunk_records(doc.chunks)), (True, sentence_records(doc.chunks))):
-            have = store.existing_ids([r.id for r in records], sentences=is_sentence)  # type: ignore[attr-defined]
+            have = store.existing_ids([r.id for r in records], sentences=is_sentence)
             todo = [r for r in records if r.id not in have]
             work.append((is_sentence, todo))
     total = sum(size(r.text) for _, todo in work for r in todo)
@@ -335,13 +336,13 @@ def _write_documents(store: object, docs: list[_PreparedDoc], embedder: object, 
         _embed_and_store(store, embedder, todo, is_sentence, size, report, progress)
 
 
-def _embed_and_store(store: object, embedder: object, records: list, is_sentence: bool,
+def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record], is_sentence: bool,
                      count: Callable[[str], int], report: IndexReport, progress: Progress) -> None:
-    batch = embedder.embed_batch_size  # type: ignore[attr-defined]
+    batch = embedder.embed_batch_size
     for i in range(0, len(records), batch):
         part = records[i:i + batch]
-        vectors = embedder.get_text_embedding_batch([r.text for r in part])  # type: ignore[attr-defined]
-        store.add([r.id for r in part], vectors, [r.text for r in part],  # type: ignore[attr-defined]
+        vectors = embedder.get_text_embedding_batch([r.text for r in part])
+        store.add([r.id for r in part], vectors, [r.text for r in part],
                   [r.metadata for r in part], sentences=is_sentence)
         tokens = sum(count(r.text) for r in part)
         report.embedded_texts += len(part)
@@ -349,13 +350,13 @@ def _embed_and_store(store: object, embedder: object, records: list, is_sentence
         progress.advance(tokens)
 
 
-def _publish(settings: Settings, store: object, state: LocalState, manifest: Manifest) -> None:
+def _publish(settings: Settings, store: Store, state: LocalState, manifest: Manifest) -> None:
     """Save BM25 for this manifest version, mirror the manifest, and bump index-version last."""
     from index.retrieve import build_lexical, save_lexical
 
     location = describe_location(settings)
     target = state.bm25_dir(location, manifest.version)
     if not target.exists():
-        save_lexical(build_lexical(store, manifest), target)  # type: ignore[arg-type]
-    atomic_write(state.mirror_path, json_dumps({"location": location, "manifest": manifest.to_json()}))
+        save_lexical(build_lexical(store, manifest), target)
+    atomic_write(state.mirror_path, json.dumps({"location": location, "manifest": manifest.to_json()}))
     state.write_version(manifest.version)
