@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.answer import Answer, Turn
 from bot.followup import Resolved, resolve_followup
-from bot.prompts import load_prompt, not_found_message
+from bot.prompts import load_prompt
 from index.errors import (
     REBUILD_HINT,
     CitebotIndexError,
@@ -144,9 +144,6 @@ class Engine:
         final.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
                             "total": (t3 - t0) * 1000}
         yield final
-
-    def not_found(self, question: str, language: str) -> Answer:
-        return Answer(question=question, text=not_found_message(language), answered=False, language=language)
 
     # documents -------------------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:

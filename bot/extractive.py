@@ -90,16 +90,16 @@ def refers_back(text: str, language: str) -> bool:
     return bool(pattern and pattern.match(text))
 
 
-def term_overlap(words: list[frozenset[str]], texts: list[tuple[str, str]]) -> list[float]:
-    """Share of the question's words each sentence contains, each word weighted by its rarity in the pool.
+def term_overlap(words: list[frozenset[str]], terms: list[set[str]]) -> list[float]:
+    """Share of the question's words each text (given as its analysed terms) contains, each word
+    weighted by its rarity in the pool.
 
-    A word is matched when any of its per-language stems is among the sentence's terms; rare words
+    A word is matched when any of its per-language stems is among the text's terms; rare words
     (a name, "VR", "910B") count more than words every candidate shares.
     """
-    if not words or not texts:
-        return [0.0] * len(texts)
-    terms = [set(analyze_document(text, language)) for text, language in texts]
-    n = len(texts)
+    if not words or not terms:
+        return [0.0] * len(terms)
+    n = len(terms)
     weights = []
     for stems in words:
         df = sum(1 for t in terms if stems & t)
@@ -134,13 +134,14 @@ class ExtractiveSynthesizer:
                     seen[s.id] = (s, passage)
         # The sentence must match the question's own words; the paragraph around it may also match
         # what a follow-up borrowed from earlier turns (the speaker named a sentence before).
-        own = term_overlap(query_word_stems(question, languages), [(s.text, s.language) for s, _ in seen.values()])
-        words = query_word_stems(retrieval.lexical_query or question, languages)
-        around = term_overlap(words, [(_paragraph_text(s, p), s.language) for s, p in seen.values()])
+        sentence_terms = [set(analyze_document(s.text, s.language)) for s, _ in seen.values()]
+        paragraph_terms = [set(analyze_document(_paragraph_text(s, p), s.language)) for s, p in seen.values()]
         question_words = query_word_stems(question, languages)
+        words = query_word_stems(retrieval.lexical_query or question, languages)
+        own = term_overlap(question_words, sentence_terms)
+        around = term_overlap(words, paragraph_terms)
         borrowed = [w for w in words if w not in question_words]
-        on_subject = (term_overlap(borrowed, [(_paragraph_text(s, p), s.language) for s, p in seen.values()])
-                      if borrowed else [1.0] * len(seen))
+        on_subject = term_overlap(borrowed, paragraph_terms) if borrowed else [1.0] * len(seen)
         pool = [_Candidate(s, p, float(np.dot(s.embedding, retrieval.query_vector))
                            - (OFF_SUBJECT_PENALTY if subject == 0 else 0.0),
                            (1 - CONTEXT_SHARE) * lex + CONTEXT_SHARE * ctx)
