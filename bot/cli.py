@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -210,6 +208,4 @@ def eval_command(questions: Path, json_out: Path | None, plot: Path | None) -> N
 
 
 if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    t0 = time.perf_counter()
     main()
