@@ -1,60 +1,36 @@
 """The default synthesizer: quote the one to three document sentences that answer the question.
 
-Sentences of the retrieved passages are scored by their e5 similarity to the question (their
-embeddings were computed at index time) plus a bonus for the question's terms they contain. The best
-sentence leads; up to two more follow when they score close to it and add a different fact.
-A fact told by several files (translations of one story) is quoted once, in the question's language
-when a version in it exists, with the other files listed in `also_in`. When even the best sentence
-is not relevant enough, the engine says the documents do not answer (see README, "Abstention").
+Candidate sentences (those of the retrieved passages and the sentence-level hits) are scored by the
+fitted answer ranker (bot/ranker.py, parameters in bot/ranker_params.json, fitted by train/fit.py on
+labelled questions). The best one leads; a further sentence (often the one right after a lead that
+only restates the question) joins when its probability is a fitted share of the lead's. A fact told by
+several files (translations of one story) is quoted once, in the question's language when a version in
+it exists, with the other files listed in `also_in`. When the ranker's calibrated probability that the
+answer holds the fact is below its fitted threshold, the engine says the documents do not answer
+(README, "Abstention"; docs/answer-quality.md).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
+from bot.ranker import PARAMS, Candidate, Ranker, anchors, features, gather
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval, Retriever
-from index.types import Passage, Sentence
+from index.types import Sentence
 
-# Calibrated on the public eval plus tests/eval/questions.jsonl (README, "Abstention").
-MIN_SCORE = 0.83  # below this best-sentence score (similarity + term bonus) the documents do not answer
-LEXICAL_WEIGHT = 0.1
-FOLLOW_MARGIN = 0.035  # a second or third sentence must score within this of the best one
 TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
 MAX_SENTENCES = 3
 SWAP_TOLERANCE = 0.03  # how much closer the found sentence may be than its version in the question language
-OFF_SUBJECT_PENALTY = 0.03  # a follow-up's sentence whose paragraph never names the borrowed subject
-CONTEXT_SHARE = 0.3  # part of the term bonus earned by the sentence's paragraph rather than itself
-MAX_ANSWER_CHARS = 420
+MAX_ANSWER_CHARS = 420  # a further sentence joins only while the answer stays under this
 
-_NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
-_CAPITALISED = re.compile(r"(?<![.!?]\s)\b[A-Z][\w-]+", re.UNICODE)
-_LEADING = re.compile(r"^\W*\w+", re.UNICODE)
-
-
-@dataclass
-class _Candidate:
-    sentence: Sentence
-    passage: Passage
-    dense: float
-    lexical: float
-
-    @property
-    def score(self) -> float:
-        return self.dense + LEXICAL_WEIGHT * self.lexical
-
-
-def anchors(text: str) -> set[str]:
-    """Names and numbers in a sentence (its first word aside): what a translation of it must share."""
-    body = _LEADING.sub("", text, count=1)
-    return {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
+__all__ = ["ExtractiveSynthesizer", "anchors", "same_fact", "refers_back"]
 
 
 def same_fact(a: Sentence, b: Sentence) -> bool:
@@ -90,66 +66,40 @@ def refers_back(text: str, language: str) -> bool:
     return bool(pattern and pattern.match(text))
 
 
-def term_overlap(words: list[frozenset[str]], terms: list[set[str]]) -> list[float]:
-    """Share of the question's words each text (given as its analysed terms) contains, each word
-    weighted by its rarity in the pool.
-
-    A word is matched when any of its per-language stems is among the text's terms; rare words
-    (a name, "VR", "910B") count more than words every candidate shares.
-    """
-    if not words or not terms:
-        return [0.0] * len(terms)
-    n = len(terms)
-    weights = []
-    for stems in words:
-        df = sum(1 for t in terms if stems & t)
-        weights.append(math.log((n + 1) / (df + 0.5)))
-    total = sum(weights) or 1.0
-    return [sum(w for stems, w in zip(words, weights, strict=True) if stems & t) / total for t in terms]
-
-
-def _paragraph_text(sentence: Sentence, passage: Passage) -> str:
-    """The sentence's paragraph and the sentence before it, as far as the passage holds them: who
-    said or did something is often named a sentence earlier."""
-    around = [s.text for s in passage.sentences
-              if s.paragraph == sentence.paragraph or s.position == sentence.position - 1]
-    return " ".join(around) or sentence.text
-
-
 class ExtractiveSynthesizer:
-    """Picks, orders and cites answering sentences; no model beyond the embedder."""
+    """Picks, orders and cites answering sentences with the fitted ranker; no model beyond the embedder."""
 
     mode = "extractive"
 
-    def __init__(self, retriever: Retriever, abstain_margin: float = 0.0):
+    def __init__(self, retriever: Retriever, abstain_margin: float = 0.0, params: Path | str | None = None):
         self.retriever = retriever
         self.margin = abstain_margin
+        self.ranker = Ranker.load(params or PARAMS)
 
-    def candidates(self, question: str, retrieval: Retrieval) -> list[_Candidate]:
-        languages = {p.language for p in retrieval.passages} | {"en"}
-        seen: dict[str, tuple[Sentence, Passage]] = {}
-        for passage in retrieval.passages:
-            for s in passage.sentences:
-                if s.id not in seen and s.embedding is not None:
-                    seen[s.id] = (s, passage)
-        # The sentence must match the question's own words; the paragraph around it may also match
-        # what a follow-up borrowed from earlier turns (the speaker named a sentence before).
-        sentence_terms = [set(analyze_document(s.text, s.language)) for s, _ in seen.values()]
-        paragraph_terms = [set(analyze_document(_paragraph_text(s, p), s.language)) for s, p in seen.values()]
-        question_words = query_word_stems(question, languages)
-        words = query_word_stems(retrieval.lexical_query or question, languages)
-        own = term_overlap(question_words, sentence_terms)
-        around = term_overlap(words, paragraph_terms)
-        borrowed = [w for w in words if w not in question_words]
-        on_subject = term_overlap(borrowed, paragraph_terms) if borrowed else [1.0] * len(seen)
-        pool = [_Candidate(s, p, float(np.dot(s.embedding, retrieval.query_vector))
-                           - (OFF_SUBJECT_PENALTY if subject == 0 else 0.0),
-                           (1 - CONTEXT_SHARE) * lex + CONTEXT_SHARE * ctx)
-                for (s, p), lex, ctx, subject in zip(seen.values(), own, around, on_subject, strict=True)]
-        return sorted(pool, key=lambda c: -c.score)
+    def ranked(self, question: str, language: str, retrieval: Retrieval) -> tuple[list[Candidate], np.ndarray]:
+        """Candidates best first, with their ranker logits. In a follow-up, sentences whose neighbourhood
+        never names the borrowed subject (the words `lexical_query` adds) come after those that do."""
+        pool = gather(retrieval)
+        if not pool:
+            return [], np.zeros(0)
+        logits = self.ranker.logits(features(question, language, retrieval, pool))
+        languages = {c.sentence.language for c in pool} | {"en"}
+        own = set(query_word_stems(question, languages))
+        borrowed = [w for w in query_word_stems(retrieval.lexical_query or question, languages) if w not in own]
+        on_subject = np.ones(len(pool))
+        if borrowed:
+            for i, c in enumerate(pool):
+                terms = set(analyze_document(_around(c), c.sentence.language))
+                on_subject[i] = float(any(w & terms for w in borrowed))
+        order = np.lexsort((-logits, -on_subject))
+        return [pool[i] for i in order], logits[order]
 
-    def relevant(self, best: _Candidate) -> bool:
-        return best.score >= MIN_SCORE + self.margin
+    def confidence(self, best_logit: float) -> float:
+        """Calibrated probability that the answer led by the best candidate holds the fact."""
+        return self.ranker.confidence(best_logit)
+
+    def relevant(self, best_logit: float) -> bool:
+        return self.confidence(best_logit) >= self.ranker.threshold + self.margin
 
     def translations(self, chosen: Sentence) -> list[Sentence]:
         """Versions of the chosen sentence in other files: per file, the closest sentence that passes
@@ -180,36 +130,72 @@ class ExtractiveSynthesizer:
         return [*previous, s]
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
-        pool = self.candidates(question, retrieval)
-        if not pool or not self.relevant(pool[0]):
+        pool, logits = self.ranked(question, language, retrieval)
+        if not pool or not self.relevant(float(logits[0])):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
-        groups: list[tuple[_Candidate, list[Sentence]]] = []
-        for cand in pool:
-            if len(groups) >= MAX_SENTENCES or (groups and cand.score < pool[0].score - FOLLOW_MARGIN):
+        lead_p = _sigmoid(float(logits[0]))
+        groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
+        for cand, logit in zip(pool, logits, strict=True):
+            if len(groups) >= MAX_SENTENCES or (groups and _sigmoid(float(logit)) < self.ranker.follow * lead_p):
                 break
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
-                   for g, others in groups):
+                   for _, g, others in groups):
                 continue
-            if groups and sum(len(g.sentence.text) for g, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
+            if groups and sum(len(s.text) for s, _, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
                 continue
             versions = [cand.sentence, *self.translations(cand.sentence)]
             lead = next((v for v in versions if v.language == language), cand.sentence)
-            if float(np.dot(lead.embedding, retrieval.query_vector)) < cand.dense - SWAP_TOLERANCE:
+            vector = retrieval.query_vector
+            if float(np.dot(lead.embedding, vector)) < float(np.dot(cand.sentence.embedding, vector)) - SWAP_TOLERANCE:
                 lead = cand.sentence  # the question-language version must answer about as well
-            groups.append((_Candidate(lead, cand.passage, cand.dense, cand.lexical), versions))
+            groups.append((lead, cand, versions))
         citations, parts = [], []
-        for n, (lead, versions) in enumerate(groups, start=1):
-            quoted = self._with_context(lead.sentence)
+        for n, (quoted, cand, versions) in enumerate(_merge_adjacent(groups), start=1):
+            quoted = [*self._with_context(quoted[0])[:-1], *quoted]
             text = " ".join(q.text for q in quoted)
             paragraphs = sorted({q.paragraph for q in quoted})
             location = (f"paragraph {paragraphs[0]}" if len(paragraphs) == 1
                         else f"paragraphs {paragraphs[0]}-{paragraphs[-1]}")
-            also = sorted({v.file for v in versions if v.file != lead.sentence.file})
-            passage = lead.passage.text if lead.sentence.file == lead.passage.file else text
-            citations.append(Citation(n=n, file=lead.sentence.file, language=lead.sentence.language, quote=text,
-                                      location=location, score=lead.dense, also_in=also, passage=passage))
+            main = quoted[-1]
+            also = sorted({v.file for v in versions if v.file != main.file})
+            passage = cand.passage.text if cand.passage is not None and cand.passage.file == main.file else text
+            score = max(float(np.dot(q.embedding, retrieval.query_vector)) for q in quoted)
+            citations.append(Citation(n=n, file=main.file, language=main.language, quote=text,
+                                      location=location, score=score, also_in=also, passage=passage))
             parts.append(f"{text} [{n}]")
         return Answer(question, " ".join(parts), True, language, citations, mode=self.mode)
 
     def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         yield self.synthesize(question, language, retrieval)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + float(np.exp(-x)))
+
+
+def _around(c: Candidate) -> str:
+    """The candidate's paragraph and the sentence before it, as far as its passage holds them: who said
+    or did something is often named a sentence earlier."""
+    s = c.sentence
+    if c.passage is None:
+        return s.text
+    around = [x.text for x in c.passage.sentences if x.paragraph == s.paragraph or x.position == s.position - 1]
+    return " ".join(around) or s.text
+
+
+def _merge_adjacent(groups: list[tuple[Sentence, Candidate, list[Sentence]]]
+                    ) -> list[tuple[list[Sentence], Candidate, list[Sentence]]]:
+    """Chosen sentences that follow each other in one file become one quote, in document order (a lead
+    restating the question and the next sentence holding the fact read as one passage)."""
+    merged: list[tuple[list[Sentence], Candidate, list[Sentence]]] = []
+    for sentence, cand, versions in groups:
+        for quoted, _, kept in merged:
+            if sentence.doc_key == quoted[0].doc_key and sentence.position in (quoted[0].position - 1,
+                                                                                quoted[-1].position + 1):
+                quoted.append(sentence)
+                quoted.sort(key=lambda q: q.position)
+                kept.extend(versions)
+                break
+        else:
+            merged.append(([sentence], cand, list(versions)))
+    return merged

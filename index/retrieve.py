@@ -1,7 +1,10 @@
-"""Hybrid retrieval: e5 dense search in Chroma plus BM25, fused by reciprocal rank.
+"""Hybrid retrieval: e5 dense search in Chroma over chunks and over single sentences, plus BM25, fused
+by reciprocal rank.
 
 The dense side carries meaning across languages; BM25 catches names and numbers ("Lin Qingyuan",
-"910B") the dense side can miss. A retriever reads one manifest version at a time (Chroma results
+"910B") the dense side can miss. The sentence channel finds the one sentence that answers even when
+its chunk, diluted by the sentences around it, ranks low (typical across languages); its hits vote
+for the chunks that hold them and are handed to the answer ranker with their neighbours. A retriever reads one manifest version at a time (Chroma results
 are filtered to that version's documents and BM25 is loaded for it), so a question asked while
 another process re-indexes is answered from the old index or the new one, never a mix. It notices
 a new version within `reload_seconds` and switches without a restart.
@@ -14,7 +17,7 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +34,10 @@ from index.types import Passage, Sentence
 logger = logging.getLogger(__name__)
 RRF_K = 60
 MAX_FILTER_KEYS = 2000
+# Sentences the sentence-level channel returns: with 8 passages of ~6 sentences the pool holds ~50
+# sentences; 16 more direct hits cover the answering sentence for most cross-language questions whose
+# chunk misses the top 8 (hit@k per kind in docs/answer-quality.md).
+SENTENCE_HITS = 16
 
 
 def build_lexical(store: Store, manifest: Manifest) -> LexicalIndex:
@@ -70,6 +77,8 @@ class Retrieval:
     search_ms: float
     query: str = ""
     lexical_query: str = ""
+    sentence_hits: list[Sentence] = field(default_factory=list)  # sentence-level dense hits, best first
+    context: list[Sentence] = field(default_factory=list)  # the sentences next to those hits
 
 
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
@@ -207,6 +216,10 @@ class Retriever:
     def location(self) -> str:
         return self._snapshot.store.location
 
+    def unknown_words(self, text: str) -> list[str]:
+        """Content words of `text` that appear nowhere in the live index (see LexicalIndex.unknown_words)."""
+        return self._snapshot.lexical.unknown_words(text)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query_vector(text)
 
@@ -225,12 +238,19 @@ class Retriever:
         in_store = sorted(live) if len(live) <= MAX_FILTER_KEYS else None
         hits = snap.store.query_chunks(vector.tolist(), pool if in_store else pool * 2, in_store)
         dense = [hit for hit in hits if hit[2]["doc_key"] in live][:pool]
+        rows = snap.store.query_sentences(vector.tolist(), SENTENCE_HITS if in_store else SENTENCE_HITS * 2, in_store)
+        sentence_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:SENTENCE_HITS]
         lexical = snap.lexical.search(lexical_query or question, pool)
         fused: dict[str, float] = {}
         for rank, (cid, *_rest) in enumerate(dense):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, (cid, _score) in enumerate(lexical):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, sentence in enumerate(sentence_hits):
+            for cid, _text, meta, _sim in dense:
+                if meta["doc_key"] == sentence.doc_key and int(meta["s_first"]) <= sentence.position <= int(
+                        meta["s_last"]):
+                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         top = sorted(fused, key=lambda c: -fused[c])[:k]
         by_id = {cid: (text, meta, sim) for cid, text, meta, sim in dense}
         bm25 = dict(lexical)
@@ -241,8 +261,37 @@ class Retriever:
         passages = [_passage(cid, by_id[cid][0], by_id[cid][1], fused[cid], by_id[cid][2], bm25.get(cid, 0.0))
                     for cid in top if cid in by_id and by_id[cid][1]["doc_key"] in live]
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
+        context = self._neighbours(snap, passages, sentence_hits)
         t2 = time.perf_counter()
-        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question)
+        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question,
+                         sentence_hits, context)
+
+    def _neighbours(self, snap: _Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
+        """The sentences just before and after each sentence hit that the passages do not already hold
+        (one store read): the ranker scores a sentence with its neighbours."""
+        known = {(s.doc_key, s.position) for p in passages for s in p.sentences} | {(s.doc_key, s.position)
+                                                                                  for s in hits}
+        ranges = sorted({(s.doc_key, max(s.position - 1, 0), s.position + 1) for s in hits
+                         if {(s.doc_key, s.position - 1), (s.doc_key, s.position + 1)} - known})
+        if not ranges:
+            return []
+        rows = snap.store.get_sentences(ranges)
+        return [s for s in (_sentence(*row) for row in rows) if (s.doc_key, s.position) not in known]
+
+    def restricted(self, files: set[str]) -> Retriever:
+        """A retriever that sees only `files` of the current index (BM25 rebuilt over them): training and
+        benchmarks use it to ask questions of a corpus subset without re-embedding anything."""
+        snap = self._snapshot
+        manifest = replace(snap.manifest, files={f: e for f, e in snap.manifest.files.items() if f in files})
+        clone = object.__new__(Retriever)
+        clone.__dict__.update(self.__dict__)
+        clone._lock = threading.Lock()
+        clone._checked_at = float("inf")  # never reloads: the subset is fixed
+        clone._sentence_cache = LRU(4096)
+        clone._document_cache = LRU(256)
+        clone._snapshot = _Snapshot(snap.store, manifest, build_lexical(snap.store, manifest), snap.local_version)
+        return clone
+
 
     def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
         version = snap.manifest.version

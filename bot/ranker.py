@@ -1,0 +1,226 @@
+"""The answer ranker: features of candidate sentences and the fitted model that scores them.
+
+One function, `features`, serves both training (train/candidates.py dumps its rows) and answering
+(bot/extractive.py), so the model sees at answer time exactly what it was fitted on. The model is a
+logistic regression over standardised features (weights in bot/ranker_params.json, written by
+train/fit.py); its score of the best candidate, Platt-calibrated on held-out folds, is the probability
+that the answer holds the fact, and the engine declines below one fitted threshold.
+See docs/answer-quality.md for the features, the fit and the held-out figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from index.lexical import analyze_document, query_word_stems
+from index.retrieve import Retrieval
+from index.types import Passage, Sentence
+
+PARAMS = Path(__file__).with_name("ranker_params.json")
+NO_RANK = 30  # rank given to a candidate one channel did not return (past both channels' pools)
+
+FEATURES = (
+    "dense",  # e5 cosine of the sentence and the question
+    "dense_gap",  # dense minus the best candidate's dense (the choice is relative within a question)
+    "dense_rank",  # log(1 + rank by dense)
+    "prev_dense",  # cosine of the sentence before: a sentence restating the question precedes the fact
+    "next_dense",  # cosine of the sentence after
+    "lexical",  # rarity-weighted share of the question's words in the sentence
+    "lexical_gap",
+    "window_lexical",  # the same over the previous, this and the next sentence (the follow-up's query)
+    "prev_lexical",  # share of the question's words in the sentence before
+    "anchors",  # share of the question's names and numbers the sentence spells the same way
+    "passage_dense",  # cosine of the best retrieved chunk holding the sentence (0 when none)
+    "passage_rank",  # log(1 + rank of that chunk among the passages)
+    "passage_bm25",  # its BM25 score over the best passage's
+    "sentence_rank",  # log(1 + rank among the sentence-level dense hits)
+    "doc_gap",  # best dense of the sentence's document minus the best overall (is this the right file?)
+    "doc_lexical",  # best lexical share within the sentence's document
+    "doc_share",  # share of the ten closest candidates that come from the sentence's document
+    "same_language",  # the sentence is in the question's language
+    "length",  # log of the sentence's length in characters
+    "best_dense",  # the question's best dense score (absolute: drives abstention, not the choice)
+    "best_lexical",  # the question's best lexical share
+    "cross_dense",  # dense_gap when the sentence is in another language (cross-language offset)
+    "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
+)
+
+_NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
+_CAPITALISED = re.compile(r"(?<![.!?¿¡]\s)\b[A-Z][\w-]+", re.UNICODE)
+_LEADING = re.compile(r"^\W*\w+", re.UNICODE)
+
+
+def anchors(text: str) -> set[str]:
+    """Names and numbers in a text (its first word aside): what a translation of it must share."""
+    body = _LEADING.sub("", text, count=1)
+    return {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
+
+
+@dataclass
+class Candidate:
+    """A sentence the answer may quote, with the retrieved chunk holding it (None for a sentence-level hit
+    outside the passages)."""
+
+    sentence: Sentence
+    passage: Passage | None
+
+
+def gather(retrieval: Retrieval) -> list[Candidate]:
+    """Every distinct embedded sentence of the passages and the sentence-level hits, passages first."""
+    seen: dict[str, Candidate] = {}
+    for passage in retrieval.passages:
+        for s in passage.sentences:
+            if s.id not in seen and s.embedding is not None:
+                seen[s.id] = Candidate(s, passage)
+    for s in retrieval.sentence_hits:
+        if s.id not in seen and s.embedding is not None:
+            seen[s.id] = Candidate(s, None)
+    return list(seen.values())
+
+
+def term_overlap(words: list[frozenset[str]], terms: list[set[str]]) -> np.ndarray:
+    """Share of the question's words each text (given as its analysed terms) contains, each word weighted
+    by its rarity in the pool: a name or "910B" counts more than a word every candidate shares."""
+    if not words or not terms:
+        return np.zeros(len(terms))
+    n = len(terms)
+    hit = np.array([[bool(stems & t) for stems in words] for t in terms], dtype=float)
+    weights = np.log((n + 1) / (hit.sum(axis=0) + 0.5))
+    return hit @ weights / (weights.sum() or 1.0)
+
+
+def features(question: str, language: str, retrieval: Retrieval, pool: list[Candidate]) -> np.ndarray:
+    """The FEATURES of each candidate, one row each (float64, shape len(pool) x len(FEATURES))."""
+    n = len(pool)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    by_place = {(s.doc_key, s.position): s for s in retrieval.context}
+    for p in retrieval.passages:
+        by_place.update(((s.doc_key, s.position), s) for s in p.sentences)
+    by_place.update(((c.sentence.doc_key, c.sentence.position), c.sentence) for c in pool)
+    v = np.asarray(retrieval.query_vector, dtype=np.float32)
+    sentences = [c.sentence for c in pool]
+    dense = np.stack([s.embedding for s in sentences]).astype(np.float32) @ v
+
+    def neighbour(s: Sentence, step: int) -> Sentence | None:
+        return by_place.get((s.doc_key, s.position + step))
+
+    prevs = [neighbour(s, -1) for s in sentences]
+    nexts = [neighbour(s, 1) for s in sentences]
+    prev_dense = np.array([float(np.dot(p.embedding, v)) if p is not None and p.embedding is not None else d
+                           for p, d in zip(prevs, dense, strict=True)])
+    next_dense = np.array([float(np.dot(x.embedding, v)) if x is not None and x.embedding is not None else d
+                           for x, d in zip(nexts, dense, strict=True)])
+
+    terms_cache: dict[str, set[str]] = {}
+
+    def terms(s: Sentence | None) -> set[str]:
+        if s is None:
+            return set()
+        if s.id not in terms_cache:
+            terms_cache[s.id] = set(analyze_document(s.text, s.language))
+        return terms_cache[s.id]
+
+    languages = {s.language for s in sentences} | {language, "en"}
+    words = query_word_stems(question, languages)
+    context_words = query_word_stems(retrieval.lexical_query or question, languages)
+    own = [terms(s) for s in sentences]
+    lexical = term_overlap(words, own)
+    window = term_overlap(context_words, [terms(p) | t | terms(x) for p, t, x in zip(prevs, own, nexts, strict=True)])
+    prev_lexical = term_overlap(words, [terms(p) for p in prevs])
+
+    wanted = anchors(question)
+    anchor_share = np.array([len(wanted & anchors(s.text)) / len(wanted) if wanted else 0.0 for s in sentences])
+
+    passage_rank = {p.id: i for i, p in enumerate(retrieval.passages)}
+    best_bm25 = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
+    hit_rank = {s.id: i for i, s in enumerate(retrieval.sentence_hits)}
+    order = np.argsort(-dense, kind="stable")
+    rank = np.empty(n)
+    rank[order] = np.arange(n)
+    top10 = [sentences[i].doc_key for i in order[:10]]
+    doc_best: dict[str, float] = {}
+    doc_lex: dict[str, float] = {}
+    for s, d, lx in zip(sentences, dense, lexical, strict=True):
+        doc_best[s.doc_key] = max(doc_best.get(s.doc_key, -1.0), float(d))
+        doc_lex[s.doc_key] = max(doc_lex.get(s.doc_key, 0.0), float(lx))
+    best = float(dense.max())
+    same = np.array([s.language == language for s in sentences], dtype=float)
+    rows = np.zeros((n, len(FEATURES)))
+    cols = {name: i for i, name in enumerate(FEATURES)}
+    rows[:, cols["dense"]] = dense
+    rows[:, cols["dense_gap"]] = dense - best
+    rows[:, cols["dense_rank"]] = np.log1p(rank)
+    rows[:, cols["prev_dense"]] = prev_dense
+    rows[:, cols["next_dense"]] = next_dense
+    rows[:, cols["lexical"]] = lexical
+    rows[:, cols["lexical_gap"]] = lexical - lexical.max()
+    rows[:, cols["window_lexical"]] = window
+    rows[:, cols["prev_lexical"]] = prev_lexical
+    rows[:, cols["anchors"]] = anchor_share
+    for i, c in enumerate(pool):
+        s = c.sentence
+        if c.passage is not None:
+            rows[i, cols["passage_dense"]] = c.passage.dense
+            rows[i, cols["passage_rank"]] = math.log1p(passage_rank.get(c.passage.id, NO_RANK))
+            rows[i, cols["passage_bm25"]] = c.passage.lexical / best_bm25
+        else:
+            rows[i, cols["passage_rank"]] = math.log1p(NO_RANK)
+        rows[i, cols["sentence_rank"]] = math.log1p(hit_rank.get(s.id, NO_RANK))
+        rows[i, cols["doc_gap"]] = doc_best[s.doc_key] - best
+        rows[i, cols["doc_lexical"]] = doc_lex[s.doc_key]
+        rows[i, cols["doc_share"]] = top10.count(s.doc_key) / len(top10)
+        rows[i, cols["length"]] = math.log(max(len(s.text), 1))
+    rows[:, cols["same_language"]] = same
+    rows[:, cols["best_dense"]] = best
+    rows[:, cols["best_lexical"]] = lexical.max()
+    rows[:, cols["cross_dense"]] = (1 - same) * (dense - best)
+    rows[:, cols["cross_lexical"]] = (1 - same) * lexical
+    return rows
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """A fitted scorer: standardisation, logistic weights, Platt calibration of the best candidate's score,
+    the abstention threshold and the share of the lead's probability a further sentence needs."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    platt: tuple[float, float]  # P(answer holds the fact) = sigmoid(a * best logit + b)
+    threshold: float  # decline when that probability is below this
+    follow: float  # a further sentence joins when its probability is at least this share of the lead's
+    raw: dict
+
+    @classmethod
+    def load(cls, path: Path | str = PARAMS) -> Ranker:
+        """The parameters file train/fit.py writes; ValueError when it does not match this code's features."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path} was fitted on other features than bot/ranker.py computes; "
+                             f"re-run `python -m train.fit`")
+        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
+                   float(data["bias"]), (float(data["platt"][0]), float(data["platt"][1])),
+                   float(data["threshold"]), float(data["follow"]), data)
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.weights)
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        mean, scale, weights = self._arrays
+        return ((rows - mean) / scale) @ weights + self.bias
+
+    def confidence(self, best_logit: float) -> float:
+        """Calibrated probability that an answer led by a candidate with this logit holds the fact."""
+        a, b = self.platt
+        return 1.0 / (1.0 + math.exp(-(a * best_logit + b)))

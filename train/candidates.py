@@ -1,0 +1,131 @@
+"""Ask XQuAD's questions of corpus configurations and dump every candidate sentence's features and label.
+
+The index of train/corpus.py holds every article in English and Spanish. A configuration keeps, per
+article, both versions, one of them, or neither (the article is then absent and its questions must be
+declined), in the proportions of ../shared/eval/xquad-dev (7 both : 7 English : 6 Spanish : 4 absent).
+Each configuration asks every XQuAD question once, alternating English and Spanish, through the real
+retrieval (chunks, sentences, BM25 over the configuration) and `bot.ranker.features`. A candidate is
+labelled positive when it contains a gold answer of its question, normalised as the judge does
+(../shared/eval/score_xquad.py). Output: train/features.npz (committed; train/fit.py reads it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from train.corpus import LANGUAGES, RAW, WORK, load_raw, slug
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "features.npz"
+CONFIGURATIONS = 3
+STATES = ("both",) * 7 + ("en",) * 7 + ("es",) * 6 + ("absent",) * 4
+MAX_CANDIDATES = 48  # per question, by dense similarity: the answer is almost never further down
+
+
+def judge_norm():
+    """The judge's answer normalisation (SQuAD's), loaded from ../shared/eval/score_xquad.py."""
+    path = RAW.parent.parent / "score_xquad.py"
+    spec = importlib.util.spec_from_file_location("score_xquad", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.norm
+
+
+def questions() -> list[dict]:
+    """Every XQuAD question with its text per language and the gold answers of all languages."""
+    per_language = {lang: load_raw(lang) for lang in LANGUAGES}
+    out = []
+    for a, article in enumerate(per_language["en"]):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            for q, qa in enumerate(paragraph["qas"]):
+                texts, golds = {}, set()
+                for lang in LANGUAGES:
+                    other = per_language[lang][a]["paragraphs"][p]["qas"][q]
+                    assert other["id"] == qa["id"]
+                    texts[lang] = other["question"]
+                    golds.update(ans["text"] for ans in other["answers"])
+                out.append({"id": qa["id"], "article": slug(article["title"]), "text": texts, "golds": sorted(golds)})
+    return out
+
+
+def configuration(articles: list[str], seed: int) -> dict[str, str]:
+    """Article -> state for one configuration (deterministic in `seed`)."""
+    states = list(STATES)
+    assert len(states) == len(articles)
+    random.Random(seed).shuffle(states)
+    return dict(zip(articles, states, strict=True))
+
+
+def files_of(states: dict[str, str]) -> set[str]:
+    out = set()
+    for article, state in states.items():
+        for lang in LANGUAGES:
+            if state in ("both", lang):
+                out.add(f"{article}.{lang}.txt")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--limit", type=int, default=0, help="questions per configuration (0: all), for a quick look")
+    a = ap.parse_args()
+    from bot.engine import Engine
+    from bot.ranker import FEATURES, features, gather
+    from tests.isolation import settings_for
+
+    norm = judge_norm()
+    engine = Engine(settings_for(a.work / "data", a.work / "corpus"), build_if_missing=False)
+    qs = questions()
+    articles = sorted({q["article"] for q in qs})
+    X, y, qrow, cand_meta, q_meta = [], [], [], [], []
+    t0 = time.time()
+    for c in range(CONFIGURATIONS):
+        states = configuration(articles, seed=c)
+        retriever = engine.retriever.restricted(files_of(states))
+        todo = qs[: a.limit] if a.limit else qs
+        for i, q in enumerate(todo):
+            lang = LANGUAGES[(i + c) % len(LANGUAGES)]
+            text = q["text"][lang]
+            state = states[q["article"]]
+            kind = "absent" if state == "absent" else ("same" if state in ("both", lang) else "cross")
+            language = engine.question_language(text)
+            retrieval = retriever.retrieve(text)
+            pool = gather(retrieval)
+            rows = features(text, language, retrieval, pool)
+            keep = np.argsort(-rows[:, FEATURES.index("dense")], kind="stable")[:MAX_CANDIDATES]
+            golds = [g for g in map(norm, q["golds"]) if g]
+            qi = len(q_meta)
+            q_meta.append({"id": q["id"], "article": q["article"], "config": c, "lang": lang, "kind": kind,
+                           "question": text})
+            for k in sorted(keep):
+                s = pool[k].sentence
+                padded = f" {norm(s.text)} "
+                X.append(rows[k])
+                y.append(kind != "absent" and any(f" {g} " in padded for g in golds))
+                qrow.append(qi)
+                cand_meta.append((s.file, s.position, len(s.text)))
+            if len(q_meta) % 100 == 0:
+                print(f"{len(q_meta)} questions, {len(X)} candidates, {time.time() - t0:.0f}s", flush=True)
+    files = sorted({m[0] for m in cand_meta})
+    np.savez_compressed(
+        a.out, X=np.asarray(X, dtype=np.float32), y=np.asarray(y, dtype=np.int8), q=np.asarray(qrow, dtype=np.int32),
+        file=np.asarray([files.index(m[0]) for m in cand_meta], dtype=np.int16),
+        position=np.asarray([m[1] for m in cand_meta], dtype=np.int32),
+        chars=np.asarray([m[2] for m in cand_meta], dtype=np.int32),
+        files=np.asarray(files), features=np.asarray(FEATURES), questions=np.asarray(json.dumps(q_meta)))
+    digest = hashlib.sha256(a.out.read_bytes()).hexdigest()[:16]
+    print(f"wrote {a.out}: {len(q_meta)} questions, {len(X)} candidates, {sum(y)} positive, sha256 {digest}")
+
+
+if __name__ == "__main__":
+    main()

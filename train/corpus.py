@@ -1,0 +1,64 @@
+"""Write the training corpus from XQuAD's raw SQuAD files and index it with the real citebot pipeline.
+
+One document per article and language (`slug.lang.txt`, paragraphs separated by blank lines, like
+../shared/eval/xquad-dev/corpus). Every article is indexed in every training language once; the
+question-time configurations (same-language, cross-language, article absent) are made later by
+restricting retrieval to a subset of these documents (train/candidates.py), so embedding is paid once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT.parent / "shared" / "eval" / "xquad-dev" / "raw"
+WORK = Path(__file__).resolve().parent / "work"
+LANGUAGES = ("en", "es")  # the languages of the held-out judge; see docs/answer-quality.md
+
+
+def slug(title: str) -> str:
+    """A file-name stem for an article title ("Jacksonville,_Florida" -> "jacksonville_florida")."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+
+
+def load_raw(language: str, raw: Path = RAW) -> list[dict]:
+    """The SQuAD-format articles of one language, in file order."""
+    return json.loads((raw / f"xquad.{language}.json").read_text(encoding="utf-8"))["data"]
+
+
+def write_corpus(target: Path, languages: tuple[str, ...] = LANGUAGES, raw: Path = RAW) -> list[Path]:
+    """One text file per article and language; returns the files written."""
+    target.mkdir(parents=True, exist_ok=True)
+    titles = [a["title"] for a in load_raw("en", raw)]  # XQuAD is parallel: the same order in every language
+    written = []
+    for language in languages:
+        for title, article in zip(titles, load_raw(language, raw), strict=True):
+            path = target / f"{slug(title)}.{language}.txt"
+            text = "\n\n".join(" ".join(p["context"].split()) for p in article["paragraphs"]) + "\n"
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--work", type=Path, default=WORK)
+    a = ap.parse_args()
+    from index.ingest import build_index
+    from tests.isolation import settings_for
+
+    corpus = a.work / "corpus"
+    files = write_corpus(corpus)
+    print(f"{len(files)} files in {corpus}")
+    report = build_index(settings_for(a.work / "data", corpus))
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Fit the answer ranker on train/features.npz and write bot/ranker_params.json (deterministic).
+
+1. Logistic regression (Newton's method, a small L2 penalty) on standardised features: is this candidate
+   sentence one that holds the gold answer?
+2. Out-of-fold scores, folds grouped by article (no article's questions are scored by a model that saw
+   them): the answer each question would get, and whether it holds the fact.
+3. Platt calibration of the best candidate's out-of-fold logit -> P(the answer holds the fact).
+4. The abstention threshold: the highest that keeps out-of-fold false declines (answerable questions
+   declined) at or under MAX_FALSE_DECLINES; the whole curve is written to docs/ (JSON, and PNG with
+   --plot).
+5. The follow share: a further sentence joins when its probability is at least this share of the lead's;
+   picked on the out-of-fold answers as the share with the most facts whose median answer stays under
+   MEDIAN_CHARS.
+The final weights are fitted on every row; calibration, threshold and follow share come from the
+out-of-fold scores. `python -m train.fit --check` exits non-zero when bot/ranker_params.json is not what
+the fit writes from the committed features.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+FEATURES_FILE = HERE / "features.npz"
+PARAMS_FILE = ROOT / "bot" / "ranker_params.json"
+CURVE_FILE = ROOT / "docs" / "answer-quality-abstention.json"
+PLOT_FILE = ROOT / "docs" / "answer-quality-abstention.png"
+FOLDS = 4
+L2 = 1.0  # ridge penalty on standardised weights (rows number ~10^5: barely binding, keeps Newton stable)
+MAX_FALSE_DECLINES = 0.03  # the issue's bound on answerable questions declined
+MEDIAN_CHARS = 260  # the answer's median length the follow share may reach (the bound is 300; quotes that
+# open with a pronoun get the sentence before added at answer time)
+MAX_SENTENCES = 3
+MAX_ANSWER_CHARS = 420  # as bot/extractive.py
+FOLLOW_GRID = tuple(round(x, 2) for x in np.arange(0.3, 1.01, 0.05))
+
+
+@dataclass
+class Data:
+    X: np.ndarray
+    y: np.ndarray
+    q: np.ndarray  # question index of each row
+    file: np.ndarray
+    position: np.ndarray
+    chars: np.ndarray
+    questions: list[dict]
+    features: tuple[str, ...]
+    digest: str
+
+    def article_of_rows(self) -> np.ndarray:
+        return np.asarray([self.questions[i]["article"] for i in self.q])
+
+
+def load(path: Path = FEATURES_FILE) -> Data:
+    z = np.load(path)
+    return Data(z["X"].astype(np.float64), z["y"].astype(np.float64), z["q"], z["file"], z["position"], z["chars"],
+                json.loads(str(z["questions"])), tuple(str(f) for f in z["features"]),
+                hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def folds_of(questions: list[dict], k: int = FOLDS) -> dict[str, int]:
+    """Article -> fold, round-robin over the sorted article names (deterministic)."""
+    articles = sorted({q["article"] for q in questions})
+    return {a: i % k for i, a in enumerate(articles)}
+
+
+def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-penalised logistic regression, by Newton's method (deterministic)."""
+    n, d = X.shape
+    A = np.hstack([X, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(A @ w, -30, 30)))
+        grad = A.T @ (p - y) + penalty * w
+        hess = (A * (p * (1 - p))[:, None]).T @ A + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def fit_model(X: np.ndarray, y: np.ndarray) -> dict:
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    w, b = logistic((X - mean) / scale, y)
+    return {"mean": mean, "scale": scale, "weights": w, "bias": b}
+
+
+def logits_of(model: dict, X: np.ndarray) -> np.ndarray:
+    return ((X - model["mean"]) / model["scale"]) @ model["weights"] + model["bias"]
+
+
+def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
+    """Per question, the answer the engine composes from these logits (as bot/extractive.py does, less the
+    translation grouping): lead, then further candidates at >= follow x the lead's probability."""
+    out = []
+    starts = np.searchsorted(data.q, np.arange(len(data.questions)))
+    ends = np.searchsorted(data.q, np.arange(len(data.questions)), side="right")
+    for qi, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        meta = data.questions[qi]
+        if s == e:
+            out.append({"kind": meta["kind"], "best": -30.0, "lead_fact": False, "fact": False, "chars": 0})
+            continue
+        order = s + np.argsort(-logits[s:e], kind="stable")
+        prob = 1.0 / (1.0 + np.exp(-logits[order]))
+        chosen = [order[0]]
+        for i, p in zip(order[1:], prob[1:], strict=True):
+            if len(chosen) >= MAX_SENTENCES or p < follow * prob[0]:
+                break
+            if sum(data.chars[c] for c in chosen) + data.chars[i] > MAX_ANSWER_CHARS:
+                continue
+            chosen.append(i)
+        out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "lead_fact": bool(data.y[order[0]]),
+                    "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
+                                                                      len(chosen) - 1)})
+    return out
+
+
+def platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    w, b = logistic(scores[:, None], labels, l2=1e-3)
+    return float(w[0]), b
+
+
+def curve(confidence: np.ndarray, answerable: np.ndarray) -> list[dict]:
+    """False declines and declined absent-article questions for each threshold on the confidence."""
+    out = []
+    for t in np.round(np.arange(0.0, 1.0001, 0.01), 2):
+        declined = confidence < t
+        out.append({"threshold": float(t), "false_declines": float(declined[answerable].mean()),
+                    "declined_absent": float(declined[~answerable].mean())})
+    return out
+
+
+def summary(results: list[dict], declined: np.ndarray) -> dict:
+    A = [r for r, d in zip(results, declined, strict=True) if r["kind"] != "absent"]
+    Ad = [d for r, d in zip(results, declined, strict=True) if r["kind"] != "absent"]
+    U = [d for r, d in zip(results, declined, strict=True) if r["kind"] == "absent"]
+
+    def facts(kind: str | None) -> float:
+        rows = [r["fact"] and not d for r, d in zip(A, Ad, strict=True) if kind is None or r["kind"] == kind]
+        return round(float(np.mean(rows)), 3)
+
+    return {"facts": facts(None), "same_lang": facts("same"), "cross_lang": facts("cross"),
+            "false_declines": round(float(np.mean(Ad)), 3), "declined_absent": round(float(np.mean(U)), 3),
+            "median_chars": statistics.median(r["chars"] for r in A)}
+
+
+def out_of_fold(data: Data) -> np.ndarray:
+    fold = folds_of(data.questions)
+    row_fold = np.asarray([fold[a] for a in data.article_of_rows()])
+    oof = np.zeros(len(data.y))
+    for f in range(FOLDS):
+        train = row_fold != f
+        model = fit_model(data.X[train], data.y[train])
+        oof[~train] = logits_of(model, data.X[~train])
+    return oof
+
+
+def fit(data: Data) -> tuple[dict, dict]:
+    """(parameters to ship, report with out-of-fold figures and the curve)."""
+    oof = out_of_fold(data)
+    best_follow, best_facts = 1.0, -1.0
+    follow_table = []
+    for follow in FOLLOW_GRID:
+        res = answers(data, oof, follow)
+        s = summary(res, np.zeros(len(res), dtype=bool))
+        follow_table.append({"follow": follow, **s})
+        if s["median_chars"] <= MEDIAN_CHARS and s["facts"] > best_facts:
+            best_follow, best_facts = follow, s["facts"]
+    res = answers(data, oof, best_follow)
+    best = np.asarray([r["best"] for r in res])
+    answerable = np.asarray([r["kind"] != "absent" for r in res])
+    holds = np.asarray([r["lead_fact"] for r in res], dtype=float)
+    a, b = platt(best, holds)
+    confidence = 1.0 / (1.0 + np.exp(-(a * best + b)))
+    points = curve(confidence, answerable)
+    threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES)
+    report = {"out_of_fold": summary(res, confidence < threshold), "follow_table": follow_table, "curve": points,
+              "threshold": threshold, "follow": best_follow}
+    model = fit_model(data.X, data.y)
+    params = {
+        "version": 1, "fitted_by": "python -m train.fit", "features": list(data.features),
+        "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]), "weights": _rounded(model["weights"]),
+        "bias": round(model["bias"], 6), "platt": [round(a, 6), round(b, 6)], "threshold": threshold,
+        "follow": best_follow, "training_data_sha256": data.digest,
+        "out_of_fold": report["out_of_fold"],
+    }
+    return params, report
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def dumps(params: dict) -> str:
+    return json.dumps(params, indent=1) + "\n"
+
+
+def plot(points: list[dict], threshold: float, target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.plot([p["false_declines"] for p in points], [p["declined_absent"] for p in points], marker=".")
+    chosen = next(p for p in points if p["threshold"] == threshold)
+    ax.scatter([chosen["false_declines"]], [chosen["declined_absent"]], color="red", zorder=3,
+               label=f"threshold {threshold:.2f}")
+    ax.set_xlabel("false declines (answerable questions declined)")
+    ax.set_ylabel("absent-article questions declined")
+    ax.set_title("Abstention, out-of-fold (train/fit.py)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(target, dpi=100)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--features", type=Path, default=FEATURES_FILE)
+    ap.add_argument("--out", type=Path, default=PARAMS_FILE)
+    ap.add_argument("--check", action="store_true", help="fail when the shipped parameters differ from a fresh fit")
+    ap.add_argument("--plot", action="store_true", help=f"also draw the abstention curve to {PLOT_FILE}")
+    a = ap.parse_args()
+    from bot.ranker import FEATURES
+
+    data = load(a.features)
+    if data.features != FEATURES:
+        sys.exit("train/features.npz holds other features than bot/ranker.py computes: re-run train.candidates")
+    params, report = fit(data)
+    if a.check:
+        same = a.out.exists() and a.out.read_text(encoding="utf-8") == dumps(params)
+        print("shipped parameters match the fit" if same else f"{a.out} differs from a fresh fit")
+        sys.exit(0 if same else 1)
+    a.out.write_text(dumps(params), encoding="utf-8")
+    CURVE_FILE.write_text(json.dumps({k: report[k] for k in ("curve", "follow_table", "threshold", "follow")},
+                                     indent=1) + "\n", encoding="utf-8")
+    if a.plot:
+        plot(report["curve"], report["threshold"], PLOT_FILE)
+    print(json.dumps({"out_of_fold": report["out_of_fold"], "threshold": report["threshold"],
+                      "follow": report["follow"]}))
+
+
+if __name__ == "__main__":
+    main()
