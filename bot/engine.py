@@ -17,6 +17,7 @@ from typing import Any
 from bot.answer import Answer, Turn
 from bot.followup import Resolved, resolve_followup
 from bot.prompts import load_prompt
+from bot.question_language import question_language
 from index.errors import (
     REBUILD_HINT,
     CitebotIndexError,
@@ -27,7 +28,6 @@ from index.errors import (
     IndexMissing,
     IndexUnavailable,
 )
-from index.language import detect_language
 from index.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -100,13 +100,14 @@ class Engine:
 
     # questions -------------------------------------------------------------------------------
     def question_language(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The question's own language when it is detectable; the conversation's only as a fallback."""
         fallback = history[-1].answer.language if history else "en"
-        return detect_language(question, self._languages, fallback=fallback, min_confidence=0.6)
+        return question_language(question, self._languages, fallback=fallback)
 
     def _resolve(self, question: str, history: Sequence[Turn]) -> Resolved:
         """Retrieval queries for `question`: an LLM's condensed question when one is configured,
         else the heuristic follow-up resolution."""
-        resolved = resolve_followup(question, history)
+        resolved = resolve_followup(question, history, self.retriever.unknown_words)
         condense = getattr(self.synthesizer, "condense", None)
         if history and condense is not None:
             standalone = condense(question, history)

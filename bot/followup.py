@@ -7,13 +7,16 @@ The heuristic, in order:
 2. A follow-up borrows the subject of the latest turn that has one: the names, numbers and
    capitalised terms of the previous question, else those of the previous answer's first sentence.
 3. Retrieval then runs on "question + borrowed subject", for the dense and the BM25 side alike.
-A question that names its own subject (it has names of its own and no pronoun) is left alone.
+A question that names its own subject (it has names of its own and no pronoun) is left alone, and so
+is one with no pronoun whose content words the index has never seen ("asdfgh qwerty", "and qwertz"):
+noise borrows no subject, so it is answered on its own and declined like any question the documents
+do not answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Turn
@@ -67,12 +70,17 @@ def is_followup(question: str) -> bool:
     return len(_content_words(question)) <= 2
 
 
-def resolve_followup(question: str, history: Sequence[Turn]) -> Resolved:
-    """The retrieval queries for `question` given the conversation so far."""
+def resolve_followup(question: str, history: Sequence[Turn],
+                     unknown_words: Callable[[str], list[str]] | None = None) -> Resolved:
+    """The retrieval queries for `question` given the conversation so far; `unknown_words` names the
+    question's words the index does not know (a question made only of those is not a follow-up)."""
     if not history or not is_followup(question):
         return Resolved(question, question)
-    own = subject_terms(question)
+    content = _content_words(question)
     has_pronoun = any(w.lower() in _PRONOUNS for w in _WORD.findall(question))
+    if unknown_words is not None and content and not has_pronoun and len(unknown_words(question)) >= len(content):
+        return Resolved(question, question)
+    own = subject_terms(question)
     if own and not has_pronoun and not _CONNECTIVE.match(question):
         return Resolved(question, question)
     for turn in reversed(history):
