@@ -115,6 +115,14 @@ class LexicalIndex:
         order = scores.argsort()[::-1][:k]
         return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    def unknown_words(self, text: str) -> list[str]:
+        """Content words of `text` that no corpus language stems to a term of this index ("asdfgh"):
+        a short input made only of such words is noise, not a follow-up about the last answer."""
+        words = list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+        vocabulary = getattr(self._model, "vocab_dict", None) or {}
+        return [w for w, stems in zip(words, query_word_stems(" ".join(words), self.languages), strict=True)
+                if not stems & vocabulary.keys()]
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:
