@@ -36,6 +36,7 @@ FEATURES = (
     "lexical_gap",
     "window_lexical",  # the same over the previous, this and the next sentence (the follow-up's query)
     "prev_lexical",  # share of the question's words in the sentence before
+    "next_lexical",  # share of the question's words in the sentence after
     "anchors",  # share of the question's names and numbers the sentence spells the same way
     "passage_dense",  # cosine of the best retrieved chunk holding the sentence (0 when none)
     "passage_rank",  # log(1 + rank of that chunk among the passages)
@@ -44,10 +45,14 @@ FEATURES = (
     "doc_gap",  # best dense of the sentence's document minus the best overall (is this the right file?)
     "doc_lexical",  # best lexical share within the sentence's document
     "doc_share",  # share of the ten closest candidates that come from the sentence's document
+    "doc_rank",  # log(1 + rank of the sentence's document by its best dense)
+    "paragraph_gap",  # best dense within the sentence's paragraph minus the best overall
     "same_language",  # the sentence is in the question's language
     "length",  # log of the sentence's length in characters
     "best_dense",  # the question's best dense score (absolute: drives abstention, not the choice)
     "best_lexical",  # the question's best lexical share
+    "best_anchors",  # the best anchors share of any candidate (a name asked about that no sentence spells)
+    "question_anchors",  # log(1 + names and numbers in the question)
     "cross_dense",  # dense_gap when the sentence is in another language (cross-language offset)
     "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
 )
@@ -135,6 +140,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     lexical = term_overlap(words, own)
     window = term_overlap(context_words, [terms(p) | t | terms(x) for p, t, x in zip(prevs, own, nexts, strict=True)])
     prev_lexical = term_overlap(words, [terms(p) for p in prevs])
+    next_lexical = term_overlap(words, [terms(x) for x in nexts])
 
     wanted = anchors(question)
     anchor_share = np.array([len(wanted & anchors(s.text)) / len(wanted) if wanted else 0.0 for s in sentences])
@@ -148,9 +154,12 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     top10 = [sentences[i].doc_key for i in order[:10]]
     doc_best: dict[str, float] = {}
     doc_lex: dict[str, float] = {}
+    paragraph_best: dict[tuple[str, int], float] = {}
     for s, d, lx in zip(sentences, dense, lexical, strict=True):
         doc_best[s.doc_key] = max(doc_best.get(s.doc_key, -1.0), float(d))
         doc_lex[s.doc_key] = max(doc_lex.get(s.doc_key, 0.0), float(lx))
+        paragraph_best[(s.doc_key, s.paragraph)] = max(paragraph_best.get((s.doc_key, s.paragraph), -1.0), float(d))
+    doc_order = {key: i for i, key in enumerate(sorted(doc_best, key=lambda k: -doc_best[k]))}
     best = float(dense.max())
     same = np.array([s.language == language for s in sentences], dtype=float)
     rows = np.zeros((n, len(FEATURES)))
@@ -164,6 +173,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     rows[:, cols["lexical_gap"]] = lexical - lexical.max()
     rows[:, cols["window_lexical"]] = window
     rows[:, cols["prev_lexical"]] = prev_lexical
+    rows[:, cols["next_lexical"]] = next_lexical
     rows[:, cols["anchors"]] = anchor_share
     for i, c in enumerate(pool):
         s = c.sentence
@@ -177,10 +187,14 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
         rows[i, cols["doc_gap"]] = doc_best[s.doc_key] - best
         rows[i, cols["doc_lexical"]] = doc_lex[s.doc_key]
         rows[i, cols["doc_share"]] = top10.count(s.doc_key) / len(top10)
+        rows[i, cols["doc_rank"]] = math.log1p(doc_order[s.doc_key])
+        rows[i, cols["paragraph_gap"]] = paragraph_best[(s.doc_key, s.paragraph)] - best
         rows[i, cols["length"]] = math.log(max(len(s.text), 1))
     rows[:, cols["same_language"]] = same
     rows[:, cols["best_dense"]] = best
     rows[:, cols["best_lexical"]] = lexical.max()
+    rows[:, cols["best_anchors"]] = anchor_share.max()
+    rows[:, cols["question_anchors"]] = math.log1p(len(wanted))
     rows[:, cols["cross_dense"]] = (1 - same) * (dense - best)
     rows[:, cols["cross_lexical"]] = (1 - same) * lexical
     return rows

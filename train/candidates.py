@@ -119,7 +119,7 @@ def main() -> None:
     files = sorted({m[0] for m in cand_meta})
     np.savez_compressed(
         a.out, X=np.asarray(X, dtype=np.float32), y=np.asarray(y, dtype=np.int8), q=np.asarray(qrow, dtype=np.int32),
-        file=np.asarray([files.index(m[0]) for m in cand_meta], dtype=np.int16),
+        file_index=np.asarray([files.index(m[0]) for m in cand_meta], dtype=np.int16),
         position=np.asarray([m[1] for m in cand_meta], dtype=np.int32),
         chars=np.asarray([m[2] for m in cand_meta], dtype=np.int32),
         files=np.asarray(files), features=np.asarray(FEATURES), questions=np.asarray(json.dumps(q_meta)))

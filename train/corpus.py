@@ -32,14 +32,14 @@ def load_raw(language: str, raw: Path = RAW) -> list[dict]:
 
 
 def write_corpus(target: Path, languages: tuple[str, ...] = LANGUAGES, raw: Path = RAW) -> list[Path]:
-    """One text file per article and language; returns the files written."""
+    """One text file per article and language (contexts verbatim, as in xquad-dev/corpus); returns the files."""
     target.mkdir(parents=True, exist_ok=True)
     titles = [a["title"] for a in load_raw("en", raw)]  # XQuAD is parallel: the same order in every language
     written = []
     for language in languages:
         for title, article in zip(titles, load_raw(language, raw), strict=True):
             path = target / f"{slug(title)}.{language}.txt"
-            text = "\n\n".join(" ".join(p["context"].split()) for p in article["paragraphs"]) + "\n"
+            text = "\n\n".join(p["context"].strip() for p in article["paragraphs"]) + "\n"
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
             written.append(path)

@@ -1,0 +1,53 @@
+"""Held-out figures of the answer ranker on ../shared/eval/xquad-dev, cross-validated by article.
+
+Each question is answered by the real engine (its own index of xquad-dev/corpus, built once into
+train/work/xquad-data) with ranker parameters fitted on train/features.npz minus the rows of the
+question's article fold, so no figure comes from rows the model was fitted on. Prints per fold and overall:
+facts, same-/cross-language facts, expected file cited, false declines, declined not-in-corpus questions,
+median answer characters and p95 latency (ms/question, warm).
+
+    .venv/bin/python bench/xquad_cv.py [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from train.fit import FOLDS  # noqa: E402
+from train.heldout import XQUAD, Figures, evaluate  # noqa: E402
+
+DATA = ROOT / "train" / "work" / "xquad-data"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data-dir", type=Path, default=DATA)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--limit", type=int, default=0, help="questions per fold (0: all)")
+    a = ap.parse_args()
+    from bot.engine import Engine
+    from tests.isolation import settings_for
+
+    engine = Engine(settings_for(a.data_dir, XQUAD / "corpus"), build_if_missing=True)
+    engine.answer("warm up")
+    total = Figures()
+    per_fold = {}
+    for fold in range(FOLDS):
+        figures = evaluate(engine, folds=range(fold, fold + 1), limit=a.limit)
+        per_fold[fold] = figures.summary()
+        total.rows.extend(figures.rows)
+        print(f"fold {fold}: " + " ".join(f"{k}={v}" for k, v in per_fold[fold].items()), flush=True)
+    overall = total.summary()
+    print("HELD-OUT " + " ".join(f"{k}={v}" for k, v in overall.items()))
+    if a.json:
+        a.json.write_text(json.dumps({"overall": overall, "folds": per_fold}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

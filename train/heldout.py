@@ -1,0 +1,128 @@
+"""Held-out figures on ../shared/eval/xquad-dev: each question answered by the real engine with ranker
+parameters fitted without its article (cross-validation by article, the folds of train/fit.py).
+
+Used by bench/xquad_cv.py (prints the figures) and tests/eval/test_xquad_floor.py (CI floors). Scoring
+is the judge's own (../shared/eval/score_xquad.py: normalisation, facts, cited files).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from train.corpus import LANGUAGES, load_raw, slug
+from train.fit import FOLDS, Data, dumps, fit, folds_of, load
+
+XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev"
+
+
+def judge() -> Any:
+    """../shared/eval/score_xquad.py as a module (norm, has, cited)."""
+    spec = importlib.util.spec_from_file_location("score_xquad", XQUAD.parent / "score_xquad.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def article_of_questions(languages: tuple[str, ...] = ("en", "es", "de", "ro")) -> dict[str, str]:
+    """Question text (whitespace-normalised) -> article slug, from the raw parallel files."""
+    out = {}
+    titles = [a["title"] for a in load_raw("en")]
+    for lang in languages:
+        for title, article in zip(titles, load_raw(lang), strict=True):
+            for p in article["paragraphs"]:
+                for qa in p["qas"]:
+                    out[" ".join(qa["question"].split())] = slug(title)
+    return out
+
+
+def fold_params(data: Data, fold: int, target: Path) -> Path:
+    """Fit on the rows of every article outside `fold` and write the parameters to `target`."""
+    assign = folds_of(data.questions)
+    keep_q = np.asarray([assign[q["article"]] != fold for q in data.questions])
+    new_index = np.cumsum(keep_q) - 1
+    rows = keep_q[data.q]
+    sub = Data(data.X[rows], data.y[rows], new_index[data.q[rows]], data.file[rows], data.position[rows],
+               data.chars[rows], [q for q, k in zip(data.questions, keep_q, strict=True) if k], data.features,
+               data.digest)
+    params, _ = fit(sub)
+    target.write_text(dumps(params), encoding="utf-8")
+    return target
+
+
+@dataclass
+class Row:
+    kind: str
+    lang: str
+    answered: bool
+    fact: bool = False
+    file: bool = False
+    chars: int = 0
+    ms: float = 0.0
+
+
+@dataclass
+class Figures:
+    rows: list[Row] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        A = [r for r in self.rows if r.kind != "not-in-corpus"]
+        U = [r for r in self.rows if r.kind == "not-in-corpus"]
+
+        def mean(values: list[bool]) -> float:
+            return round(float(np.mean(values)), 3) if values else float("nan")
+
+        ms = sorted(r.ms for r in self.rows)
+        return {
+            "facts": mean([r.fact for r in A]),
+            "same_lang": mean([r.fact for r in A if r.kind == "same-lang"]),
+            "cross_lang": mean([r.fact for r in A if r.kind == "cross-lang"]),
+            "files": mean([r.file for r in A]),
+            "false_declines": mean([not r.answered for r in A]),
+            "declined_unanswerable": mean([not r.answered for r in U]),
+            "median_chars": statistics.median(r.chars for r in A) if A else float("nan"),
+            "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1) if ms else float("nan"),
+            "n": len(self.rows),
+        }
+
+
+def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
+             limit: int = 0) -> Figures:
+    """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
+    from bot.extractive import ExtractiveSynthesizer
+
+    score = judge()
+    data = load(features) if features else load()
+    assign = folds_of(data.questions)
+    article = article_of_questions()
+    questions = [json.loads(line) for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    figures = Figures()
+    with tempfile.TemporaryDirectory() as tmp:
+        for fold in folds:
+            params = fold_params(data, fold, Path(tmp) / f"fold{fold}.json")
+            engine.synthesizer = ExtractiveSynthesizer(engine.retriever, params=params)
+            mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
+            for q in mine[:limit] if limit else mine:
+                t0 = time.perf_counter()
+                answer = engine.answer(q["question"]).to_json()
+                ms = (time.perf_counter() - t0) * 1000
+                text = answer["answer"] or ""
+                answered = bool(answer["answered"]) and bool(answer["citations"])
+                row = Row(q["kind"], q["lang"], answered, chars=len(text), ms=ms)
+                if q["answerable"]:
+                    row.fact = score.has(text, q["expect_facts"][0])
+                    row.file = bool(score.cited(answer) & set(q["expect_files"]))
+                figures.rows.append(row)
+    return figures
+
+
+__all__ = ["LANGUAGES", "XQUAD", "Figures", "evaluate", "fold_params", "judge"]
