@@ -76,13 +76,15 @@ class ExtractiveSynthesizer:
         self.margin = abstain_margin
         self.ranker = Ranker.load(params or PARAMS)
 
-    def ranked(self, question: str, language: str, retrieval: Retrieval) -> tuple[list[Candidate], np.ndarray]:
-        """Candidates best first, with their ranker logits. In a follow-up, sentences whose neighbourhood
+    def ranked(self, question: str, language: str, retrieval: Retrieval
+               ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
+        """Candidates best first, with their ranker logits and feature rows. In a follow-up, sentences whose neighbourhood
         never names the borrowed subject (the words `lexical_query` adds) come after those that do."""
         pool = gather(retrieval)
         if not pool:
-            return [], np.zeros(0)
-        logits = self.ranker.logits(features(question, language, retrieval, pool))
+            return [], np.zeros(0), np.zeros((0, len(self.ranker.features)))
+        rows = features(question, language, retrieval, pool)
+        logits = self.ranker.logits(rows)
         languages = {c.sentence.language for c in pool} | {"en"}
         own = set(query_word_stems(question, languages))
         borrowed = [w for w in query_word_stems(retrieval.lexical_query or question, languages) if w not in own]
@@ -92,14 +94,12 @@ class ExtractiveSynthesizer:
                 terms = set(analyze_document(_around(c), c.sentence.language))
                 on_subject[i] = float(any(w & terms for w in borrowed))
         order = np.lexsort((-logits, -on_subject))
-        return [pool[i] for i in order], logits[order]
+        return [pool[i] for i in order], logits[order], rows[order]
 
-    def confidence(self, best_logit: float) -> float:
-        """Calibrated probability that the answer led by the best candidate holds the fact."""
-        return self.ranker.confidence(best_logit)
-
-    def relevant(self, best_logit: float) -> bool:
-        return self.confidence(best_logit) >= self.ranker.threshold + self.margin
+    def relevant(self, best_logit: float, best_row: np.ndarray) -> bool:
+        """Whether the calibrated probability that the answer holds the fact clears the fitted threshold
+        (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
+        return self.ranker.confidence(best_logit, best_row) >= self.ranker.threshold + self.margin
 
     def translations(self, chosen: Sentence) -> list[Sentence]:
         """Versions of the chosen sentence in other files: per file, the closest sentence that passes
@@ -130,8 +130,8 @@ class ExtractiveSynthesizer:
         return [*previous, s]
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
-        pool, logits = self.ranked(question, language, retrieval)
-        if not pool or not self.relevant(float(logits[0])):
+        pool, logits, rows = self.ranked(question, language, retrieval)
+        if not pool or not self.relevant(float(logits[0]), rows[0]):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         lead_p = _sigmoid(float(logits[0]))
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []

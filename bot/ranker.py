@@ -57,6 +57,11 @@ FEATURES = (
     "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
 )
 
+# What the abstention calibrator reads: the best candidate's logit and the question-level evidence that an
+# article about the question is indexed at all (how close the best sentence is, how many of the
+# question's words and names any candidate has).
+CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors")
+
 _NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
 _CAPITALISED = re.compile(r"(?<![.!?¿¡]\s)\b[A-Z][\w-]+", re.UNICODE)
 _LEADING = re.compile(r"^\W*\w+", re.UNICODE)
@@ -202,15 +207,16 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
 
 @dataclass(frozen=True)
 class Ranker:
-    """A fitted scorer: standardisation, logistic weights, Platt calibration of the best candidate's score,
-    the abstention threshold and the share of the lead's probability a further sentence needs."""
+    """A fitted scorer: standardisation and logistic weights per candidate; a calibrator turning the best
+    candidate's logit and the question-level evidence into P(the answer holds the fact); the abstention
+    threshold on that probability; the share of the lead's probability a further sentence needs."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
-    platt: tuple[float, float]  # P(answer holds the fact) = sigmoid(a * best logit + b)
+    calibration: dict  # logistic over CALIBRATION (mean, scale, weights, bias), fitted out of fold
     threshold: float  # decline when that probability is below this
     follow: float  # a further sentence joins when its probability is at least this share of the lead's
     raw: dict
@@ -223,8 +229,7 @@ class Ranker:
             raise ValueError(f"{path} was fitted on other features than bot/ranker.py computes; "
                              f"re-run `python -m train.fit`")
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
-                   float(data["bias"]), (float(data["platt"][0]), float(data["platt"][1])),
-                   float(data["threshold"]), float(data["follow"]), data)
+                   float(data["bias"]), data["calibration"], float(data["threshold"]), float(data["follow"]), data)
 
     @cached_property
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,7 +239,16 @@ class Ranker:
         mean, scale, weights = self._arrays
         return ((rows - mean) / scale) @ weights + self.bias
 
-    def confidence(self, best_logit: float) -> float:
-        """Calibrated probability that an answer led by a candidate with this logit holds the fact."""
-        a, b = self.platt
-        return 1.0 / (1.0 + math.exp(-(a * best_logit + b)))
+    def confidence(self, best_logit: float, best_row: np.ndarray) -> float:
+        """Calibrated probability that the answer led by the best candidate (its logit and feature row)
+        holds the fact."""
+        c = self.calibration
+        x = calibration_inputs(np.array([best_logit]), best_row[None, :])[0]
+        z = float(((x - np.asarray(c["mean"])) / np.asarray(c["scale"])) @ np.asarray(c["weights"]) + c["bias"])
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def calibration_inputs(best_logits: np.ndarray, best_rows: np.ndarray) -> np.ndarray:
+    """The CALIBRATION inputs of questions, from their best candidates' logits and feature rows."""
+    cols = [FEATURES.index(name) for name in CALIBRATION[1:]]
+    return np.column_stack([best_logits, best_rows[:, cols]])

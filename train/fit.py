@@ -4,7 +4,8 @@
    sentence one that holds the gold answer?
 2. Out-of-fold scores, folds grouped by article (no article's questions are scored by a model that saw
    them): the answer each question would get, and whether it holds the fact.
-3. Platt calibration of the best candidate's out-of-fold logit -> P(the answer holds the fact).
+3. Calibration: a logistic regression from the best candidate's out-of-fold logit and the question-level
+   evidence (bot.ranker.CALIBRATION) to P(the answer holds the fact) (Platt scaling with a few more inputs).
 4. The abstention threshold: the highest that keeps out-of-fold false declines (answerable questions
    declined) at or under MAX_FALSE_DECLINES; the whole curve is written to docs/ (JSON, and PNG with
    --plot).
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bot.ranker import CALIBRATION, calibration_inputs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -112,7 +115,8 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
     for qi, (s, e) in enumerate(zip(starts, ends, strict=True)):
         meta = data.questions[qi]
         if s == e:
-            out.append({"kind": meta["kind"], "best": -30.0, "lead_fact": False, "fact": False, "chars": 0})
+            out.append({"kind": meta["kind"], "best": -30.0, "row": np.zeros(data.X.shape[1]), "lead_fact": False,
+                        "fact": False, "chars": 0})
             continue
         order = s + np.argsort(-logits[s:e], kind="stable")
         prob = 1.0 / (1.0 + np.exp(-logits[order]))
@@ -123,15 +127,24 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
             if sum(data.chars[c] for c in chosen) + data.chars[i] > MAX_ANSWER_CHARS:
                 continue
             chosen.append(i)
-        out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "lead_fact": bool(data.y[order[0]]),
+        out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "row": data.X[order[0]],
+                    "lead_fact": bool(data.y[order[0]]),
                     "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
                                                                       len(chosen) - 1)})
     return out
 
 
-def platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    w, b = logistic(scores[:, None], labels, l2=1e-3)
-    return float(w[0]), b
+def calibrate(inputs: np.ndarray, labels: np.ndarray) -> dict:
+    """Standardised logistic regression from calibration inputs to whether the answer holds the fact."""
+    model = fit_model(inputs, labels)
+    return {"inputs": list(CALIBRATION), "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]),
+            "weights": _rounded(model["weights"]), "bias": round(model["bias"], 6)}
+
+
+def calibrated(calibration: dict, inputs: np.ndarray) -> np.ndarray:
+    z = ((inputs - np.asarray(calibration["mean"])) / np.asarray(calibration["scale"])) @ np.asarray(
+        calibration["weights"]) + calibration["bias"]
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def curve(confidence: np.ndarray, answerable: np.ndarray) -> list[dict]:
@@ -181,11 +194,11 @@ def fit(data: Data) -> tuple[dict, dict]:
         if s["median_chars"] <= MEDIAN_CHARS and s["facts"] > best_facts:
             best_follow, best_facts = follow, s["facts"]
     res = answers(data, oof, best_follow)
-    best = np.asarray([r["best"] for r in res])
+    inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]))
     answerable = np.asarray([r["kind"] != "absent" for r in res])
     holds = np.asarray([r["lead_fact"] for r in res], dtype=float)
-    a, b = platt(best, holds)
-    confidence = 1.0 / (1.0 + np.exp(-(a * best + b)))
+    calibration = calibrate(inputs, holds)
+    confidence = calibrated(calibration, inputs)
     points = curve(confidence, answerable)
     threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES)
     report = {"out_of_fold": summary(res, confidence < threshold), "follow_table": follow_table, "curve": points,
@@ -194,7 +207,7 @@ def fit(data: Data) -> tuple[dict, dict]:
     params = {
         "version": 1, "fitted_by": "python -m train.fit", "features": list(data.features),
         "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]), "weights": _rounded(model["weights"]),
-        "bias": round(model["bias"], 6), "platt": [round(a, 6), round(b, 6)], "threshold": threshold,
+        "bias": round(model["bias"], 6), "calibration": calibration, "threshold": threshold,
         "follow": best_follow, "training_data_sha256": data.digest,
         "out_of_fold": report["out_of_fold"],
     }
