@@ -54,7 +54,7 @@ def stock_baseline(corpus: Path):
     from index.embed import E5Embedding
 
     documents = SimpleDirectoryReader(str(corpus)).load_data()
-    index = VectorStoreIndex.from_documents(documents, embed_model=E5Embedding())
+    index = VectorStoreIndex.from_documents(documents, embed_model=E5Embedding().as_llama())
     retriever = index.as_retriever(similarity_top_k=3)
 
     def answer(question: str) -> dict:
