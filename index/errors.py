@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CitebotIndexError(Exception):
     """Base class: a problem with the index that the user can fix."""
@@ -23,8 +25,20 @@ class IndexCorrupt(CitebotIndexError):
     """The data directory exists but cannot be read."""
 
 
-class CorpusMissing(CitebotIndexError):
+class CorpusError(CitebotIndexError):
+    """A problem with the corpus folder; `folder` lets a front end word its own hint (--corpus or not)."""
+
+    def __init__(self, message: str, folder: Path | None = None):
+        super().__init__(message)
+        self.folder = folder
+
+
+class CorpusMissing(CorpusError):
     """The corpus folder does not exist."""
+
+
+class CorpusEmpty(CorpusError):
+    """The corpus folder holds no document of a supported type: building would empty the index."""
 
 
 class IndexBusy(CitebotIndexError):

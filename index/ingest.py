@@ -19,9 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from index.errors import REBUILD_HINT, CitebotIndexError, CorpusMissing, IndexBusy, IndexCorrupt, IndexMismatch
-from index.load import UnreadableFile, file_digest, iter_corpus, load_document
+from index.errors import (
+    REBUILD_HINT,
+    CitebotIndexError,
+    CorpusEmpty,
+    CorpusMissing,
+    IndexBusy,
+    IndexCorrupt,
+    IndexMismatch,
+)
+from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, scan_corpus
 from index.local_state import LocalState, atomic_write, read_json
+from index.sanitize import clean_line
 from index.settings import Settings
 from index.store import FileEntry, Manifest, describe_location
 
@@ -82,17 +91,24 @@ def chunking_signature(settings: Settings) -> str:
             f"tokens=tiktoken:cl100k_base);{SENTENCE_SCHEMA}")
 
 
-def _scan(corpus: Path) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
-    """(name -> (path, sha256)) of the readable corpus files, and (name, reason) of the unreadable ones."""
+def _scan(corpus: Path, follow_links: bool = False) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
+    """(name -> (path, sha256)) of the readable documents, and (name, reason) of every file skipped."""
+    scan = scan_corpus(corpus, follow_links)
     files: dict[str, tuple[Path, str]] = {}
-    unreadable: list[tuple[str, str]] = []
-    for path in iter_corpus(corpus):
+    skipped = list(scan.skipped)
+    for path in scan.files:
         name = path.relative_to(corpus).as_posix()
         try:
             files[name] = (path, file_digest(path))
         except OSError as exc:  # one unreadable file must not stop the others
-            unreadable.append((name, f"cannot read ({exc.strerror or exc})"))
-    return files, unreadable
+            skipped.append((name, f"cannot read ({exc.strerror or exc})"))
+    return files, sorted(skipped)
+
+
+def _skip(report: IndexReport, progress: Progress, name: str, reason: str) -> None:
+    """Record a skipped file and say so in one line (the name cleaned: file names are untrusted too)."""
+    report.skipped.append((name, reason))
+    progress.message(f"skipped {clean_line(name)}: {reason}")
 
 
 def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
@@ -171,7 +187,8 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
     progress = progress or _Silent()
     corpus = Path(settings.corpus)
     if not corpus.is_dir():
-        raise CorpusMissing(f"corpus folder {corpus} does not exist; set CITEBOT_CORPUS or pass --corpus")
+        raise CorpusMissing(f"corpus folder {corpus} does not exist; set CITEBOT_CORPUS to your documents folder",
+                            folder=corpus)
     state = LocalState(Path(settings.data_dir), settings.collection)
     state.dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(state.lock_path))
@@ -190,11 +207,14 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
 
 def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: bool,
                   progress: Progress) -> IndexReport:
-    files, unreadable = _scan(corpus)
+    files, skipped = _scan(corpus, settings.follow_links)
     report = IndexReport(location=describe_location(settings))
-    for name, reason in unreadable:
-        report.skipped.append((name, reason))
-        progress.message(f"skipped {name}: {reason}")
+    for name, reason in skipped:
+        _skip(report, progress, name, reason)
+    if not files:  # an unmounted share or a wrong path: refuse rather than empty the index
+        types = ", ".join(sorted(SUFFIXES))
+        raise CorpusEmpty(f"the corpus folder {corpus} has no documents to index ({types}); the index was not "
+                          "changed", folder=corpus)
     if not rebuild:
         fast = _unchanged_fast(settings, state, files)
         if fast is not None:
@@ -233,7 +253,8 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
 
     if changed or report.removed or old is None:
         pending = [doc.doc_key for doc in changed]
-        atomic_write(state.pending_path, json.dumps({"keys": pending}))
+        names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
+        atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
         _write_documents(store, changed, embedder, report, progress)
         for doc in changed:
             previous = manifest.files.get(doc.entry_name)
@@ -289,14 +310,12 @@ def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: M
         try:
             doc = load_document(path, corpus, languages)
         except UnreadableFile as exc:
-            report.skipped.append((name, str(exc)))
-            progress.message(f"skipped {name}: {exc}")
+            _skip(report, progress, name, str(exc))
             if entry is not None:  # a file that became unreadable leaves the index
                 report.removed.append(name)
             continue
         except OSError as exc:
-            report.skipped.append((name, f"cannot read ({exc.strerror or exc})"))
-            progress.message(f"skipped {name}: cannot read ({exc.strerror or exc})")
+            _skip(report, progress, name, f"cannot read ({exc.strerror or exc})")
             if entry is not None:
                 report.removed.append(name)
             continue

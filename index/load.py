@@ -4,25 +4,33 @@ Encodings are detected (BOMs, strict UTF-8, then charset-normalizer), so Latin-1
 index like UTF-8 ones. charset-normalizer cannot tell the Latin 8-bit code pages apart on short texts
 (it reads "añadió" as cp1250 "ańadió"); citebot's languages are all written in Western Latin script, so
 when a file decodes as Latin text either way, cp1252 (a superset of Latin-1's letters) is chosen.
-Files that cannot give text raise `UnreadableFile` with a one-line reason.
+Files that cannot give text raise `UnreadableFile` with a one-line reason. Terminal control (escape
+sequences, control characters, bidi overrides) is removed from the text here, once (index/sanitize.py).
+
+`scan_corpus` decides which files are documents, and says why each other one is skipped. A symbolic
+link whose real path lies outside the corpus folder is skipped unless `follow_links` is set: without
+that rule `ln -s /etc/passwd corpus/passwd.txt` would put the password file in the index, quotable by
+anyone allowed to ask.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from index.boilerplate import strip_furniture
 from index.language import detect_language
 from index.paragraphs import split_paragraphs
+from index.sanitize import clean_line, clean_text
 from index.types import Paragraph
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}  # the one list of supported types
 _BOMS = [
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -53,14 +61,65 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def iter_corpus(corpus: Path) -> Iterator[Path]:
-    """Indexable files below `corpus`, sorted, hidden files and folders skipped."""
-    for path in sorted(corpus.rglob("*")):
-        rel = path.relative_to(corpus)
-        if any(part.startswith(".") for part in rel.parts):
+@dataclass
+class CorpusScan:
+    """The documents of a corpus folder, and (name, reason) of every other entry that is not hidden."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def scan_corpus(corpus: Path, follow_links: bool = False) -> CorpusScan:
+    """Documents below `corpus` in sorted path order; hidden files and folders are left out silently,
+    links out of the corpus (unless `follow_links`), other types and special files with a reason."""
+    scan = CorpusScan()
+    root = corpus.resolve()
+    _walk(corpus, PurePosixPath(), root, follow_links, {root}, scan)
+    return scan
+
+
+def iter_corpus(corpus: Path, follow_links: bool = False) -> Iterator[Path]:
+    """The documents below `corpus`, sorted (see `scan_corpus`)."""
+    yield from scan_corpus(corpus, follow_links).files
+
+
+def _walk(folder: Path, rel: PurePosixPath, root: Path, follow_links: bool, seen: set[Path],
+          scan: CorpusScan) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        scan.skipped.append((rel.as_posix(), f"cannot read ({exc.strerror or exc})"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            yield path
+        path, name = folder / entry.name, (rel / entry.name).as_posix()
+        reason = _link_reason(path, root, follow_links) if entry.is_symlink() else None
+        if reason is not None:
+            scan.skipped.append((name, reason))
+        elif entry.is_dir():
+            real = path.resolve()
+            if entry.is_symlink() and real.is_relative_to(root):
+                scan.skipped.append((name, "a link to a folder inside the corpus, indexed under its own name"))
+            elif real not in seen:  # a followed link can lead back to a folder already walked
+                _walk(path, rel / entry.name, root, follow_links, seen | {real}, scan)
+        elif not entry.is_file():
+            scan.skipped.append((name, "not a regular file"))
+        elif path.suffix.lower() not in SUFFIXES:
+            suffix = path.suffix.lower() or "(no file extension)"
+            scan.skipped.append((name, f"unsupported type {suffix}"))
+        else:
+            scan.files.append(path)
+
+
+def _link_reason(path: Path, root: Path, follow_links: bool) -> str | None:
+    """Why the symbolic link `path` is skipped, or None when it may be followed."""
+    real = path.resolve()
+    if not real.exists():
+        return "broken link"
+    if follow_links or real.is_relative_to(root):
+        return None
+    return f"outside the corpus (a link to {clean_line(str(real))})"
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -156,6 +215,7 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
         text, paragraphs, encoding = "", [], "pdf"
         for page_no, page_text in enumerate(pages, start=1):
             offset = len(text)
+            page_text = clean_text(page_text)
             found = split_paragraphs(page_text, page=page_no, first_number=len(paragraphs) + 1)
             paragraphs += [Paragraph(p.number, p.start + offset, p.end + offset, p.text, page_no) for p in found]
             text += page_text + "\n\n"
@@ -164,7 +224,8 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
         if _looks_binary(text):
             raise UnreadableFile("binary file")
         if suffix in {".html", ".htm"}:
-            text = _html_to_text(text)
+            text = _html_to_text(text)  # after parsing: character references like &#27; are escapes too
+        text = clean_text(text)
         paragraphs = split_paragraphs(text)
     article = strip_furniture(paragraphs, text)
     if not article:

@@ -70,6 +70,17 @@ class LocalState:
         tag = hashlib.sha256(location.encode()).hexdigest()[:8]
         return self.dir / "bm25" / f"{self.collection}-{tag}-v{version}"
 
+    def pending_files(self) -> list[str] | None:
+        """Files an index run announced and has not published (killed, or still running); None when
+        there are none. Names are unknown ("") for a pending.json written before it listed them."""
+        pending = read_json(self.pending_path)
+        if not isinstance(pending, dict):
+            return None
+        files = pending.get("files")
+        if isinstance(files, list):
+            return [str(name) for name in files] or None
+        return [""] * len(pending.get("keys") or []) or None
+
     def read_version(self) -> int | None:
         try:
             return int(self.version_path.read_text().strip())

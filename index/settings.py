@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CITEBOT_", env_file=".env", extra="ignore")
 
     corpus: Path = Field(Path("corpus"), description="Folder of documents to index (recursively).")
+    follow_links: bool = Field(False, description="Also index files and folders that are symbolic links to "
+                               "places outside the corpus folder (off: such a link cannot expose /etc/passwd).")
     data_dir: Path = Field(Path(".citebot"), description="Where the embedded index, BM25 state and history live.")
 
     chunk_size: int = Field(192, ge=32, le=480, description="Chunk size in tiktoken tokens (see README).")

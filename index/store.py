@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,22 +66,54 @@ class Manifest:
         return {entry.doc_key for entry in self.files.values()}
 
 
+def unavailable(location: str, detail: str = "") -> IndexUnavailable:
+    """The error every unreachable-store path raises: one wording for users and front ends."""
+    return IndexUnavailable(f"index unavailable: {location} is not reachable{f' ({detail})' if detail else ''}")
+
+
 def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.server_mode:
-        try:
-            client = chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1", port=settings.chroma_port or 8000,
-                                         settings=chroma_settings)
-            _bound_http_timeout(client, settings.chroma_timeout)
-            return client
-        except Exception as exc:
-            raise IndexUnavailable(f"{describe_location(settings)} is not reachable ({exc})") from exc
+        return _http_client(settings, chroma_settings)
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _http_client(settings: Settings, chroma_settings: Any) -> Any:
+    """chromadb.HttpClient, given at most `chroma_timeout` seconds to connect.
+
+    Its constructor already talks to the server (user identity, tenant and database checks) on an httpx
+    session without a timeout, before `_bound_http_timeout` can reach that session: a listener that
+    accepts and never replies would hang every command at start. So the constructor runs on a daemon
+    thread that is abandoned after the deadline (chromadb gives each HttpClient its own System, so an
+    abandoned one shares nothing with the next attempt).
+    """
+    import chromadb
+
+    location = describe_location(settings)
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = chromadb.HttpClient(host=settings.chroma_host or "127.0.0.1",
+                                                    port=settings.chroma_port or 8000, settings=chroma_settings)
+        except Exception as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=connect, name="chroma-connect", daemon=True)
+    worker.start()
+    worker.join(settings.chroma_timeout)
+    if worker.is_alive():
+        raise unavailable(location, f"no reply within {settings.chroma_timeout:g} s")
+    if "error" in outcome:
+        raise unavailable(location, str(outcome["error"])) from outcome["error"]
+    client = outcome["client"]
+    _bound_http_timeout(client, settings.chroma_timeout)
+    return client
 
 
 def _bound_http_timeout(client: Any, seconds: float) -> None:
@@ -147,7 +180,7 @@ class Store:
                 self._sentences = self._client.get_collection(sentence_name, embedding_function=None)
         except Exception as exc:
             if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+                raise unavailable(self.location) from exc
             raise IndexMissing(f"no index in {self.location}") from exc
 
     def drop(self) -> None:
@@ -166,7 +199,7 @@ class Store:
             yield
         except Exception as exc:
             if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+                raise unavailable(self.location) from exc
             raise
 
     # manifest --------------------------------------------------------------------------------
@@ -177,7 +210,7 @@ class Store:
             metadata = self._client.get_collection(chunk_name, embedding_function=None).metadata or {}
         except Exception as exc:
             if _is_connection_error(exc):
-                raise IndexUnavailable(f"{self.location} is not reachable") from exc
+                raise unavailable(self.location) from exc
             return None
         raw = metadata.get("citebot_manifest")
         return Manifest.from_json(raw) if raw else None
@@ -267,7 +300,7 @@ class Store:
         try:
             self._client.heartbeat()
         except Exception as exc:
-            raise IndexUnavailable(f"{self.location} is not reachable") from exc
+            raise unavailable(self.location) from exc
 
 
 def reset_embedded_cache() -> None:

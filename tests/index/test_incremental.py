@@ -319,3 +319,18 @@ def test_killed_while_embedding_keeps_the_old_index_and_reuses_the_work(
     after = _live(settings)
     assert 0 < report.embedded_texts < after["texts"]["bibliothek.txt"] + after["texts"]["musee.md"]
     assert store_rows(settings)[2] == after["keys"]
+
+
+def test_a_corpus_emptied_by_mistake_leaves_the_index_untouched(work: tuple[Path, Path]) -> None:
+    """An unmounted share or a wrong path looks like an empty folder: refuse instead of deleting everything."""
+    from index.errors import CorpusEmpty
+
+    corpus, data = work
+    settings = settings_for(data, corpus)
+    before = _live(settings)
+    shutil.rmtree(corpus)
+    corpus.mkdir()
+    (corpus / "notes.rst").write_text("Not a supported type.\n")
+    with pytest.raises(CorpusEmpty, match=f"the corpus folder {corpus} has no documents to index"):
+        build_index(settings)
+    assert _live(settings) == before
