@@ -3,6 +3,10 @@
 Built like python-telegram-bot's own examples: one thin async handler per command, one
 `build_application()` that wires the builder, handlers, `post_init` (the command menu), the rate limiter and
 a single error handler. The engine is blocking, so every call to it runs in a worker thread.
+
+Every update a handler takes costs its user one slot of the per-minute rate limit (checked once, in the
+gate before all handlers), since every handler replies. Sends wait out Telegram's flood control within
+one bound (CITEBOT_TELEGRAM_RETRY_SECONDS); failed polls are one log line each.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import logging
 import math
 import secrets
+import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
@@ -31,7 +36,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -45,7 +50,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.answer import Answer, Turn
 from bot.engine import CitebotIndexError, QuestionRejected, clean_question
@@ -55,6 +60,7 @@ from bot.telegram_guard import (
     TOKEN_HELP,
     AccessList,
     CitationStore,
+    PollHealth,
     RateLimit,
     TelegramSetupError,
     check_token,
@@ -71,7 +77,7 @@ COMMANDS = [
     ("reset", "Forget this chat's conversation"),
     ("ask", "Ask a question (the way to ask in groups)"),
 ]
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 TYPING_SECONDS = 4.0  # Telegram shows "typing…" for about 5 s
 EDIT_SECONDS = 1.0  # a streamed answer's message is edited at most this often
 NETWORK_RETRIES = 3
@@ -86,6 +92,7 @@ class Services:
     access: AccessList
     limiter: RateLimit
     citations: CitationStore = field(default_factory=CitationStore)
+    polls: PollHealth = field(default_factory=lambda: PollHealth(logger))
     message_limit: int = TELEGRAM_LIMIT
     typing_seconds: float = TYPING_SECONDS
     edit_seconds: float = EDIT_SECONDS
@@ -96,32 +103,94 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["citebot"]
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter (flood limits; RetryAfter waits) that also retries timeouts and network faults.
+class SendAbandoned(TelegramError):
+    """A send that flood control kept back past CITEBOT_TELEGRAM_RETRY_SECONDS: it is dropped, and logged."""
 
-    AIORateLimiter retries nothing by default and only ever RetryAfter; a lost connection or a 502 from
-    Telegram is worth another try after a short, growing pause. BadRequest is final.
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for. PTB 22's public `retry_after` is an int with a deprecation warning, or a
+    timedelta depending on an environment switch; its own AIORateLimiter reads the timedelta underneath."""
+    return exc._retry_after.total_seconds()  # noqa: SLF001
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (flood limits; waits out RetryAfter, pausing all sends meanwhile) with one bound in
+    seconds per send instead of a count of retries, and retries of timeouts and network faults.
+
+    AIORateLimiter gives up after a fixed number of 429s however short the waits, and the error handler's
+    apology then goes out once the flood is over: the answer is lost although it could have been sent.
+    Here a send keeps honouring retry_after for as long as Telegram asks, unless the wait would end past
+    `give_up_after` seconds from the first attempt: then it gives up at once (SendAbandoned, one ERROR log
+    line, no apology). A lost connection or a 502 is worth another try after a short, growing pause, within
+    the same bound. BadRequest is final.
     """
 
-    def __init__(self, max_retries: int = NETWORK_RETRIES, backoff: float = 0.5, **kwargs: Any):
-        super().__init__(max_retries=max_retries, **kwargs)
-        self.network_retries = max_retries
+    def __init__(self, give_up_after: float, network_retries: int = NETWORK_RETRIES, backoff: float = 0.5,
+                 **kwargs: Any):
+        super().__init__(max_retries=sys.maxsize, **kwargs)  # the bound in seconds decides, not a count
+        self.give_up_after = give_up_after
+        self.network_retries = network_retries
         self.backoff = backoff
 
     async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        deadline = time.monotonic() + self.give_up_after
+
+        async def within_bound(*call_args: Any, **call_kwargs: Any) -> Any:
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter as exc:
+                wait = retry_seconds(exc)
+                if time.monotonic() + wait > deadline:
+                    raise SendAbandoned(
+                        f"{endpoint}: Telegram asked to wait {wait:.0f} s, past the {self.give_up_after:g} s "
+                        "bound (CITEBOT_TELEGRAM_RETRY_SECONDS)") from exc
+                raise  # AIORateLimiter waits it out and tries again
+
         for attempt in range(self.network_retries + 1):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(within_bound, args, kwargs, endpoint, data, rate_limit_args)
             except BadRequest:
                 raise
             except (TimedOut, NetworkError) as exc:
-                if attempt == self.network_retries:
-                    raise
                 delay = self.backoff * 2**attempt
+                if attempt == self.network_retries or time.monotonic() + delay > deadline:
+                    raise
                 logger.warning("%s failed (%s); retrying in %.1f s", endpoint, type(exc).__name__, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+class WatchedPolling(BaseRequest):
+    """The getUpdates request, wrapped so that polling health is logged by PollHealth: one WARNING line per
+    failed poll, one INFO line when a poll gets through again (the wrapped request does the work)."""
+
+    def __init__(self, inner: BaseRequest, health: PollHealth):
+        self.inner = inner
+        self.health = health
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def post(self, url: str, request_data: RequestData | None = None, **timeouts: Any) -> Any:
+        try:
+            result = await self.inner.post(url, request_data, **timeouts)
+        except TelegramError as exc:
+            self.health.failed(exc, unreachable=isinstance(exc, NetworkError) and not isinstance(exc, BadRequest))
+            raise
+        self.health.succeeded()
+        return result
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         **timeouts: Any) -> tuple[int, bytes]:
+        return await self.inner.do_request(url, method, request_data, **timeouts)
 
 
 # who is talking to whom ----------------------------------------------------------------------------
@@ -154,11 +223,12 @@ class AddressedToBot(filters.MessageFilter):
 ADDRESSED = AddressedToBot(name="AddressedToBot")
 PRIVATE = filters.ChatType.PRIVATE
 NEW = filters.UpdateType.MESSAGE
+NEW_OR_EDITED = filters.UpdateType.MESSAGES  # an edited question is answered again
 
 
 def meant_for_bot(update: Update) -> bool:
     """Whether the bot would answer this message (a refused user learns why; group chatter does not)."""
-    message = update.message
+    message = update.message or update.edited_message
     if message is None:
         return False
     if message.chat.type == ChatType.PRIVATE or addressed_to_bot(message):
@@ -196,11 +266,12 @@ async def typing(chat: Chat, every: float) -> AsyncIterator[None]:
             await task
 
 
-def source_buttons(answer: Answer, store: CitationStore) -> InlineKeyboardMarkup | None:
-    """One button per citation; a tap shows the whole passage (kept here: callback data holds 64 bytes)."""
+def source_buttons(answer: Answer, store: CitationStore, chat_id: int) -> InlineKeyboardMarkup | None:
+    """One button per citation; a tap shows the whole passage (kept here, bound to this chat: callback data
+    holds 64 bytes, and the client can forge it)."""
     if not answer.answered or not answer.citations:
         return None
-    key = store.put(answer.citations)
+    key = store.put(chat_id, answer.citations)
     buttons = [InlineKeyboardButton(f"[{c.n}] {shorten(c.file, 22)}", callback_data=f"p:{key}:{c.n}")
                for c in answer.citations]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
@@ -238,7 +309,7 @@ async def run_engine(s: Services, message: Message, question: str,
 async def send_answer(s: Services, message: Message, answer: Answer, draft: Message | None) -> None:
     """The answer as HTML parts split at paragraphs, source buttons under the last part."""
     parts = split_html(to_html(answer), s.message_limit)
-    markup = source_buttons(answer, s.citations)
+    markup = source_buttons(answer, s.citations, message.chat_id)
     for i, part in enumerate(parts):
         buttons = markup if i == len(parts) - 1 else None
         if i == 0 and draft is not None:
@@ -251,17 +322,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     """The one path every question takes: checks, the engine off the event loop, the reply."""
     s = services(context)
     message = update.effective_message
-    user_key = update.effective_user.id if update.effective_user else update.effective_chat.id
     try:
         question = clean_question(text, s.settings.max_question_chars)
     except QuestionRejected as exc:
         await reply(message, str(exc))
-        return
-    wait = s.limiter.acquire(user_key)
-    if wait:
-        if s.limiter.should_notify(user_key, wait):
-            await reply(message, load_prompt("rate_limited").format(limit=s.limiter.per_minute,
-                                                                    seconds=math.ceil(wait)))
         return
     chat_data = context.chat_data
     history: deque[Turn] = chat_data.setdefault("history", deque(maxlen=s.settings.history_turns))
@@ -283,16 +347,39 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
 
 
 # handlers --------------------------------------------------------------------------------------------
+def will_reply(app: Application, update: Update) -> bool:
+    """Whether a handler takes this update (as Application.process_update decides); each of them replies."""
+    for handler in app.handlers.get(0, []):
+        check = handler.check_update(update)
+        if check is not None and check is not False:
+            return True
+    return False
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before all handlers: users outside CITEBOT_ALLOWED_USERS get one short refusal and nothing else."""
+    """Before all handlers: users outside CITEBOT_ALLOWED_USERS get one short refusal and nothing else, and
+    every update that will get a reply (an answer, a command's, a passage, 'too long', 'text only') counts
+    against its user's rate limit. Past the limit: one 'try again in N s' per blocked stretch, then silence."""
     s = services(context)
     user = update.effective_user
-    if s.access.allows(user.id if user else None, user.username if user else None):
+    if not s.access.allows(user.id if user else None, user.username if user else None):
+        if update.callback_query is not None:
+            await update.callback_query.answer(load_prompt("not_allowed"))
+        elif meant_for_bot(update) and s.access.first_refusal(user.id if user else None):
+            await reply(update.effective_message, load_prompt("not_allowed"))
+        raise ApplicationHandlerStop
+    key = user.id if user else update.effective_chat.id if update.effective_chat else None
+    if key is None or not will_reply(context.application, update):
         return
+    wait = s.limiter.acquire(key)
+    if not wait:
+        return
+    notice = load_prompt("rate_limited").format(limit=s.limiter.per_minute, seconds=math.ceil(wait))
+    notify = s.limiter.should_notify(key, wait)
     if update.callback_query is not None:
-        await update.callback_query.answer(load_prompt("not_allowed"))
-    elif meant_for_bot(update) and s.access.first_refusal(user.id if user else None):
-        await reply(update.effective_message, load_prompt("not_allowed"))
+        await update.callback_query.answer(notice if notify else None)  # answered either way: no spinner
+    elif notify:
+        await reply(update.effective_message, notice)
     raise ApplicationHandlerStop
 
 
@@ -335,9 +422,10 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A text message: every one in private chats; mentions of the bot and replies to it in groups."""
+    """A text message or a photo's (file's...) caption, new or edited: every one in private chats; mentions of
+    the bot and replies to it in groups."""
     message = update.effective_message
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if message.chat.type != ChatType.PRIVATE:
         for mention in bot_mentions(message):
             text = text.replace(mention, " ")
@@ -359,15 +447,11 @@ async def show_passage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     s = services(context)
     query = update.callback_query
     fields = (query.data or "").split(":")
-    valid = len(fields) == 3 and fields[2].isdigit()
-    citation = s.citations.get(fields[1], int(fields[2])) if valid else None
-    if citation is None:
+    chat = update.effective_chat  # the chat of the message the tapped button is under
+    valid = len(fields) == 3 and fields[2].isdigit() and chat is not None
+    citation = s.citations.get(chat.id, fields[1], int(fields[2])) if valid else None
+    if citation is None:  # expired, forged, or another chat's: the same reply, so keys cannot be probed
         await query.answer(load_prompt("telegram_passage_expired"))
-        return
-    wait = s.limiter.acquire(update.effective_user.id)
-    if wait:
-        await query.answer(load_prompt("rate_limited").format(limit=s.limiter.per_minute,
-                                                              seconds=math.ceil(wait)))
         return
     await query.answer()
     for part in split_html(passage_html(citation), s.message_limit):
@@ -377,6 +461,11 @@ async def show_passage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The single error handler: log with traceback, tell the user something went wrong (no internals)."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if update is None and services(context).polls.reported(context.error):
+        return  # a failed poll (run_polling hands those here too): WatchedPolling logged it in one line
+    if isinstance(context.error, SendAbandoned):  # an apology would be held back just the same
+        logger.error("update %s: reply dropped: %s", update_id, context.error)
+        return
     logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -432,7 +521,7 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True),
                            allow_sending_without_reply=True))  # a deleted question still gets its answer
-        .rate_limiter(RetryingRateLimiter(max_retries=NETWORK_RETRIES))
+        .rate_limiter(RetryingRateLimiter(settings.telegram_retry_seconds))
         .concurrent_updates(max_concurrent)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -440,19 +529,23 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    health = PollHealth(logger)
+    polls = request or HTTPXRequest(connection_pool_size=1)  # what the builder would make for getUpdates
+    builder = builder.get_updates_request(WatchedPolling(polls, health))
     app = builder.build()
     app.bot_data["citebot"] = Services(
         engine=engine, settings=settings, access=AccessList(settings.allowed_users),
         limiter=RateLimit(settings.rate_limit_per_minute), message_limit=message_limit,
-        typing_seconds=typing_seconds, edit_seconds=edit_seconds,
+        typing_seconds=typing_seconds, edit_seconds=edit_seconds, polls=health,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset),
-                           ("ask", ask)):
+    for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset)):
         app.add_handler(CommandHandler(name, callback, filters=NEW))
-    app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND & (PRIVATE | ADDRESSED), question))
-    media = NEW & ~filters.TEXT & filters.ATTACHMENT
+    app.add_handler(CommandHandler("ask", ask, filters=NEW_OR_EDITED))
+    for text in (filters.TEXT & ~filters.COMMAND, filters.CAPTION):
+        app.add_handler(MessageHandler(NEW_OR_EDITED & text & (PRIVATE | ADDRESSED), question))
+    media = NEW & ~filters.TEXT & ~filters.CAPTION & filters.ATTACHMENT
     app.add_handler(MessageHandler(media & (PRIVATE | ADDRESSED), only_text))
     app.add_handler(MessageHandler(NEW & filters.COMMAND & PRIVATE, unknown_command))
     app.add_handler(CallbackQueryHandler(show_passage, pattern=r"^p:"))

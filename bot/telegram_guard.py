@@ -1,4 +1,5 @@
-"""The Telegram front end's plain-Python parts: token checks, log redaction, access, rate limits.
+"""The Telegram front end's plain-Python parts: token checks, log redaction, access, rate limits,
+the source-button store and the polling-health log.
 
 Nothing here imports telegram, so each piece is testable on its own; bot/telegram_app.py wires them in.
 """
@@ -7,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from itertools import count
 
 from bot.answer import Citation
 
@@ -97,7 +98,8 @@ class AccessList:
 
 
 class RateLimit:
-    """Per-user sliding one-minute window of questions; memory stays bounded by pruning idle users."""
+    """Per-user sliding one-minute window of replies (answers, commands, passages, refusals of bad input);
+    memory stays bounded by pruning idle users."""
 
     def __init__(self, per_minute: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
                  prune_above: int = 4096):
@@ -109,7 +111,7 @@ class RateLimit:
         self._prune_above = prune_above
 
     def acquire(self, user_id: int) -> float:
-        """0.0 and the question is counted; otherwise the seconds until the user may ask again."""
+        """0.0 and the reply is counted; otherwise the seconds until the user may have another."""
         now = self.clock()
         times = self._times.setdefault(user_id, deque())
         while times and times[0] <= now - self.window:
@@ -137,22 +139,74 @@ class RateLimit:
 
 
 class CitationStore:
-    """Recent answers' citations under short keys, for the 'show the passage' buttons (oldest dropped)."""
+    """Recent answers' citations for the 'show the passage' buttons, each bound to the chat it was sent to.
+
+    Callback data comes from the client and can be forged, so a key is 128 random bits (nobody can guess
+    another chat's), and a key only opens passages in the chat its answer went to. Least recently used
+    answers are dropped past `capacity`, which bounds memory.
+    """
 
     def __init__(self, capacity: int = 1000):
         self.capacity = capacity
-        self._items: OrderedDict[str, dict[int, Citation]] = OrderedDict()
-        self._ids = count(1)
+        self._items: OrderedDict[str, tuple[int, dict[int, Citation]]] = OrderedDict()
 
-    def put(self, citations: Iterable[Citation]) -> str:
-        key = format(next(self._ids), "x")
-        self._items[key] = {c.n: c for c in citations}
+    def put(self, chat_id: int, citations: Iterable[Citation]) -> str:
+        key = secrets.token_urlsafe(16)  # 22 characters: "p:KEY:N" stays far below the 64-byte limit
+        self._items[key] = (chat_id, {c.n: c for c in citations})
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
         return key
 
-    def get(self, key: str, n: int) -> Citation | None:
-        return self._items.get(key, {}).get(n)
+    def get(self, chat_id: int, key: str, n: int) -> Citation | None:
+        """The citation, or None when the key is unknown, expired, or belongs to another chat."""
+        owner, citations = self._items.get(key, (None, {}))
+        if owner != chat_id:
+            return None
+        self._items.move_to_end(key)
+        return citations.get(n)
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class PollHealth:
+    """The log of long polling: one WARNING line per failed poll, one INFO line when polls get through again.
+
+    A Bot API outage is routine (PTB keeps retrying with a growing pause), so it deserves a line per try,
+    not an ERROR with a traceback each time; recovery is worth one line so the log shows when it ended.
+    PTB also hands each failed poll to the error handler, which asks `reported()` to skip those.
+    """
+
+    def __init__(self, log: logging.Logger, clock: Callable[[], float] = time.monotonic):
+        self.log = log
+        self.clock = clock
+        self.failures = 0
+        self._since = 0.0
+        self._last: BaseException | None = None
+
+    def failed(self, error: BaseException, unreachable: bool) -> None:
+        if not self.failures:
+            self._since = self.clock()
+        self.failures += 1
+        self._last = error
+        reason = shorten_reason(f"{type(error).__name__}: {error}")
+        if unreachable:
+            self.log.warning("Bot API unreachable while polling (%s); retrying", reason)
+        else:
+            self.log.warning("polling for updates failed (%s); retrying", reason)
+
+    def succeeded(self) -> None:
+        if self.failures:
+            self.log.info("Bot API reachable again after %d failed polls (%.0f s)", self.failures,
+                          self.clock() - self._since)
+            self.failures = 0
+
+    def reported(self, error: object) -> bool:
+        """Whether `error` is the failed poll logged last (so the error handler need not log it again)."""
+        return error is not None and error is self._last
+
+
+def shorten_reason(text: str, limit: int = 200) -> str:
+    """An error's text on one line, at most `limit` characters (a log entry stays one line)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

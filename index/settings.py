@@ -61,7 +61,15 @@ class Settings(BaseSettings):
     )
     telegram_base_url: str | None = Field(None, description="Bot API base URL, e.g. http://127.0.0.1:8081/bot")
     allowed_users: str = Field("", description="Comma-separated Telegram user ids or @usernames; empty: anyone.")
-    rate_limit_per_minute: int = Field(10, ge=1, description="Questions one Telegram user may ask a minute.")
+    rate_limit_per_minute: int = Field(
+        10, ge=1, description="Replies one Telegram user may get a minute (answers, commands, source passages)."
+    )
+    telegram_retry_seconds: float = Field(
+        120.0, gt=0, description="How long one Telegram send may keep waiting out flood control (429 "
+        "retry_after) and network retries; past it the reply is dropped with an ERROR log line. Two minutes: "
+        "later than that an answer is rarely still wanted, and Telegram's waits for a bot at its normal pace "
+        "are seconds.",
+    )
 
     llm: str = Field("none", description="Answer synthesizer: none (extractive), openai or ollama.")
     llm_model: str | None = Field(None, description="Model name for the LLM backend.")

@@ -1,20 +1,23 @@
-"""Fixtures for the Telegram front end: `run_bot` (offline, in-process) and `polling_bot` (subprocess)."""
+"""Fixtures for the Telegram front end: `run_bot` (offline, in-process), `http_bot` (in-process, long polling
+over HTTP) and `polling_bot` (subprocess)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import FakeBotApi
+from fake_bot_api import FakeBotApi, FakeBotApiServer
 from telegram_rig import (
     OFFLINE_BASE_URL,
     TOKEN,
     BotProcess,
     OfflineRequest,
     Scenario,
+    polling_in_thread,
     start_bot,
     stop_bot,
     wait_ready,
@@ -41,6 +44,24 @@ def run_bot(engine: Any, built_data_dir: Path) -> Callable[..., FakeBotApi]:
 
         asyncio.run(asyncio.wait_for(main(), timeout=60))
         return api
+
+    return run
+
+
+@pytest.fixture
+def http_bot(engine: Any, built_data_dir: Path) -> Callable[..., AbstractContextManager[FakeBotApi]]:
+    """`with http_bot(settings={...}) as api:` the real Application long-polls the stand-in over HTTP."""
+    from bot.telegram_app import build_application
+
+    @contextmanager
+    def run(settings: dict[str, Any] | None = None, api: FakeBotApi | None = None, bot_engine: Any = None,
+            **build_kwargs: Any) -> Iterator[FakeBotApi]:
+        api = api or FakeBotApi(TOKEN)
+        with FakeBotApiServer(api) as server:
+            config = make_settings(built_data_dir, telegram_base_url=server.base_url, **(settings or {}))
+            app = build_application(bot_engine or engine, config, TOKEN, **build_kwargs)
+            with polling_in_thread(app):
+                yield api
 
     return run
 

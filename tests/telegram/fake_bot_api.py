@@ -9,8 +9,10 @@ It is strict where Telegram is strict, so a bot that escapes or splits badly fai
 (allowed tags only, balanced, known entities), the 4096 limit applies to the parsed text, callback data is
 at most 64 bytes, a message can only be edited into something different, a callback query answered once.
 
-Tests push updates (`send_text`, `send_photo`, `tap`) and read what the bot sent (`sent`, `calls`);
-`fail_next` makes the next calls of a method fail (429 with retry_after, 502, ...).
+Tests push updates (`send_text`, `send_photo`, `edit_text`, `tap`) and read what the bot sent (`sent`,
+`calls`); `fail_next` makes the next calls of a method fail (429 with retry_after, 502, ...). getUpdates
+delivers only the update types the bot asked for in `allowed_updates` (remembered between calls, as
+Telegram does), and `FakeBotApiServer.go_down()` / `come_back()` stage an outage: connections refused.
 `FakeBotApi.handle()` is transport-free, so in-process handler tests can use it without any socket.
 """
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
@@ -161,6 +165,7 @@ class FakeBotApi:
         self._message_ids = count(100)
         self._callback_ids = count(9000)
         self.closed = False
+        self.allowed_updates: list[str] | None = None  # as last set by getUpdates; None: Telegram's default
 
     # transport-free entry point -------------------------------------------------------------------
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -190,7 +195,8 @@ class FakeBotApi:
         with self.cond:
             update_id = next(self._update_ids)
             update = {"update_id": update_id, **update}
-            message = update.get("message") or (update.get("callback_query") or {}).get("message")
+            message = (update.get("message") or update.get("edited_message")
+                       or (update.get("callback_query") or {}).get("message"))
             if message:
                 self.chats.setdefault(message["chat"]["id"], message["chat"])
             if "message" in update:
@@ -223,23 +229,43 @@ class FakeBotApi:
             message["reply_to_message"] = self._message_json(reply_to)
         return message
 
-    def send_text(self, chat_id: int, text: str, *, queue: bool = True, **kwargs: Any) -> int:
-        """Push a text message, with the entities Telegram would add (commands, @mentions)."""
+    @staticmethod
+    def _entities(text: str, *, commands: bool = True) -> list[dict[str, Any]]:
+        """The entities Telegram adds to a text or caption: a leading /command, @mentions."""
         entities = []
-        if text.startswith("/"):
+        if commands and text.startswith("/"):
             entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])})
         for m in re.finditer(r"@\w{3,}", text):
             entities.append({"type": "mention", "offset": utf16_len(text[:m.start()]),
                              "length": utf16_len(m.group())})
+        return entities
+
+    def send_text(self, chat_id: int, text: str, *, queue: bool = True, **kwargs: Any) -> int:
+        """Push a text message, with the entities Telegram would add (commands, @mentions)."""
         content: dict[str, Any] = {"text": text}
-        if entities:
+        if entities := self._entities(text):
             content["entities"] = entities
         return self.push({"message": self.message(chat_id, **kwargs, **content)}, queue=queue)
 
-    def send_photo(self, chat_id: int, **kwargs: Any) -> int:
+    def send_photo(self, chat_id: int, caption: str | None = None, **kwargs: Any) -> int:
+        """Push a photo, optionally with a caption (and the caption's @mention entities)."""
         photo = [{"file_id": "AgACAgQAAxkBAAIB", "file_unique_id": "AQADAgAT", "width": 90, "height": 90,
                   "file_size": 1234}]
-        return self.push({"message": self.message(chat_id, photo=photo, **kwargs)})
+        content: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            content["caption"] = caption
+            if entities := self._entities(caption, commands=False):
+                content["caption_entities"] = entities
+        return self.push({"message": self.message(chat_id, **kwargs, **content)})
+
+    def edit_text(self, update_id: int, text: str) -> int:
+        """Push an `edited_message`: the user edited the text message of update `update_id` into `text`."""
+        original = self.pushed[update_id]["message"]
+        edited = {k: v for k, v in original.items() if k not in ("text", "entities")}
+        edited.update(text=text, edit_date=int(time.time()))
+        if entities := self._entities(text):
+            edited["entities"] = entities
+        return self.push({"edited_message": edited})
 
     def tap(self, sent: Sent, data: str, *, user_id: int | None = None) -> str:
         """Push a callback query: a user tapping an inline button under `sent`."""
@@ -357,11 +383,21 @@ class FakeBotApi:
             if self.webhook is not None:
                 raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                     "use deleteWebhook to delete the webhook first")
+            if "allowed_updates" in params:  # Telegram keeps the last setting for later calls
+                self.allowed_updates = params["allowed_updates"] or None
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            self._updates = [u for u in self._updates if self._allowed(u)]  # others are never delivered
             while not self._updates and not self.closed and time.monotonic() < deadline:
                 self.cond.wait(deadline - time.monotonic())
+                self._updates = [u for u in self._updates if self._allowed(u)]
             return self._updates[:limit]
+
+    def _allowed(self, update: dict[str, Any]) -> bool:
+        kind = next(k for k in update if k != "update_id")
+        if self.allowed_updates is None:  # Telegram's default: all but these three
+            return kind not in ("chat_member", "message_reaction", "message_reaction_count")
+        return kind in self.allowed_updates
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params.get("chat_id"))
@@ -457,7 +493,7 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         try:
             super().handle()
-        except (BrokenPipeError, ConnectionResetError):  # the bot went away mid-request (shutdown)
+        except OSError:  # the bot went away mid-request (shutdown), or go_down() cut the connection
             pass
 
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
@@ -491,7 +527,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the bot hung up (e.g. shutting down mid-poll)
+        except OSError:  # the bot hung up (e.g. shutting down mid-poll), or go_down() cut the connection
             self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -502,16 +538,42 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: FakeBotApi
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.connections: set[socket.socket] = set()  # open (keep-alive) connections, cut by go_down()
+        self.lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def cut_connections(self) -> None:
+        with self.lock:
+            for conn in self.connections:
+                with suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+
 
 class FakeBotApiServer:
     """The stand-in served over HTTP on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, api: FakeBotApi):
         self.api = api
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.api = api
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._serve(0)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/bot"
+
+    def _serve(self, port: int) -> None:
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.api = self.api
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="fake-bot-api", daemon=True)
 
@@ -519,8 +581,22 @@ class FakeBotApiServer:
         self._thread.start()
         return self
 
+    def go_down(self) -> None:
+        """An outage: stop listening and cut every open connection (a long poll in flight fails at once)."""
+        server, self._server = self._server, None
+        server.shutdown()
+        server.server_close()
+        server.cut_connections()
+        self._thread.join(timeout=5)
+
+    def come_back(self) -> None:
+        """The end of an outage: listen again on the same port."""
+        self._serve(self.port)
+        self._thread.start()
+
     def __exit__(self, *exc: object) -> None:
         self.api.close()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)

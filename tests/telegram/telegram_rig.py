@@ -4,18 +4,24 @@ Handler tests, in python-telegram-bot's own style: a real Application from `buil
 engine and index, `Update` objects through `app.process_update`, and a request class that refuses the
 network: it answers from the in-memory Bot API stand-in and never opens a socket.
 
+In-process over HTTP (`polling_in_thread`): the real Application long-polls the stand-in served on
+127.0.0.1, in a thread with its own event loop, while the test pushes updates and waits for what arrives.
+
 End-to-end tests: the stand-in served over HTTP on 127.0.0.1, and `citebot telegram` as a subprocess.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +72,51 @@ Scenario = Callable[[Application, FakeBotApi], Awaitable[None]]
 async def feed(app: Application, update_id: int, api: FakeBotApi) -> None:
     """Process one update the stand-in holds, the way the Updater would hand it over."""
     await app.process_update(Update.de_json(api.pushed[update_id], app.bot))
+
+
+# in-process over HTTP -----------------------------------------------------------------------------
+@contextmanager
+def polling_in_thread(app: Application) -> Iterator[None]:
+    """Run `app` long polling its Bot API (its base URL: a FakeBotApiServer) until the block ends."""
+    from bot.telegram_app import ALLOWED_UPDATES
+
+    started = threading.Event()
+    state: dict[str, Any] = {}
+
+    async def main() -> None:
+        state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+        async with app:
+            await app.updater.start_polling(  # the error callback Application.run_polling passes
+                poll_interval=0.0, timeout=5, allowed_updates=ALLOWED_UPDATES,
+                error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)))
+            await app.start()
+            started.set()
+            await state["stop"].wait()
+            await app.updater.stop()
+            await app.stop()
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread below
+            state["error"] = exc
+        finally:
+            started.set()
+
+    thread = threading.Thread(target=run, name="citebot-polling", daemon=True)
+    thread.start()
+    assert started.wait(60), "the bot did not start polling within 60 s"
+    if "error" in state:
+        raise state["error"]
+    try:
+        yield
+    finally:
+        if "stop" in state:
+            state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "the bot did not stop within 120 s"
+        if "error" in state:
+            raise state["error"]
 
 
 # end to end ---------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_rate_limit_reply_says_when_to_retry(polling_bot: BotProcess):
     time.sleep(0.5)
     replies = api.messages_in(1003)
     limited = [r for r in replies if "try again in" in r.text]
-    assert len(limited) == 1 and "3 questions in the last minute" in limited[0].text
+    assert len(limited) == 1 and "3 messages a minute" in limited[0].text
     assert len([r for r in replies if r.buttons]) == 3
 
 
@@ -131,6 +131,24 @@ def test_a_new_index_from_another_process_is_used_within_10_seconds(polling_bot:
     ask(polling_bot, 1006, NEW_QUESTION)
     parts = answer_parts(polling_bot, 1006)
     assert "zorblax.txt" in parts[-1].text and "teal" in parts[0].text
+
+
+def test_a_bot_api_outage_logs_one_warning_line_per_failed_poll_and_one_info_when_back(polling_bot: BotProcess):
+    seen = len(polling_bot.stderr())
+    polling_bot.server.go_down()  # connections refused, the long poll in flight cut
+    time.sleep(8.0)  # PTB retries after 1, 1.5, 2.25, 3.4 s...: about 4 failed polls
+    polling_bot.server.come_back()
+    ask(polling_bot, 1007, "Who is Lin Qingyuan?")
+    answer_parts(polling_bot, 1007, timeout=30)  # polling resumed on its own
+    lines = polling_bot.stderr()[seen:].splitlines()
+    warnings = [line for line in lines if " WARNING " in line]
+    assert 3 <= len(warnings) <= 8, lines
+    assert all("bot.telegram_app: Bot API unreachable while polling" in line for line in warnings), warnings
+    assert not [line for line in lines if " ERROR " in line or " CRITICAL " in line], lines
+    assert "Traceback" not in "\n".join(lines)
+    assert all(line[:4].isdigit() for line in lines), lines  # every entry is one line
+    [back] = [line for line in lines if " INFO bot.telegram_app: Bot API reachable again" in line]
+    assert f"after {len(warnings)} failed polls" in back
 
 
 def test_shutdown_is_graceful_and_logs_hold_no_token_or_questions(polling_bot: BotProcess):

@@ -202,7 +202,7 @@ def test_rate_limit_replies_once_with_when_to_retry(run_bot):
     replies = api.messages_in(52)
     assert len(replies) == 3
     assert all("[1]" in r.text for r in replies[:2])
-    assert "2 questions in the last minute" in replies[2].text
+    assert "2 messages a minute" in replies[2].text
     seconds = int(replies[2].text.split("try again in ")[1].split()[0])
     assert 50 <= seconds <= 60
 

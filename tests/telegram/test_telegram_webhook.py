@@ -65,7 +65,7 @@ def test_webhook_mode_answers_updates_posted_with_the_secret_and_refuses_others(
     hook = api.webhook
     assert hook is not None and hook["url"].endswith("/citebot-hook")
     assert hook["secret_token"] and len(hook["secret_token"]) >= 32
-    assert set(hook["allowed_updates"]) == {"message", "callback_query"}
+    assert set(hook["allowed_updates"]) == {"message", "edited_message", "callback_query"}
 
     forged = api.pushed[api.send_text(2001, "What is the H20?", queue=False)]
     assert post_update(hook["url"], forged, secret=None) == 403
