@@ -45,9 +45,8 @@ class E5Tokenizer:
         self.vocab = vocab
         self._table = str.maketrans({chr(cp): out for cp, out in vocab.normalise.items()})
         self._rust: Any = None
-        self._pieces: dict[str, int] | None = None
-        self._scores: list[float] = []
-        self._max_chars = max(len(p) for p in vocab.pieces)
+        self._pieces: PieceTable | None = None
+        self._max_chars = vocab.max_piece_bytes  # a bound on characters too; longer substrings just miss
 
     @property
     def _tok(self) -> Any:
@@ -63,24 +62,27 @@ class E5Tokenizer:
     def viterbi(self, normalised: str) -> np.ndarray:
         """e5.c's Viterbi search over the unigram pieces, step for step (for short texts)."""
         if self._pieces is None:
-            # reversed: for a repeated piece the first index wins, as e5.c's hash lookup finds it first
-            self._pieces = {p: i for i, p in reversed(list(enumerate(self.vocab.pieces))) if p}
-            self._scores = self.vocab.scores.tolist()
-        pieces, scores, unk = self._pieces, self._scores, self.vocab.unk
-        unk_score = float(self.vocab.scores.min()) - 10.0
+            self._pieces = PieceTable(self.vocab)
+            self._max_chars = self._pieces.max_chars
+        scores, unk = self.vocab.scores, self.vocab.unk
+        unk_score = float(scores.min()) - 10.0
         n = len(normalised)
+        spans = [(i, e) for i in range(n) for e in range(i + 1, min(n, i + self._max_chars) + 1)]
+        found = self._pieces.find([normalised[i:e].encode("utf-8", "surrogatepass") for i, e in spans])
+        edges: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for (i, e), idx in zip(spans, found, strict=True):
+            if idx >= 0 and idx != unk:
+                edges[i].append((e, idx))
         best = [0.0] + [-1e30] * n
         back = [(0, -1)] * (n + 1)  # (from, piece id; -1 = unknown character)
         for i in range(n):
             here = best[i]
             if here <= -1e29:
                 continue
-            for e in range(i + 1, min(n, i + self._max_chars) + 1):
-                idx = pieces.get(normalised[i:e])
-                if idx is not None and idx != unk:
-                    score = here + scores[idx]
-                    if score > best[e]:
-                        best[e], back[e] = score, (i, idx)
+            for e, idx in edges[i]:
+                score = here + float(scores[idx])
+                if score > best[e]:
+                    best[e], back[e] = score, (i, idx)
             if here + unk_score > best[i + 1]:
                 best[i + 1], back[i + 1] = here + unk_score, (i, -1)
         ids: list[int] = []
@@ -147,6 +149,56 @@ class E5Tokenizer:
 
     def _table_get(self, ch: str) -> str:
         return ch.translate(self._table)
+
+
+class PieceTable:
+    """piece -> id without building 250k Python strings: crc32 of every piece, sorted, cached as .npy.
+
+    A cold `citebot ask` would otherwise spend 0.3-1.5 s decoding the pieces into a dict. A lookup
+    hashes the candidate substrings (zlib, C), finds them with one searchsorted and confirms each hit
+    byte for byte, so crc32 collisions cannot change a token; the first id of a repeated piece wins,
+    as in e5.c's hash lookup.
+    """
+
+    def __init__(self, vocab: E5Vocab):
+        import hashlib
+
+        from index.embed_cache import cached_file
+
+        self.vocab = vocab
+
+        def write(tmp: str) -> None:
+            import zlib
+
+            crc = np.fromiter((zlib.crc32(p.encode("utf-8", "surrogatepass")) for p in vocab.pieces), np.int64,
+                              count=len(vocab.offsets) - 1)
+            order = np.lexsort((np.arange(len(crc)), crc))  # by hash, then by id
+            with open(tmp, "wb") as handle:
+                np.savez(handle, crc=crc[order], ids=order, max_chars=max(map(len, vocab.pieces)))
+
+        key = hashlib.sha256(vocab.blob.tobytes() + vocab.offsets.tobytes()).hexdigest()[:16]
+        with np.load(cached_file(f"e5-pieces-{key}.npz", write)) as table:
+            self.crc, self.ids, self.max_chars = table["crc"], table["ids"], int(table["max_chars"])
+        self._blob = vocab.blob.tobytes()
+        self._offsets = vocab.offsets.tolist()
+
+    def find(self, candidates: list[bytes]) -> list[int]:
+        """Each candidate's piece id, or -1."""
+        import zlib
+
+        hashes = np.fromiter((zlib.crc32(c) for c in candidates), np.int64, count=len(candidates))
+        at = np.searchsorted(self.crc, hashes).tolist()
+        out = []
+        for c, h, i in zip(candidates, hashes.tolist(), at, strict=True):
+            found = -1
+            while i < len(self.crc) and self.crc[i] == h:
+                pid = int(self.ids[i])
+                if self._blob[self._offsets[pid]:self._offsets[pid + 1]] == c:
+                    found = pid
+                    break
+                i += 1
+            out.append(found)
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,13 +46,27 @@ class E5Config:
 class E5Vocab:
     """SentencePiece unigram pieces with their scores, and the special token ids."""
 
-    pieces: list[str]
+    blob: np.ndarray  # every piece's UTF-8 bytes, concatenated (memory-mapped)
+    offsets: np.ndarray  # piece i is blob[offsets[i]:offsets[i + 1]]
     scores: np.ndarray
     bos: int
     eos: int
     pad: int
     unk: int
     normalise: dict[int, str] = field(default_factory=dict)  # code point -> replacement (str.translate table)
+
+    @cached_property
+    def pieces(self) -> list[str]:
+        """The 250k pieces as strings (decoded on first use: a question's tokenizer does not need them)."""
+        # decode once and cut at character offsets (a UTF-8 character starts at a non-10xxxxxx byte)
+        starts = np.concatenate([[0], np.cumsum((self.blob & 0xC0) != 0x80)])
+        text = self.blob.tobytes().decode("utf-8", "surrogatepass")
+        cuts = starts[self.offsets].tolist()
+        return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+    @property
+    def max_piece_bytes(self) -> int:
+        return int(np.diff(self.offsets).max())
 
 
 @dataclass
@@ -112,11 +126,6 @@ def _read_vocab(cur: _Cursor) -> E5Vocab:
     offs = np.frombuffer(cur.raw((n_pieces + 1) * 4), dtype="<u4")
     scores = np.frombuffer(cur.raw(n_pieces * 4), dtype="<f4").copy()
     blob = np.frombuffer(cur.raw(blob_len), dtype=np.uint8)
-    # decode the blob once and cut it at character offsets (a UTF-8 character starts at a non-10xxxxxx byte)
-    starts = np.concatenate([[0], np.cumsum((blob & 0xC0) != 0x80)])
-    text = blob.tobytes().decode("utf-8", "surrogatepass")
-    cuts = starts[offs].tolist()
-    pieces = [text[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
     n_norm, norm_bytes = cur.take("iI")
     table = cur.raw(norm_bytes)
     normalise: dict[int, str] = {}
@@ -127,7 +136,7 @@ def _read_vocab(cur: _Cursor) -> E5Vocab:
         outs = struct.unpack_from(f"<{count}I", table, at)
         at += 4 * count
         normalise[cp] = "".join(map(chr, outs))
-    return E5Vocab(pieces, scores, bos, eos, pad, unk, normalise)
+    return E5Vocab(blob, offs, scores, bos, eos, pad, unk, normalise)
 
 
 @lru_cache(maxsize=2)
