@@ -6,7 +6,6 @@ Options read the same environment variables as the settings (CITEBOT_CORPUS, CIT
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 import click
 
-from index.errors import CitebotIndexError
+from index.errors import CitebotIndexError, CorpusMissing
 from index.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,9 +40,15 @@ def load_settings(corpus: Path | None = None, data_dir: Path | None = None) -> S
         overrides["corpus"] = corpus
     if data_dir is not None:
         overrides["data_dir"] = data_dir
+    from pydantic import ValidationError
+
     try:
         return Settings(**overrides)
-    except Exception as exc:  # pydantic ValidationError: show the fields, not a traceback
+    except ValidationError as exc:  # one sentence per bad variable, not pydantic's report
+        from index.settings_errors import describe_invalid
+
+        raise CliError(describe_invalid(exc, Settings)) from None
+    except Exception as exc:  # e.g. an unreadable .env file
         raise CliError(f"invalid settings: {exc}") from exc
 
 
@@ -57,14 +62,21 @@ def print_report(report: Any, echo: Callable[[str], None]) -> None:
          f"({report.location})")
 
 
-def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0) -> Any:
-    """Build or update the index with progress on stderr; CliError on user-fixable problems."""
+def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corpus_option: bool = False) -> Any:
+    """Build or update the index with progress on stderr; CliError on user-fixable problems.
+
+    `corpus_option`: the command has a --corpus option, so a missing folder's hint may suggest it."""
     from bot.progress import make_progress
     from index.ingest import build_index
 
     progress = make_progress()
     try:
         report = build_index(settings, rebuild=rebuild, progress=progress, wait_seconds=wait)
+    except CorpusMissing as exc:
+        if not corpus_option:
+            raise CliError(str(exc)) from exc
+        raise CliError(f"corpus folder {exc.folder} does not exist; pass --corpus FOLDER or set CITEBOT_CORPUS") \
+            from exc
     except CitebotIndexError as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -73,13 +85,13 @@ def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0) -> A
     return report
 
 
-def open_engine(settings: Settings) -> Any:
+def open_engine(settings: Settings, corpus_option: bool = False) -> Any:
     """The engine, building the index first when there is none (progress on stderr)."""
     from bot.engine import Engine
 
     def build() -> None:
         click.echo(f"no index yet: building it from {settings.corpus}", err=True)
-        run_index(settings, wait=600)
+        run_index(settings, wait=600, corpus_option=corpus_option)
 
     from bot.llm_backends import LLMSetupError
 
@@ -104,42 +116,53 @@ def main(verbose: int) -> None:
               help="Wait when another `citebot index` holds the lock: until it finishes, or at most SECONDS.")
 def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float) -> None:
     """Build or update the index (only new and changed files are embedded)."""
-    run_index(load_settings(corpus, data_dir), rebuild=rebuild, wait=wait)
+    run_index(load_settings(corpus, data_dir), rebuild=rebuild, wait=wait, corpus_option=True)
 
 
 @main.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON; with QUESTION '-', JSON Lines from stdin.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON; with QUESTION '-', one JSON line per input line (blank ones included).")
+@click.option("--corpus", type=click.Path(path_type=Path), envvar="CITEBOT_CORPUS",
+              help="Folder of documents (indexed first when there is no index).")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
-def ask(question: str, as_json: bool, data_dir: Path | None) -> None:
+def ask(question: str, as_json: bool, corpus: Path | None, data_dir: Path | None) -> None:
     """Answer QUESTION from the documents ('-' reads one question per line from stdin)."""
     from bot.engine import QuestionRejected
-    from bot.render import to_text
+    from bot.render import json_line, to_text
 
-    engine = open_engine(load_settings(data_dir=data_dir))
+    engine = open_engine(load_settings(corpus, data_dir), corpus_option=True)
     if question == "-" and hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # a Latin-1 questions file must not end in a traceback
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
     for q in questions:
-        if question == "-" and not q.strip():
-            continue
+        if question == "-" and not as_json and not q.strip():
+            continue  # JSON Lines keep one output line per input line: a blank one gets a rejection
         try:
             answer = engine.answer(q)
         except QuestionRejected as exc:
             if question != "-":
                 raise CliError(str(exc)) from exc
-            click.echo(json.dumps({"question": q, "error": str(exc), "answered": False, "answer": str(exc),
-                                   "citations": []}, ensure_ascii=False) if as_json else str(exc))
+            click.echo(json_line(rejection(q, str(exc))) if as_json else str(exc))
             continue
         except CitebotIndexError as exc:
             raise CliError(str(exc)) from exc
         if as_json:
-            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+            click.echo(json_line(answer.to_json()))
         else:
             click.echo(to_text(answer))
             if question == "-":
                 click.echo()
         sys.stdout.flush()
+
+
+ECHOED_QUESTION_CHARS = 200  # of a rejected question in its JSON line: recognisable, never a megabyte
+
+
+def rejection(question: str, error: str) -> dict[str, Any]:
+    """The JSON object of a question the engine refused (blank, too long), the question shortened."""
+    shown = question if len(question) <= ECHOED_QUESTION_CHARS else question[:ECHOED_QUESTION_CHARS] + "…"
+    return {"question": shown, "error": error, "answered": False, "answer": error, "citations": []}
 
 
 @main.command()
@@ -148,6 +171,7 @@ def ask(question: str, as_json: bool, data_dir: Path | None) -> None:
 def sources(data_dir: Path | None, as_json: bool) -> None:
     """List the indexed documents and the store in use."""
     from bot.sources import render_sources
+    from index.local_state import LocalState
 
     settings = load_settings(data_dir=data_dir)
     try:
@@ -156,7 +180,8 @@ def sources(data_dir: Path | None, as_json: bool) -> None:
         retriever = Retriever(settings, embedder=_NoEmbedder())
     except CitebotIndexError as exc:
         raise CliError(str(exc)) from exc
-    click.echo(render_sources(retriever.manifest, retriever.location, as_json=as_json))
+    pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
+    click.echo(render_sources(retriever.manifest, retriever.location, as_json=as_json, pending=pending))
 
 
 class _NoEmbedder:

@@ -1,11 +1,29 @@
-"""Answer -> what a person reads: plain text for terminals and pipes (HTML for Telegram lives below)."""
+"""Answer -> what a person reads: plain text for terminals and pipes (HTML for Telegram lives below).
+
+Document strings are cleaned of terminal control again here (index/sanitize.py): the loader already
+removes it, but an index built before it did may still hold an `ESC [2J` or an OSC title in a quote.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
+from typing import Any
 
 from bot.answer import Answer, Citation
+from index.sanitize import clean_line, clean_text
+
+# JSON keeps these raw with ensure_ascii=False: C1 controls (a terminal may act on them), bidi
+# overrides, and the line separators that str.splitlines() and JavaScript treat as line ends.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_line(data: Any, indent: int | None = None) -> str:
+    """`data` as JSON with readable non-ASCII text, but every character a terminal or a line reader
+    could act on escaped (they can only occur inside strings, where \\uXXXX is valid JSON)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def source_line(c: Citation) -> str:
@@ -13,17 +31,17 @@ def source_line(c: Citation) -> str:
     line = f"[{c.n}] {c.file} ({c.language}), {c.location}"
     if c.also_in:
         line += f"; also in {', '.join(c.also_in)}"
-    return line
+    return clean_line(line)
 
 
 def to_text(answer: Answer) -> str:
     """The answer, a blank line, then each source with its quote."""
     if not answer.answered or not answer.citations:
-        return answer.text
-    lines = [answer.text, ""]
+        return clean_text(answer.text)
+    lines = [clean_text(answer.text), ""]
     for c in answer.citations:
         lines.append(source_line(c))
-        lines.append(f'    "{c.quote}"')
+        lines.append(f'    "{clean_text(c.quote)}"')
     return "\n".join(lines)
 
 

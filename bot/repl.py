@@ -33,6 +33,7 @@ from bot.repl_render import (
     render_passage,
     render_sources_of,
 )
+from index.sanitize import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class ChatSession:
                 final = piece
             else:
                 streamed.append(piece)
-                self.out.print(Text(piece), end="", soft_wrap=True)
+                self.out.print(Text(clean_text(piece)), end="", soft_wrap=True)  # an LLM may echo escapes
         assert final is not None, "Engine.stream ends with the Answer"
         self._print_final(final, "".join(streamed))
         return final

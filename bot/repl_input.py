@@ -6,6 +6,7 @@ Both are iterators of lines, so the REPL loop is the same for a person typing an
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -45,10 +46,12 @@ def history_path(data_dir: Path) -> Path:
 
 
 def open_history(path: Path) -> History:
-    """FileHistory at `path`; in-memory when the folder cannot be written (history is a convenience)."""
+    """FileHistory at `path`, readable by its owner only (it holds every question asked, like the
+    manifest next to it); in-memory when the folder cannot be written (history is a convenience)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(path, 0o600)  # a file an older citebot created world-readable
         return FileHistory(str(path))
     except OSError as exc:
         logger.warning("chat history not saved (%s): %s", path, exc)

@@ -1,6 +1,8 @@
 """What `citebot chat` prints, as rich renderables: answers with numbered sources, passages, documents.
 
-Document text always goes in as `Text` objects, never as markup, so a "[b]" in a file stays a "[b]".
+Document text always goes in as `Text` objects, never as markup, so a "[b]" in a file stays a "[b]";
+and it is cleaned of terminal control first (index/sanitize.py: rich passes ESC through), because an
+index built before the loader cleaned documents may still hold escape sequences.
 On a terminal the output is styled and wrapped; in plain mode (pipes) it has no ANSI codes and no
 wrapping, so scripts read one line per source, quote and passage.
 """
@@ -19,6 +21,7 @@ from rich.text import Text
 
 from bot.answer import Answer, Citation
 from bot.engine import SourceInfo
+from index.sanitize import clean_line, clean_text
 
 MARKER_STYLE = "bold cyan"
 FILE_STYLE = "bold"
@@ -50,15 +53,16 @@ def _indented(text: Text, plain: bool) -> RenderableType:
 def answer_text(answer: Answer) -> Text:
     """The answer with its [n] markers picked out; a "not found" reply in its own style."""
     if not answer.answered:
-        return Text(answer.text, style=NOT_FOUND_STYLE)
-    text = Text(answer.text)
+        return Text(clean_text(answer.text), style=NOT_FOUND_STYLE)
+    text = Text(clean_text(answer.text))
     text.highlight_regex(_MARKER, MARKER_STYLE)
     return text
 
 
 def _where(c: Citation) -> Text:
     """'[1] file.txt (en), paragraph 9'."""
-    return Text.assemble((f"[{c.n}] ", MARKER_STYLE), (c.file, FILE_STYLE), f" ({c.language}), {c.location}")
+    return Text.assemble((f"[{c.n}] ", MARKER_STYLE), (clean_line(c.file), FILE_STYLE),
+                         clean_line(f" ({c.language}), {c.location}"))
 
 
 def source_heading(c: Citation) -> Text:
@@ -70,8 +74,8 @@ def render_source(c: Citation, plain: bool) -> Group:
     """One numbered source: heading, the other files that say the same, then the quote."""
     parts: list[RenderableType] = [source_heading(c)]
     if c.also_in:
-        parts.append(_indented(Text(f"also in {', '.join(c.also_in)}", style=SCORE_STYLE), plain))
-    parts.append(_indented(Text(f'"{c.quote}"', style=QUOTE_STYLE), plain))
+        parts.append(_indented(Text(clean_line(f"also in {', '.join(c.also_in)}"), style=SCORE_STYLE), plain))
+    parts.append(_indented(Text(f'"{clean_text(c.quote)}"', style=QUOTE_STYLE), plain))
     return Group(*parts)
 
 
@@ -89,10 +93,11 @@ def render_answer(answer: Answer, plain: bool) -> Group:
 
 def render_passage(c: Citation, plain: bool) -> Group:
     """The whole retrieved chunk behind citation n, with the quoted sentence(s) highlighted."""
-    passage = Text(c.passage or c.quote)
-    start = passage.plain.find(c.quote) if c.quote else -1
+    quote = clean_text(c.quote)
+    passage = Text(clean_text(c.passage or c.quote))
+    start = passage.plain.find(quote) if quote else -1
     if start >= 0:
-        passage.stylize(HIGHLIGHT_STYLE, start, start + len(c.quote))
+        passage.stylize(HIGHLIGHT_STYLE, start, start + len(quote))
     return Group(_where(c), Text(""), passage)
 
 
@@ -104,9 +109,10 @@ def render_documents(sources: Sequence[SourceInfo], location: str, plain: bool) 
     table.add_column("chunks", justify="right")
     table.add_column("tokens", justify="right", style=SCORE_STYLE)
     for s in sources:
-        table.add_row(Text(s.file), Text(s.language), Text(str(s.chunks)), Text(str(s.tokens)))
+        table.add_row(Text(clean_line(s.file)), Text(clean_line(s.language)), Text(str(s.chunks)),
+                      Text(str(s.tokens)))
     chunks = sum(s.chunks for s in sources)
-    total = Text(f"{len(sources)} documents, {chunks} chunks in {location}", style=SCORE_STYLE)
+    total = Text(clean_line(f"{len(sources)} documents, {chunks} chunks in {location}"), style=SCORE_STYLE)
     return Group(table, Text(""), total)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+from index.sanitize import clean_line
+
+PENDING_SHOWN = 5  # file names listed in the "waiting to be indexed" line; the rest are counted
 
 
 def source_rows(manifest: Any) -> list[dict[str, Any]]:
@@ -14,15 +17,34 @@ def source_rows(manifest: Any) -> list[dict[str, Any]]:
             for name, e in sorted(manifest.files.items())]
 
 
-def render_sources(manifest: Any, location: str, as_json: bool = False) -> str:
+def pending_line(pending: list[str]) -> str:
+    """'2 files are waiting to be indexed (a.txt, b.txt): ...', for files an index run has not published."""
+    count = len(pending)
+    names = [clean_line(name) for name in pending if name]
+    listed = ", ".join(names[:PENDING_SHOWN]) + (f" and {len(names) - PENDING_SHOWN} more"
+                                                  if len(names) > PENDING_SHOWN else "")
+    subject = "1 file is" if count == 1 else f"{count} files are"
+    return (f"{subject} waiting to be indexed{f' ({listed})' if listed else ''}: a `citebot index` run was "
+            "interrupted or is still running; run `citebot index` to finish it")
+
+
+def render_sources(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None) -> str:
+    """The listing; `pending` (files a killed or running index run has not published) adds a hint."""
     rows = source_rows(manifest)
     if as_json:
-        return json.dumps({"store": location, "embed_model": manifest.embed_model, "chunking": manifest.chunking,
-                           "documents": rows}, ensure_ascii=False, indent=2)
+        from bot.render import json_line
+
+        data = {"store": location, "embed_model": manifest.embed_model, "chunking": manifest.chunking,
+                "documents": rows, "pending": list(pending or [])}
+        return json_line(data, indent=2)
+    for row in rows:
+        row["file"] = clean_line(row["file"])  # file names are untrusted: no escapes reach the terminal
     width = max([len(r["file"]) for r in rows] + [4])
     lines = [f"{'file':<{width}}  lang  chunks  tokens  indexed"]
-    lines += [f"{r['file']:<{width}}  {r['language']:<4}  {r['chunks']:>6}  {r['tokens']:>6}  {r['indexed']}"
-              for r in rows]
-    lines += ["", f"{len(rows)} documents in {location}", f"embedding model: {manifest.embed_model}",
-              f"chunking: {manifest.chunking}"]
+    lines += [f"{r['file']:<{width}}  {clean_line(r['language']):<4}  {r['chunks']:>6}  {r['tokens']:>6}  "
+              f"{r['indexed']}" for r in rows]
+    lines += ["", f"{len(rows)} documents in {clean_line(location)}",
+              f"embedding model: {clean_line(manifest.embed_model)}", f"chunking: {clean_line(manifest.chunking)}"]
+    if pending:
+        lines += ["", pending_line(pending)]
     return "\n".join(lines)

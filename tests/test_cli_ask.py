@@ -45,9 +45,11 @@ def test_ask_json_stdin_answers_each_line_as_json_lines(private_data_dir: Path) 
     result = _run(["ask", "--json", "-"], private_data_dir, stdin=questions)
     assert result.returncode == 0, result.stderr  # "not found" still exits 0
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["question"] for line in lines] == ["What is the capital of Australia?", "¿Qué modelo lanzó DeepSeek?"]
-    assert lines[0]["answered"] is False and lines[0]["citations"] == []
-    assert lines[1]["answered"] is True and "V3" in lines[1]["answer"]
+    assert [line["question"] for line in lines] == ["What is the capital of Australia?", "",
+                                                    "¿Qué modelo lanzó DeepSeek?"]
+    assert lines[0]["answered"] is False and lines[0]["citations"] == [] and "error" not in lines[0]
+    assert lines[1]["answered"] is False and lines[1]["error"]  # the blank line: a rejection, not a gap
+    assert lines[2]["answered"] is True and "V3" in lines[2]["answer"]
 
 
 def test_ask_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
@@ -66,3 +68,59 @@ def test_ask_without_index_or_corpus_exits_2_with_a_clear_message(tmp_path: Path
     assert result.returncode == 2
     assert "corpus folder" in result.stderr and "does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ask_json_stdin_prints_exactly_one_line_per_input_line(private_data_dir: Path) -> None:
+    huge = "why " * 250_000  # a 1 MB question
+    questions = ["What is the capital of Australia?", "", " \u2028\t", huge, "Who is Dylan Patel?",
+                 "¿Qué modelo lanzó DeepSeek?"]
+    result = _run(["ask", "--json", "-"], private_data_dir, stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert lines[-1] == "" and len(lines) == len(questions) + 1  # one line each, blank ones included
+    assert len(result.stdout.splitlines()) == len(questions)  # the echoed U+2028 is escaped, not a line end
+    objects = [json.loads(line) for line in lines[:-1]]
+    for blank in objects[1:3]:
+        assert blank["answered"] is False and blank["error"] and blank["citations"] == []
+    assert objects[2]["question"] == questions[2] and "\\u2028" in lines[2]
+    too_long = objects[3]
+    assert too_long["answered"] is False and "1000" in too_long["error"]
+    assert len(too_long["question"]) <= 201 and too_long["question"].endswith("…")
+    assert len(lines[3]) < 2000  # the question is not echoed back in full
+    assert objects[4]["answered"] is True and objects[4]["question"] == questions[4]
+    assert objects[5]["answered"] is True and "V3" in objects[5]["answer"]
+
+
+def test_ask_takes_a_corpus_option_and_the_missing_corpus_hint_names_it(tmp_path: Path) -> None:
+    missing = _run(["ask", "anything?"], tmp_path / "data", corpus=tmp_path / "missing")
+    assert missing.returncode == 2
+    assert "--corpus" in missing.stderr and "CITEBOT_CORPUS" in missing.stderr
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The lighthouse keeper of Port Nebula is called Ariadne Voss.\n")
+    built = _run(["ask", "--corpus", str(corpus), "--json", "Who keeps the lighthouse of Port Nebula?"],
+                 tmp_path / "data", corpus=tmp_path / "missing")
+    assert built.returncode == 0, built.stderr
+    assert "Ariadne Voss" in json.loads(built.stdout)["answer"]
+
+
+def test_commands_without_a_corpus_option_do_not_suggest_one(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "question": "Who keeps the lighthouse?"}) + "\n")
+    result = _run(["eval", str(questions)], tmp_path / "data", corpus=tmp_path / "missing")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "CITEBOT_CORPUS" in result.stderr
+    assert "--corpus" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_prints_no_terminal_escapes_from_a_document(tmp_path: Path) -> None:
+    from tests.escape_doc import INJECTED_DOCUMENT, QUESTION, SENTENCE
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "vault.txt").write_text(INJECTED_DOCUMENT, encoding="utf-8")
+    result = _run(["ask", QUESTION], tmp_path / "data", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert SENTENCE in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "PWNED" not in result.stdout

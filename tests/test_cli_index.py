@@ -182,3 +182,39 @@ def test_a_terminal_gets_a_rich_progress_bar(tmp_path: Path) -> None:
     assert not re.search(r"^embedded \d+/\d+ tokens", text, re.MULTILINE)  # not the plain lines
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "\n")
     assert summary(plain)[0] == "1"
+
+
+def test_a_link_out_of_the_corpus_is_skipped_and_never_quoted(tmp_path: Path) -> None:
+    corpus, outside = tmp_path / "corpus", tmp_path / "etc"
+    corpus.mkdir()
+    outside.mkdir()
+    (corpus / "fabrica.txt").write_text(DOCS["fabrica.txt"], encoding="utf-8")
+    (outside / "passwd").write_text("The root account of this server uses the login shell /bin/bash.\n")
+    (corpus / "passwd.txt").symlink_to(outside / "passwd")
+    env = _env(corpus, tmp_path / "data")
+    built = citebot("index", env=env, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert f"skipped passwd.txt: outside the corpus (a link to {outside / 'passwd'})" in built.stderr.splitlines()
+    assert summary(built.stderr)[:5] == ("1", "0", "0", "0", "1")
+    asked = citebot("ask", "--json", "Which shell does the root account use?", env=env, cwd=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "/bin/bash" not in asked.stdout and "passwd" not in asked.stdout
+
+
+def test_unsupported_files_get_a_line_and_a_corpus_without_documents_is_an_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.rst").write_text("Guide\n=====\n\nText.\n")
+    (corpus / "table.csv").write_text("a,b\n1,2\n")
+    done = citebot("index", env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
+    assert done.returncode != 0
+    lines = done.stderr.splitlines()
+    assert "skipped guide.rst: unsupported type .rst" in lines and "skipped table.csv: unsupported type .csv" in lines
+    assert f"Error: the corpus folder {corpus} has no documents to index" in done.stderr
+    assert ".txt" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing was built
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = citebot("index", "--corpus", str(empty), env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
+    assert nothing.returncode != 0 and f"the corpus folder {empty} has no documents to index" in nothing.stderr

@@ -35,10 +35,21 @@ def _snapshot(settings: Any) -> tuple[str, list[list[tuple[str, str]]]]:
     return retriever.manifest.to_json(), answers
 
 
+def _env(corpus: Path, data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
+    env.update(CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(data))
+    return env
+
+
+def _sources(corpus: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    citebot = Path(sys.executable).parent / "citebot"
+    return subprocess.run([str(citebot), "sources"], env=_env(corpus, data), capture_output=True, text=True,
+                          cwd=data.parent, timeout=120)
+
+
 def _kill_while_embedding(corpus: Path, data: Path) -> str:
     """Start `citebot index`, SIGKILL it after its first 'embedded a/b tokens' line with a < b."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
-    env.update(CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(data), CITEBOT_EMBED_BATCH_SIZE="8")
+    env = {**_env(corpus, data), "CITEBOT_EMBED_BATCH_SIZE": "8"}
     citebot = Path(sys.executable).parent / "citebot"
     proc = subprocess.Popen(
         [str(citebot), "index"],
@@ -93,6 +104,11 @@ def test_kill_9_during_embedding_leaves_the_previous_index_whole(small_corpus: P
     assert _snapshot(settings) == before
     assert (state.mirror_path.read_text(), state.version_path.read_text()) == (mirror, version)
     assert state.pending_path.exists()  # the killed run had announced what it was writing
+    shown = _sources(small_corpus, data)  # lists the live index and says what is still waiting
+    assert shown.returncode == 0, shown.stderr
+    assert "3 documents in embedded Chroma" in shown.stdout
+    assert ("2 files are waiting to be indexed (news/es.txt, news/id.txt): a `citebot index` run was "
+            "interrupted or is still running; run `citebot index` to finish it") in shown.stdout
     chunks_after_kill, _, keys_after_kill = store_rows(settings)
     assert chunks_after_kill > rows_before[0] and keys_after_kill > rows_before[2]  # orphans, not live
 

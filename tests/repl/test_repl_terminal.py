@@ -29,6 +29,7 @@ def test_question_gets_an_answer_and_is_saved_to_history(terminal, private_data_
     term.send(CTRL_D)
     assert term.wait(timeout=20) == 0
     assert f"\n+{question}\n" in history_path(private_data_dir).read_text(encoding="utf-8")
+    assert history_path(private_data_dir).stat().st_mode & 0o077 == 0  # private, like the manifest
 
 
 def test_ctrl_c_cancels_the_line_and_history_carries_over(terminal, private_data_dir: Path) -> None:

@@ -1,0 +1,59 @@
+"""Terminal front ends neutralise control characters in document strings (defence in depth).
+
+Indexes built before load-time cleaning may still hold `ESC [2J` or an OSC title sequence in a quote,
+and a file name can hold them too: `citebot ask`, `citebot sources` and `citebot chat` must not pass
+them to the terminal. (Load-time cleaning itself: tests/index/test_control_chars.py.)
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from bot.answer import Answer, Citation
+from bot.engine import SourceInfo
+from bot.render import to_text
+from bot.repl_render import render_answer, render_documents, render_passage
+from bot.sources import render_sources
+from index.store import FileEntry, Manifest
+
+INJECTIONS = ("\x1b[2J", "\x1b]0;", "\x07", "\x9b", "\u202e")
+NAME = "evil\x1b]0;owned\x07\x1b[2J.txt"
+
+
+def _answer() -> Answer:
+    quote = "The vault key is kept \x1b[2J\x1b[31min the red box\x1b[0m near \u202ethe door\x1b]0;owned\x07."
+    cited = Citation(1, NAME, "en", quote, "paragraph 2", 0.9, also_in=["other\x9b2J.txt"],
+                     passage="Before. " + quote + " After.")
+    return Answer("Where is the key?", quote + " [1]", True, "en", [cited])
+
+
+def _assert_neutral(output: str) -> None:
+    for sequence in INJECTIONS:
+        assert sequence not in output, f"{sequence!r} reached the terminal: {output!r}"
+
+
+def test_plain_text_answer_has_no_injected_sequences() -> None:
+    output = to_text(_answer())
+    _assert_neutral(output)
+    assert "in the red box near the door." in output and "evil.txt" in output
+
+
+def test_sources_listing_has_no_injected_sequences() -> None:
+    entry = FileEntry("0" * 64, "k", "en", 1, 1, 10, 0.0)
+    manifest = Manifest("model\x1b[2J", "chunking", {NAME: entry})
+    _assert_neutral(render_sources(manifest, "embedded Chroma at /x", as_json=False))
+
+
+def test_rich_output_on_a_terminal_has_no_injected_sequences() -> None:
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, color_system="truecolor", width=100)
+    answer = _answer()
+    console.print(render_answer(answer, plain=False))
+    console.print(render_passage(answer.citations[0], plain=False))
+    console.print(render_documents([SourceInfo(NAME, "en", 1, 10, 0.0)], "embedded Chroma at /x", plain=False))
+    output = stream.getvalue()
+    assert "\x1b[" in output  # rich's own styling is still there
+    _assert_neutral(output)
+    assert "in the red box near the door." in output
