@@ -77,11 +77,28 @@ def load_set(args: argparse.Namespace) -> tuple[Path, list[dict]]:
     return corpus.resolve(), questions
 
 
-def run_citebot(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[float], float]:
-    """Replies, per-question engine ms (timings_ms.total) and index seconds of the installed `citebot`."""
+def checkout(commit: str, into: str) -> str:
+    """The project's files at `commit` under `into` (git archive: the shared work tree and .git are untouched)."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True)
+    if archive.returncode:
+        sys.exit(f"git archive {commit}: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", into], input=archive.stdout, check=True)
+    return into
+
+
+def run_citebot(corpus: Path, questions: list[dict], commit: str | None = None) -> tuple[list[Reply], list[float],
+                                                                                          float]:
+    """Replies, per-question engine ms (timings_ms.total) and index seconds of `citebot`.
+
+    With `commit`, bot/ and index/ come from that commit: its tree goes first on PYTHONPATH, ahead of the
+    editable install of the work tree (whose finder Python consults after PYTHONPATH).
+    """
     exe = str(ROOT / ".venv" / "bin" / "citebot")
-    with tempfile.TemporaryDirectory(prefix="baselines-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="baselines-") as data_dir, \
+            tempfile.TemporaryDirectory(prefix="baselines-src-") as src:
         env = dict(os.environ, CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=data_dir)
+        if commit:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [checkout(commit, src), os.environ.get("PYTHONPATH")]))
         t0 = time.perf_counter()
         p = subprocess.run([exe, "index"], env=env, cwd=ROOT, capture_output=True, text=True)
         index_s = time.perf_counter() - t0
@@ -101,11 +118,13 @@ def run_citebot(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[
     return replies, ms, index_s
 
 
-def engine_version() -> str:
-    """The commit citebot was measured at, flagged when bot/ or index/ had uncommitted edits."""
+def engine_version(commit: str | None = None) -> str:
+    """The commit citebot was measured at, flagged when it is the work tree and bot/ or index/ had edits."""
     def git(*argv: str) -> str:
         return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
+    if commit:
+        return git("rev-parse", "--short", commit) or commit
     dirty = git("status", "--porcelain", "--", "bot", "index")
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     return head + (" + uncommitted edits in bot/, index/" if dirty else "")
@@ -293,6 +312,8 @@ def main() -> None:
     ap.add_argument("--articles", help="comma-separated file stems: answerable questions on them only")
     ap.add_argument("--ids", help="question ids: a file (one per line) or a comma-separated list")
     ap.add_argument("--limit", type=int, default=0, help="the first N questions (a quick smoke run)")
+    ap.add_argument("--citebot-at", metavar="COMMIT", help="measure citebot's bot/ and index/ as of this commit "
+                    "(default: the work tree as it is, uncommitted edits included)")
     ap.add_argument("--hide-paths", action="store_true", help="baselines: no file path in the embedded text")
     ap.add_argument("--skip-citebot", action="store_true", help="baselines only (for --hide-paths comparisons)")
     ap.add_argument("--json", type=Path, help="write summaries and per-question rows here")
@@ -305,9 +326,9 @@ def main() -> None:
     results: dict[str, dict] = {}
     details: dict[str, list[dict]] = {}
 
-    version = "not run" if args.skip_citebot else engine_version()
+    version = "not run" if args.skip_citebot else engine_version(args.citebot_at)
     if not args.skip_citebot:
-        replies, ms, index_s = run_citebot(corpus, questions)
+        replies, ms, index_s = run_citebot(corpus, questions, args.citebot_at)
         results[CITEBOT], details[CITEBOT] = score(sx, questions, replies, ms)
         results[CITEBOT]["index_s"] = index_s
         print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
