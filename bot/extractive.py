@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
-from bot.ranker import PARAMS, Candidate, Ranker, anchors, features, gather
+from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, anchors, features, gather
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval, Retriever
 from index.types import Sentence
@@ -149,6 +149,11 @@ class ExtractiveSynthesizer:
             if float(np.dot(lead.embedding, vector)) < float(np.dot(cand.sentence.embedding, vector)) - SWAP_TOLERANCE:
                 lead = cand.sentence  # the question-language version must answer about as well
             groups.append((lead, cand, versions))
+        if _answer_follows(rows[0]):
+            following = self.retriever.sentences_at(pool[0].sentence.doc_key, pool[0].sentence.position + 1,
+                                                    pool[0].sentence.position + 1)
+            if following and groups[0][0].doc_key == pool[0].sentence.doc_key:
+                groups.insert(1, (following[0], pool[0], [following[0]]))
         citations, parts = [], []
         for n, (quoted, cand, versions) in enumerate(_merge_adjacent(groups), start=1):
             quoted = [*self._with_context(quoted[0])[:-1], *quoted]
@@ -167,6 +172,15 @@ class ExtractiveSynthesizer:
 
     def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         yield self.synthesize(question, language, retrieval)
+
+
+_TYPE = {name: FEATURES.index(name) for name in ("asks_type", "type_match", "next_type_match")}
+
+
+def _answer_follows(row: np.ndarray) -> bool:
+    """The lead restates a question asking "when", "how many" or "who" without holding a number or name,
+    and the next sentence holds one: the answer is that next sentence, so it is quoted too."""
+    return bool(row[_TYPE["asks_type"]] and not row[_TYPE["type_match"]] and row[_TYPE["next_type_match"]])
 
 
 def _sigmoid(x: float) -> float:

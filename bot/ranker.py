@@ -38,6 +38,10 @@ FEATURES = (
     "prev_lexical",  # share of the question's words in the sentence before
     "next_lexical",  # share of the question's words in the sentence after
     "anchors",  # share of the question's names and numbers the sentence spells the same way
+    "asks_type",  # the question asks for a number or date ("when", "how many") or a person ("who")
+    "type_match",  # the sentence holds such a thing the question does not already name
+    "prev_type_match",  # the sentence before holds one
+    "next_type_match",  # the sentence after holds one
     "passage_dense",  # cosine of the best retrieved chunk holding the sentence (0 when none)
     "passage_rank",  # log(1 + rank of that chunk among the passages)
     "passage_bm25",  # its BM25 score over the best passage's
@@ -62,6 +66,14 @@ FEATURES = (
 # question's words and names any candidate has).
 CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors")
 
+# Question words asking for a number or a date, or for a person, in the bundled corpus' languages and the
+# judge's (en, es, pt, id): generic wording of questions, no knowledge of any document.
+_ASKS_NUMBER = re.compile(
+    r"\b(?:when|what year|which year|how (?:many|much|long|old|far|big|large|high)|what percentage|"
+    r"cu[aá]ndo|en qu[eé] a[nñ]o|cu[aá]nt[oa]s?|qu[eé] porcentaje|quando|em que ano|quant[oa]s?|berapa|kapan)\b",
+    re.IGNORECASE)
+_ASKS_PERSON = re.compile(r"\b(?:who|whom|whose|qui[eé]n(?:es)?|quem|siapa)\b", re.IGNORECASE)
+
 _NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
 _CAPITALISED = re.compile(r"(?<![.!?¿¡]\s)\b[A-Z][\w-]+", re.UNICODE)
 _LEADING = re.compile(r"^\W*\w+", re.UNICODE)
@@ -71,6 +83,25 @@ def anchors(text: str) -> set[str]:
     """Names and numbers in a text (its first word aside): what a translation of it must share."""
     body = _LEADING.sub("", text, count=1)
     return {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
+
+
+def asked_type(question: str) -> str | None:
+    """"number" or "person" when the question's wording asks for one, else None."""
+    if _ASKS_NUMBER.search(question):
+        return "number"
+    if _ASKS_PERSON.search(question):
+        return "person"
+    return None
+
+
+def holds_type(text: str, kind: str | None, question_anchors: set[str]) -> bool:
+    """Whether `text` holds a number (kind "number") or a name (kind "person") the question does not name."""
+    if kind is None:
+        return False
+    if kind == "number":
+        return any(m.group().lower() not in question_anchors for m in _NUMBER.finditer(text))
+    body = _LEADING.sub("", text, count=1)
+    return any(m.group().lower() not in question_anchors for m in _CAPITALISED.finditer(body))
 
 
 @dataclass
@@ -149,6 +180,10 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
 
     wanted = anchors(question)
     anchor_share = np.array([len(wanted & anchors(s.text)) / len(wanted) if wanted else 0.0 for s in sentences])
+    kind = asked_type(question)
+
+    def typed(s: Sentence | None) -> float:
+        return float(s is not None and holds_type(s.text, kind, wanted))
 
     passage_rank = {p.id: i for i, p in enumerate(retrieval.passages)}
     best_bm25 = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
@@ -180,6 +215,10 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     rows[:, cols["prev_lexical"]] = prev_lexical
     rows[:, cols["next_lexical"]] = next_lexical
     rows[:, cols["anchors"]] = anchor_share
+    rows[:, cols["asks_type"]] = float(kind is not None)
+    rows[:, cols["type_match"]] = [typed(s) for s in sentences]
+    rows[:, cols["prev_type_match"]] = [typed(p) for p in prevs]
+    rows[:, cols["next_type_match"]] = [typed(x) for x in nexts]
     for i, c in enumerate(pool):
         s = c.sentence
         if c.passage is not None:

@@ -110,6 +110,7 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
     """Per question, the answer the engine composes from these logits (as bot/extractive.py does, less the
     translation grouping): lead, then further candidates at >= follow x the lead's probability."""
     out = []
+    asks, typed, next_typed = (data.features.index(f) for f in ("asks_type", "type_match", "next_type_match"))
     starts = np.searchsorted(data.q, np.arange(len(data.questions)))
     ends = np.searchsorted(data.q, np.arange(len(data.questions)), side="right")
     for qi, (s, e) in enumerate(zip(starts, ends, strict=True)):
@@ -127,6 +128,13 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
             if sum(data.chars[c] for c in chosen) + data.chars[i] > MAX_ANSWER_CHARS:
                 continue
             chosen.append(i)
+        lead = order[0]
+        if data.X[lead, asks] and not data.X[lead, typed] and data.X[lead, next_typed]:
+            # bot/extractive.py quotes the next sentence too (it holds the number or name asked for)
+            following = [i for i in range(s, e) if data.file[i] == data.file[lead]
+                         and data.position[i] == data.position[lead] + 1]
+            if following and following[0] not in chosen:
+                chosen.insert(1, following[0])
         out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "row": data.X[order[0]],
                     "lead_fact": bool(data.y[order[0]]),
                     "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
