@@ -216,7 +216,7 @@ def run_repl(corpus: Path | None = None, data_dir: Path | None = None) -> None:
     out = make_console(sys.stdout, plain=not interactive)
     err = make_console(sys.stderr, plain=not sys.stderr.isatty())
     settings = load_settings(corpus, data_dir)
-    engine = open_engine(settings)
+    engine = open_engine(settings, corpus_option=True)  # `citebot chat` has --corpus
     err.print(Text(startup_line(engine, time.perf_counter() - started), style="dim"))
     session = ChatSession(engine, out, plain=not interactive, interactive=interactive)
     if interactive:

@@ -30,3 +30,11 @@ def test_builds_the_missing_index_and_reports_startup_time(tmp_path: Path) -> No
     assert ready and float(ready.group(1)) >= 0.5  # the build counts as startup
     assert re.search(rf"^\[1\] {DOCUMENT} \(id\), .+  score \d\.\d\d$", result.stdout, re.M)
     assert (data_dir / "citebot.manifest.json").exists()
+
+
+def test_a_missing_corpus_is_a_clear_error_that_names_the_option(tmp_path: Path) -> None:
+    result = run_piped(["anything?"], tmp_path / "data", cwd=tmp_path, corpus=tmp_path / "missing")
+    assert result.returncode == 2
+    assert f"corpus folder {tmp_path / 'missing'} does not exist; pass --corpus FOLDER or set CITEBOT_CORPUS" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
