@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from index.errors import CitebotIndexError, CorpusMissing
-from index.settings import Settings
+from bot.app import SetupError, document_listing, load_settings, open_engine, run_index
+from bot.engine import CitebotIndexError
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +25,16 @@ class CliError(click.ClickException):
     exit_code = 2
 
 
+class CitebotGroup(click.Group):
+    """The command group; a SetupError from any command becomes a CliError (one sentence, exit code 2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SetupError as exc:
+            raise CliError(str(exc)) from None
+
+
 def configure_logging(verbose: int) -> None:
     """Log to stderr once for the whole process; httpx and chromadb stay quiet."""
     level = logging.WARNING - 10 * min(verbose, 2)
@@ -34,74 +43,7 @@ def configure_logging(verbose: int) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
-def load_settings(corpus: Path | None = None, data_dir: Path | None = None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if corpus is not None:
-        overrides["corpus"] = corpus
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    from pydantic import ValidationError
-
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:  # one sentence per bad variable, not pydantic's report
-        from index.settings_errors import describe_invalid
-
-        raise CliError(describe_invalid(exc, Settings)) from None
-    except Exception as exc:  # e.g. an unreadable .env file
-        raise CliError(f"invalid settings: {exc}") from exc
-
-
-def print_report(report: Any, echo: Callable[[str], None]) -> None:
-    """The one-line summary every `citebot index` run ends with."""
-    for name, reason in report.skipped:
-        logger.debug("skipped %s: %s", name, reason)
-    echo(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks, "
-         f"{report.tokens} tokens; {report.embedded_texts} texts embedded; {report.seconds:.1f} s "
-         f"({report.location})")
-
-
-def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corpus_option: bool = False) -> Any:
-    """Build or update the index with progress on stderr; CliError on user-fixable problems.
-
-    `corpus_option`: the command has a --corpus option, so a missing folder's hint may suggest it."""
-    from bot.progress import make_progress
-    from index.ingest import build_index
-
-    progress = make_progress()
-    try:
-        report = build_index(settings, rebuild=rebuild, progress=progress, wait_seconds=wait)
-    except CorpusMissing as exc:
-        if not corpus_option:
-            raise CliError(str(exc)) from exc
-        raise CliError(f"corpus folder {exc.folder} does not exist; pass --corpus FOLDER or set CITEBOT_CORPUS") \
-            from exc
-    except CitebotIndexError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        progress.close()
-    print_report(report, lambda line: click.echo(line, err=True))
-    return report
-
-
-def open_engine(settings: Settings, corpus_option: bool = False) -> Any:
-    """The engine, building the index first when there is none (progress on stderr)."""
-    from bot.engine import Engine
-
-    def build() -> None:
-        click.echo(f"no index yet: building it from {settings.corpus}", err=True)
-        run_index(settings, wait=600, corpus_option=corpus_option)
-
-    from bot.llm_backends import LLMSetupError
-
-    try:
-        return Engine(settings, on_build=build)
-    except (CitebotIndexError, LLMSetupError) as exc:
-        raise CliError(str(exc)) from exc
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CitebotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
     """citebot: answers questions from a folder of documents, citing the files."""
@@ -170,25 +112,7 @@ def rejection(question: str, error: str) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sources(data_dir: Path | None, as_json: bool) -> None:
     """List the indexed documents and the store in use."""
-    from bot.sources import render_sources
-    from index.local_state import LocalState
-
-    settings = load_settings(data_dir=data_dir)
-    try:
-        from index.retrieve import Retriever
-
-        retriever = Retriever(settings, embedder=_NoEmbedder())
-    except CitebotIndexError as exc:
-        raise CliError(str(exc)) from exc
-    pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
-    click.echo(render_sources(retriever.manifest, retriever.location, as_json=as_json, pending=pending))
-
-
-class _NoEmbedder:
-    """`sources` reads the manifest only; it never embeds, so it does not load the model."""
-
-    def query_vector(self, text: str) -> Any:
-        raise RuntimeError("not used")
+    click.echo(document_listing(load_settings(data_dir=data_dir), as_json=as_json))
 
 
 @main.command()
@@ -211,14 +135,9 @@ def chat(corpus: Path | None, data_dir: Path | None) -> None:
               help="Split replies longer than this (tests lower it to exercise splitting).")
 def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN)."""
-    from bot.telegram_guard import TelegramSetupError
+    from bot.telegram_app import run_from_cli
 
-    try:
-        from bot.telegram_app import run_from_cli
-
-        run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
-    except TelegramSetupError as exc:
-        raise CliError(str(exc)) from None
+    run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
 
 
 @main.command(name="eval")

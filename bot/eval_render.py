@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.eval_metrics import QuestionResult, Totals
-
-if TYPE_CHECKING:
-    from bot.evaluate import EvalReport
+from bot.eval_types import EvalReport
 
 PLOT_INSTALL = "pip install 'citebot[plot]'  (or: pip install matplotlib)"
 

@@ -16,40 +16,18 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.eval_metrics import QuestionResult, Totals, score, totals, totals_by_language
+from bot.eval_metrics import QuestionResult, score, totals, totals_by_language
 from bot.eval_questions import EvalQuestion, QuestionFileError, load_questions
+from bot.eval_types import EvalReport
 
 logger = logging.getLogger(__name__)
 WARM_UP_QUESTION = "What is this collection of documents about?"
 
 __all__ = ["EvalReport", "evaluate", "run_eval", "load_questions", "QuestionFileError"]
-
-
-@dataclass
-class EvalReport:
-    """Everything one eval run measured."""
-
-    questions_file: str
-    results: list[QuestionResult]
-    overall: Totals
-    by_language: dict[str, Totals]
-    engine: dict[str, Any]
-    seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "questions_file": self.questions_file,
-            "engine": self.engine,
-            "seconds": round(self.seconds, 2),
-            "totals": self.overall.to_json(),
-            "by_language": {lang: t.to_json() for lang, t in self.by_language.items()},
-            "results": [r.to_json() for r in self.results],
-        }
 
 
 @contextmanager
@@ -181,21 +159,21 @@ def run_eval(
     console: Any = None,
 ) -> EvalReport:
     """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
-    from bot.cli import CliError, load_settings, open_engine
+    from bot.app import SetupError, load_settings, open_engine
+    from bot.engine import CitebotIndexError
     from bot.eval_render import print_report, require_matplotlib, write_plot
-    from index.errors import CitebotIndexError
 
     try:
         questions = load_questions(Path(questions_path))
         if plot is not None:
             require_matplotlib()  # fail before a long run, not after it
     except (QuestionFileError, OSError, ImportError) as exc:
-        raise CliError(str(exc)) from exc
+        raise SetupError(str(exc)) from exc
     engine = engine if engine is not None else open_engine(load_settings())
     try:
         report = evaluate(engine, questions, str(questions_path))
     except CitebotIndexError as exc:
-        raise CliError(str(exc)) from exc
+        raise SetupError(str(exc)) from exc
     print_report(report, console)
     if json_out is not None:
         write_json(report, Path(json_out))

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bot.errors import SetupError
 from index.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ MAX_ANSWER_TOKENS = 512
 TEMPERATURE = 0.1
 
 
-class LLMSetupError(RuntimeError):
+class LLMSetupError(SetupError):
     """CITEBOT_LLM is set but cannot be used as configured; the message says what to do."""
 
 

@@ -209,7 +209,7 @@ def _count(n: int, noun: str) -> str:
 
 def run_repl(corpus: Path | None = None, data_dir: Path | None = None) -> None:
     """Open the engine (building the index if missing), then chat until Ctrl-D, /quit or end of input."""
-    from bot.cli import load_settings, open_engine
+    from bot.app import load_settings, open_engine
 
     started = time.perf_counter()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()

@@ -573,7 +573,7 @@ def setup_error(exc: TelegramError, api: str) -> TelegramSetupError:
 def run_from_cli(webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443,
                  message_limit: int = TELEGRAM_LIMIT) -> None:
     """`citebot telegram`: check the token, open the engine, then long polling (or a webhook server)."""
-    from bot.cli import load_settings, open_engine
+    from bot.app import load_settings, open_engine
 
     settings = load_settings()
     token = check_token(settings.telegram_bot_token)

@@ -14,6 +14,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 
 from bot.answer import Citation
+from bot.errors import SetupError
 
 # BotFather tokens look like 123456789:AAH... (a numeric bot id, a colon, a 35-character secret).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -23,7 +24,7 @@ TOKEN_HELP = (
 )
 
 
-class TelegramSetupError(ValueError):
+class TelegramSetupError(SetupError):
     """The bot cannot start (no token, a malformed one, Telegram unreachable); the message says what to do."""
 
 

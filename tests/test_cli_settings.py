@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 
-from bot.cli import load_settings
+from bot.app import SetupError, load_settings
 from tests.isolation import ISOLATED_ENV
 
 CITEBOT = str(Path(sys.executable).parent / "citebot")
@@ -39,17 +38,17 @@ def test_invalid_variable_is_named_in_one_sentence(monkeypatch: pytest.MonkeyPat
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env file
     monkeypatch.setenv(variable, value)
-    with pytest.raises(click.ClickException) as raised:
+    with pytest.raises(SetupError) as raised:
         load_settings()
-    assert raised.value.format_message() == message
+    assert str(raised.value) == message
 
 
 def test_a_long_value_is_shortened_in_the_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CITEBOT_TOP_K", "9" * 5000)
-    with pytest.raises(click.ClickException) as raised:
+    with pytest.raises(SetupError) as raised:
         load_settings()
-    text = raised.value.format_message()
+    text = str(raised.value)
     assert text.startswith("CITEBOT_TOP_K=999") and text.endswith("is invalid: must be an integer from 1 to 50.")
     assert len(text) < 200
 
