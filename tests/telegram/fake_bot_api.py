@@ -1,18 +1,21 @@
 """A small stand-in of the Telegram Bot API, speaking Telegram's JSON over real HTTP on 127.0.0.1.
 
 Methods: getMe, getUpdates (long polling with offsets), sendMessage, sendChatAction, setMyCommands,
-deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery, editMessageText. Replies have Telegram's
+deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery, editMessageText, getFile; and file downloads
+as GET `<base_file_url><token>/<file_path>` (`FakeBotApiServer.base_file_url`). Replies have Telegram's
 shapes: {"ok": true, "result": ...}, or {"ok": false, "error_code": N, "description": "...",
 "parameters": {"retry_after": N}}, with the same HTTP status codes (400, 401, 404, 409, 429, 502).
 
 It is strict where Telegram is strict, so a bot that escapes or splits badly fails here too: HTML is parsed
 (allowed tags only, balanced, known entities), the 4096 limit applies to the parsed text, callback data is
-at most 64 bytes, a message can only be edited into something different, a callback query answered once.
+at most 64 bytes, a message can only be edited into something different, a callback query answered once,
+getFile refuses files over the bots' 20 MB download limit ("Bad Request: file is too big").
 
-Tests push updates (`send_text`, `send_photo`, `edit_text`, `tap`) and read what the bot sent (`sent`,
-`calls`); `fail_next` makes the next calls of a method fail (429 with retry_after, 502, ...). getUpdates
-delivers only the update types the bot asked for in `allowed_updates` (remembered between calls, as
-Telegram does), and `FakeBotApiServer.go_down()` / `come_back()` stage an outage: connections refused.
+Tests push updates (`send_text`, `send_photo`, `send_document`, `edit_text`, `tap`) and read what the bot
+sent (`sent`, `calls`) and fetched (`downloads`: the file paths it downloaded); `fail_next` makes the next
+calls of a method fail (429 with retry_after, 502, ...). getUpdates delivers only the update types the bot
+asked for in `allowed_updates` (remembered between calls, as Telegram does), and
+`FakeBotApiServer.go_down()` / `come_back()` stage an outage: connections refused.
 `FakeBotApi.handle()` is transport-free, so in-process handler tests can use it without any socket.
 """
 
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 T = TypeVar("T")
 
@@ -43,7 +46,8 @@ CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "recor
                 "upload_video_note"}
 # Parameters Telegram takes as plain strings; every other form field holds JSON.
 STRING_FIELDS = {"text", "parse_mode", "action", "callback_query_id", "url", "secret_token", "language_code",
-                 "inline_message_id", "ip_address"}
+                 "inline_message_id", "ip_address", "file_id"}
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile serves bots files up to 20 MB (core.telegram.org/bots/api#getfile)
 
 
 class ApiError(Exception):
@@ -166,6 +170,9 @@ class FakeBotApi:
         self._callback_ids = count(9000)
         self.closed = False
         self.allowed_updates: list[str] | None = None  # as last set by getUpdates; None: Telegram's default
+        self.files: dict[str, dict[str, Any]] = {}  # file_id -> {"unique_id", "name", "content", "path"}
+        self.downloads: list[str] = []  # file paths the bot downloaded, in order
+        self._file_ids = count(1)
 
     # transport-free entry point -------------------------------------------------------------------
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -257,6 +264,35 @@ class FakeBotApi:
             if entities := self._entities(caption, commands=False):
                 content["caption_entities"] = entities
         return self.push({"message": self.message(chat_id, **kwargs, **content)})
+
+    def send_document(self, chat_id: int, filename: str, content: bytes, caption: str | None = None,
+                      mime_type: str = "application/octet-stream", **kwargs: Any) -> int:
+        """Push a file sent as a document; its bytes are served by getFile and the file download URL."""
+        with self.cond:
+            n = next(self._file_ids)
+        file_id, unique_id = f"BQACAgIAAxkBAAIDoc{n:04d}", f"AgADoc{n:04d}"
+        suffix = re.sub(r"[^\w.]", "", "." + filename.rsplit(".", 1)[-1]) if "." in filename else ""
+        with self.cond:
+            self.files[file_id] = {"unique_id": unique_id, "name": filename, "content": bytes(content),
+                                   "path": f"documents/file_{n}{suffix}"}
+        document = {"file_id": file_id, "file_unique_id": unique_id, "file_name": filename,
+                    "mime_type": mime_type, "file_size": len(content)}
+        message: dict[str, Any] = {"document": document}
+        if caption is not None:
+            message["caption"] = caption
+        return self.push({"message": self.message(chat_id, **kwargs, **message)})
+
+    def file_content(self, token: str, file_path: str) -> bytes | None:
+        """The bytes behind a download URL's `<token>/<file_path>`, or None (wrong token, unknown path)."""
+        with self.cond:
+            if token != self.token:
+                return None
+            for stored in self.files.values():
+                if stored["path"] == file_path and len(stored["content"]) <= DOWNLOAD_LIMIT:
+                    self.downloads.append(file_path)
+                    self.cond.notify_all()
+                    return stored["content"]
+        return None
 
     def edit_text(self, update_id: int, text: str) -> int:
         """Push an `edited_message`: the user edited the text message of update `update_id` into `text`."""
@@ -486,6 +522,18 @@ class FakeBotApi:
         return True
 
 
+    def _api_getfile(self, params: dict[str, Any]) -> dict[str, Any]:
+        with self.cond:
+            stored = self.files.get(str(params.get("file_id") or ""))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(stored["content"])
+        if size > DOWNLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": params["file_id"], "file_unique_id": stored["unique_id"], "file_size": size,
+                "file_path": stored["path"]}
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
     server: _Server
@@ -500,7 +548,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_GET(self) -> None:  # noqa: N802
-        self._serve()
+        # PTB percent-encodes the URL (the token's ':' as %3A); the Bot API reads it decoded
+        m = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(urlsplit(self.path).path))
+        if m is None:
+            self._serve()
+            return
+        content = self.server.api.file_content(m.group(1), m.group(2))
+        if content is None:
+            self._send(404, "application/json", b'{"ok":false,"error_code":404,"description":"Not Found"}')
+        else:
+            self._send(200, "application/octet-stream", content)
+
+    def _send(self, status: int, kind: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except OSError:  # the bot hung up (e.g. shutting down mid-poll), or go_down() cut the connection
+            self.close_connection = True
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
@@ -520,15 +587,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif body:
                 raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             status, payload = self.server.api.handle(m.group(1), m.group(2), decode_params(raw))
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except OSError:  # the bot hung up (e.g. shutting down mid-poll), or go_down() cut the connection
-            self.close_connection = True
+        self._send(status, "application/json", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
@@ -570,6 +629,7 @@ class FakeBotApiServer:
         self._serve(0)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/bot"
+        self.base_file_url = f"http://127.0.0.1:{self.port}/file/bot"
 
     def _serve(self, port: int) -> None:
         self._server = _Server(("127.0.0.1", port), _Handler)
