@@ -4,7 +4,8 @@ Each question is answered by the real engine (its own index of xquad-dev/corpus,
 train/work/xquad-data) with ranker parameters fitted on train/features.npz minus the rows of the
 question's article fold, so no figure comes from rows the model was fitted on. Prints per fold and overall:
 facts, same-/cross-language facts, expected file cited, false declines, declined not-in-corpus questions,
-median answer characters and p95 latency (ms/question, warm).
+median answer characters and p95 latency (ms/question, warm); then hit@1/3/8 per kind (same- and
+cross-language) for the passages and for the sentence-level dense hits (files in order of first hit).
 
     .venv/bin/python bench/xquad_cv.py [--json OUT]
 """
@@ -45,8 +46,11 @@ def main() -> None:
         print(f"fold {fold}: " + " ".join(f"{k}={v}" for k, v in per_fold[fold].items()), flush=True)
     overall = total.summary()
     print("HELD-OUT " + " ".join(f"{k}={v}" for k, v in overall.items()))
+    hits = total.hits()
+    for kind, figures in hits.items():
+        print(f"hit@k {kind}: " + " ".join(f"{k}={v}" for k, v in figures.items()))
     if a.json:
-        a.json.write_text(json.dumps({"overall": overall, "folds": per_fold}, indent=1) + "\n")
+        a.json.write_text(json.dumps({"overall": overall, "folds": per_fold, "hits": hits}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

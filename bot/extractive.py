@@ -6,7 +6,7 @@ labelled questions). The best one leads; a further sentence (often the one right
 only restates the question) joins when its probability is a fitted share of the lead's. A fact told by
 several files (translations of one story) is quoted once, in the question's language when a version in
 it exists, with the other files listed in `also_in`. When the ranker's calibrated probability that the
-answer holds the fact is below its fitted threshold, the engine says the documents do not answer
+documents answer the question is below its fitted threshold, the engine says the documents do not answer
 (README, "Abstention"; docs/answer-quality.md).
 """
 
@@ -97,7 +97,7 @@ class ExtractiveSynthesizer:
         return [pool[i] for i in order], logits[order], rows[order]
 
     def relevant(self, best_logit: float, best_row: np.ndarray) -> bool:
-        """Whether the calibrated probability that the answer holds the fact clears the fitted threshold
+        """Whether the calibrated probability that the documents answer clears the fitted threshold
         (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
         return self.ranker.confidence(best_logit, best_row) >= self.ranker.threshold + self.margin
 

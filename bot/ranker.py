@@ -4,7 +4,7 @@ One function, `features`, serves both training (train/candidates.py dumps its ro
 (bot/extractive.py), so the model sees at answer time exactly what it was fitted on. The model is a
 logistic regression over standardised features (weights in bot/ranker_params.json, written by
 train/fit.py); its score of the best candidate, Platt-calibrated on held-out folds, is the probability
-that the answer holds the fact, and the engine declines below one fitted threshold.
+that the documents answer the question, and the engine declines below one fitted threshold.
 See docs/answer-quality.md for the features, the fit and the held-out figures.
 """
 
@@ -57,6 +57,7 @@ FEATURES = (
     "best_lexical",  # the question's best lexical share
     "best_anchors",  # the best anchors share of any candidate (a name asked about that no sentence spells)
     "question_anchors",  # log(1 + names and numbers in the question)
+    "unknown_words",  # share of the question's words no document of the corpus contains (a subject not indexed)
     "cross_dense",  # dense_gap when the sentence is in another language (cross-language offset)
     "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
 )
@@ -64,7 +65,7 @@ FEATURES = (
 # What the abstention calibrator reads: the best candidate's logit and the question-level evidence that an
 # article about the question is indexed at all (how close the best sentence is, how many of the
 # question's words and names any candidate has).
-CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors")
+CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors", "unknown_words")
 
 # Question words asking for a number or a date, or for a person, in the bundled corpus' languages and the
 # judge's (en, es, pt, id): generic wording of questions, no knowledge of any document.
@@ -239,6 +240,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     rows[:, cols["best_lexical"]] = lexical.max()
     rows[:, cols["best_anchors"]] = anchor_share.max()
     rows[:, cols["question_anchors"]] = math.log1p(len(wanted))
+    rows[:, cols["unknown_words"]] = retrieval.unknown_share
     rows[:, cols["cross_dense"]] = (1 - same) * (dense - best)
     rows[:, cols["cross_lexical"]] = (1 - same) * lexical
     return rows
@@ -247,7 +249,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
 @dataclass(frozen=True)
 class Ranker:
     """A fitted scorer: standardisation and logistic weights per candidate; a calibrator turning the best
-    candidate's logit and the question-level evidence into P(the answer holds the fact); the abstention
+    candidate's logit and the question-level evidence into P(the documents answer the question); the abstention
     threshold on that probability; the share of the lead's probability a further sentence needs."""
 
     features: tuple[str, ...]
@@ -279,8 +281,8 @@ class Ranker:
         return ((rows - mean) / scale) @ weights + self.bias
 
     def confidence(self, best_logit: float, best_row: np.ndarray) -> float:
-        """Calibrated probability that the answer led by the best candidate (its logit and feature row)
-        holds the fact."""
+        """Calibrated probability that the documents answer the question, from the best candidate's logit
+        and feature row."""
         c = self.calibration
         x = calibration_inputs(np.array([best_logit]), best_row[None, :])[0]
         z = float(((x - np.asarray(c["mean"])) / np.asarray(c["scale"])) @ np.asarray(c["weights"]) + c["bias"])

@@ -123,6 +123,12 @@ class LexicalIndex:
         return [w for w, stems in zip(words, query_word_stems(" ".join(words), self.languages), strict=True)
                 if not stems & vocabulary.keys()]
 
+    def unknown_share(self, text: str) -> float:
+        """Share of the content words of `text` that no indexed term matches: a question about a subject
+        no document mentions names things the corpus never spells (an abstention signal)."""
+        words = list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+        return len(self.unknown_words(text)) / len(words) if words else 0.0
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:

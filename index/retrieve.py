@@ -79,6 +79,7 @@ class Retrieval:
     lexical_query: str = ""
     sentence_hits: list[Sentence] = field(default_factory=list)  # sentence-level dense hits, best first
     context: list[Sentence] = field(default_factory=list)  # the sentences next to those hits
+    unknown_share: float = 0.0  # share of the question's content words no indexed term matches
 
 
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
@@ -264,7 +265,7 @@ class Retriever:
         context = self._neighbours(snap, passages, sentence_hits)
         t2 = time.perf_counter()
         return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question,
-                         sentence_hits, context)
+                         sentence_hits, context, snap.lexical.unknown_share(question))
 
     def _neighbours(self, snap: _Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
         """The sentences just before and after each sentence hit that the passages do not already hold

@@ -5,7 +5,10 @@
 2. Out-of-fold scores, folds grouped by article (no article's questions are scored by a model that saw
    them): the answer each question would get, and whether it holds the fact.
 3. Calibration: a logistic regression from the best candidate's out-of-fold logit and the question-level
-   evidence (bot.ranker.CALIBRATION) to P(the answer holds the fact) (Platt scaling with a few more inputs).
+   evidence (bot.ranker.CALIBRATION) to P(the documents answer the question) (Platt scaling with a few more
+   inputs). Fitted on "is the question's article indexed", not on "does the lead hold the fact": the
+   decision it serves is answer-or-decline, and that label declined more absent-article questions at the
+   same false-decline rate out of fold (docs/answer-quality.md).
 4. The abstention threshold: the highest that keeps out-of-fold false declines (answerable questions
    declined) at or under MAX_FALSE_DECLINES; the whole curve is written to docs/ (JSON, and PNG with
    --plot).
@@ -77,16 +80,19 @@ def folds_of(questions: list[dict], k: int = FOLDS) -> dict[str, int]:
 
 
 def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25) -> tuple[np.ndarray, float]:
-    """Weights and bias of an L2-penalised logistic regression, by Newton's method (deterministic)."""
+    """Weights and bias of an L2-penalised logistic regression, by Newton's method.
+
+    Products go through einsum, not BLAS: a multithreaded BLAS sums in an order that depends on thread
+    timing (the fit must be byte-for-byte reproducible) and thrashes on a busy 2-core machine."""
     n, d = X.shape
     A = np.hstack([X, np.ones((n, 1))])
     w = np.zeros(d + 1)
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(A @ w, -30, 30)))
-        grad = A.T @ (p - y) + penalty * w
-        hess = (A * (p * (1 - p))[:, None]).T @ A + np.diag(penalty + 1e-9)
+        p = 1.0 / (1.0 + np.exp(-np.clip(np.einsum("ij,j->i", A, w), -30, 30)))
+        grad = np.einsum("ij,i->j", A, p - y) + penalty * w
+        hess = np.einsum("ij,i,ik->jk", A, p * (1 - p), A) + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -103,7 +109,7 @@ def fit_model(X: np.ndarray, y: np.ndarray) -> dict:
 
 
 def logits_of(model: dict, X: np.ndarray) -> np.ndarray:
-    return ((X - model["mean"]) / model["scale"]) @ model["weights"] + model["bias"]
+    return np.einsum("ij,j->i", (X - model["mean"]) / model["scale"], model["weights"]) + model["bias"]
 
 
 def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
@@ -143,7 +149,7 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
 
 
 def calibrate(inputs: np.ndarray, labels: np.ndarray) -> dict:
-    """Standardised logistic regression from calibration inputs to whether the answer holds the fact."""
+    """Standardised logistic regression from calibration inputs to a 0/1 label."""
     model = fit_model(inputs, labels)
     return {"inputs": list(CALIBRATION), "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]),
             "weights": _rounded(model["weights"]), "bias": round(model["bias"], 6)}
@@ -204,8 +210,7 @@ def fit(data: Data) -> tuple[dict, dict]:
     res = answers(data, oof, best_follow)
     inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]))
     answerable = np.asarray([r["kind"] != "absent" for r in res])
-    holds = np.asarray([r["lead_fact"] for r in res], dtype=float)
-    calibration = calibrate(inputs, holds)
+    calibration = calibrate(inputs, answerable.astype(float))
     confidence = calibrated(calibration, inputs)
     points = curve(confidence, answerable)
     threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES)

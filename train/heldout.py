@@ -67,6 +67,8 @@ class Row:
     file: bool = False
     chars: int = 0
     ms: float = 0.0
+    rank: int | None = None  # 1-based rank of the first passage from an expected file
+    sentence_rank: int | None = None  # the same among the sentence-level dense hits
 
 
 @dataclass
@@ -93,10 +95,24 @@ class Figures:
             "n": len(self.rows),
         }
 
+    def hits(self) -> dict[str, dict[str, float]]:
+        """hit@1/3/8 of the passages and of the sentence-level hits, per kind of answerable question."""
+        out = {}
+        for kind in ("same-lang", "cross-lang"):
+            rows = [r for r in self.rows if r.kind == kind]
+            if not rows:
+                continue
+            out[kind] = {f"{name}@{k}": round(float(np.mean([rank is not None and rank <= k for rank in ranks])), 3)
+                         for name, ranks in (("passages", [r.rank for r in rows]),
+                                             ("sentences", [r.sentence_rank for r in rows]))
+                         for k in (1, 3, 8)}
+        return out
+
 
 def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
              limit: int = 0) -> Figures:
     """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
+    from bot.eval.run import recording_retrievals
     from bot.extractive import ExtractiveSynthesizer
 
     score = judge()
@@ -112,17 +128,25 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
             engine.synthesizer = ExtractiveSynthesizer(engine.retriever, params=params)
             mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
             for q in mine[:limit] if limit else mine:
-                t0 = time.perf_counter()
-                answer = engine.answer(q["question"]).to_json()
-                ms = (time.perf_counter() - t0) * 1000
+                with recording_retrievals(engine.retriever) as seen:
+                    t0 = time.perf_counter()
+                    answer = engine.answer(q["question"]).to_json()
+                    ms = (time.perf_counter() - t0) * 1000
                 text = answer["answer"] or ""
                 answered = bool(answer["answered"]) and bool(answer["citations"])
                 row = Row(q["kind"], q["lang"], answered, chars=len(text), ms=ms)
                 if q["answerable"]:
                     row.fact = score.has(text, q["expect_facts"][0])
                     row.file = bool(score.cited(answer) & set(q["expect_files"]))
+                    expected = set(q["expect_files"])
+                    row.rank = _first(expected, [p.file for p in seen[0].passages])
+                    row.sentence_rank = _first(expected, list(dict.fromkeys(s.file for s in seen[0].sentence_hits)))
                 figures.rows.append(row)
     return figures
+
+
+def _first(expected: set[str], files: list[str]) -> int | None:
+    return next((i for i, f in enumerate(files, start=1) if f in expected), None)
 
 
 __all__ = ["LANGUAGES", "XQUAD", "Figures", "evaluate", "fold_params", "judge"]
