@@ -122,7 +122,7 @@ def sources(data_dir: Path | None, as_json: bool) -> None:
               help="Index location; the chat history is kept there too.")
 def chat(corpus: Path | None, data_dir: Path | None) -> None:
     """Chat with the documents (reads one question per line when stdin is not a terminal)."""
-    from bot.repl import run_repl
+    from bot.repl.app import run_repl
 
     run_repl(corpus=corpus, data_dir=data_dir)
 
@@ -135,7 +135,7 @@ def chat(corpus: Path | None, data_dir: Path | None) -> None:
               help="Split replies longer than this (tests lower it to exercise splitting).")
 def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN)."""
-    from bot.telegram_app import run_from_cli
+    from bot.telegram.app import run_from_cli
 
     run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
 
@@ -146,7 +146,7 @@ def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int
 @click.option("--plot", type=click.Path(path_type=Path), default=None, help="Write a PNG plot.")
 def eval_command(questions: Path, json_out: Path | None, plot: Path | None) -> None:
     """Score the engine on a questions.jsonl file."""
-    from bot.evaluate import run_eval
+    from bot.eval.run import run_eval
 
     run_eval(questions, json_out=json_out, plot=plot)
 

@@ -14,6 +14,6 @@ def make_synthesizer(settings: Settings, retriever: Any) -> Any:
     extractive = ExtractiveSynthesizer(retriever, abstain_margin=settings.abstain_below)
     if settings.llm.lower() in ("", "none"):
         return extractive
-    from bot.llm import make_llm_synthesizer
+    from bot.llm.synthesizer import make_llm_synthesizer
 
     return make_llm_synthesizer(settings, extractive)

@@ -14,7 +14,7 @@ from rich.console import Console
 from bot.answer import Answer, Citation
 from bot.engine import SourceInfo
 from bot.render import to_text
-from bot.repl_render import render_answer, render_documents, render_passage
+from bot.repl.render import render_answer, render_documents, render_passage
 from bot.sources import render_sources
 from index.store import FileEntry, Manifest
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.answer import Answer, Citation
-from bot.eval_metrics import first_rank, missing_fact_groups, score, totals
-from bot.eval_questions import EvalQuestion, QuestionFileError, load_questions
+from bot.eval.metrics import first_rank, missing_fact_groups, score, totals
+from bot.eval.questions import EvalQuestion, QuestionFileError, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 EN = "004_93b1566d212200ce.txt"

@@ -33,7 +33,7 @@ MAX_MEDIAN_CHARS = 600  # an answer is a reply, not a pasted chunk (same bound a
 
 @pytest.fixture(scope="module")
 def report(engine):
-    from bot.evaluate import evaluate, load_questions
+    from bot.eval.run import evaluate, load_questions
 
     return evaluate(engine, load_questions(QUESTIONS), str(QUESTIONS))
 

@@ -91,7 +91,7 @@ def test_questions_during_an_index_update_see_old_or_new_never_a_mix(
 ) -> None:
     """The update replaces 004 by 005 (same story, new file): a reply drawing on both would be a mix."""
     from bot.engine import Engine
-    from bot.evaluate import recording_retrievals
+    from bot.eval.run import recording_retrievals
 
     engine = Engine(settings_for(private_data_dir, corpus_copy, reload_seconds=0.5), build_if_missing=False)
     question = "Who is Lin Qingyuan?"

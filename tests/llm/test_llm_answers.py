@@ -159,7 +159,7 @@ def test_model_saying_the_sources_do_not_answer_defers_to_extractive(llm: LLMRig
 
 def test_connection_refused_falls_back(llm: LLMRig, built_data_dir: Any,
                                        caplog: pytest.LogCaptureFixture) -> None:
-    from bot.llm import make_llm_synthesizer
+    from bot.llm.synthesizer import make_llm_synthesizer
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -167,7 +167,7 @@ def test_connection_refused_falls_back(llm: LLMRig, built_data_dir: Any,
     settings = llm_settings(built_data_dir, llm.backend, dead, llm_timeout=HANG_TIMEOUT)
     synth = make_llm_synthesizer(settings, llm.engine.synthesizer.extractive)
     retrieval = llm.engine.retriever.retrieve(QUESTION)
-    with caplog.at_level(logging.WARNING, logger="bot.llm"):
+    with caplog.at_level(logging.WARNING, logger="bot.llm.synthesizer"):
         *pieces, final = synth.stream(QUESTION, "en", retrieval)
     assert pieces == [] and isinstance(final, Answer)
     assert_extractive_fallback(final)

@@ -9,9 +9,9 @@ from dataclasses import MISSING, fields
 import numpy as np
 import pytest
 
-from bot.llm_citations import CitationChecker, marker_numbers
-from bot.llm_quotes import build_citations
-from bot.llm_stream import LLMFailure, LLMTimeout, with_deadline
+from bot.llm.citations import CitationChecker, marker_numbers
+from bot.llm.quotes import build_citations
+from bot.llm.stream import LLMFailure, LLMTimeout, with_deadline
 from index.types import Passage, Sentence
 
 

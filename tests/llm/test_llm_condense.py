@@ -8,7 +8,7 @@ from fake_llm_servers import Reply, sources_in, user_prompt
 from llm_rig import LLMRig, assert_cited
 
 from bot.answer import Answer, Citation, Turn
-from bot.llm import clean_standalone, format_history
+from bot.llm.synthesizer import clean_standalone, format_history
 
 STANDALONE = "How many Ascend 910B chips did ByteDance buy?"
 FOLLOW_UP = "And how many did they buy?"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from llm_rig import make_settings
 
-from bot.llm_backends import LLMSetupError, make_llm, redact_url
+from bot.llm.backends import LLMSetupError, make_llm, redact_url
 from bot.synthesizers import make_synthesizer
 
 

@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from bot.repl_input import history_path, open_history
+from bot.repl.input import history_path, open_history
 
 
 def _mode(path: Path) -> int:

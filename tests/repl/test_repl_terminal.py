@@ -8,7 +8,7 @@ from pathlib import Path
 from prompt_toolkit.history import FileHistory
 from repl_helpers import CITEBOT, citebot_env
 
-from bot.repl_input import history_path
+from bot.repl.input import history_path
 
 PROMPT = "citebot> "
 CTRL_C, CTRL_D, UP, ENTER = "\x03", "\x04", "\x1b[A", "\r"

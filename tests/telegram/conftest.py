@@ -29,7 +29,7 @@ from tests.conftest import make_settings
 @pytest.fixture
 def run_bot(engine: Any, built_data_dir: Path) -> Callable[..., FakeBotApi]:
     """run_bot(scenario, settings={...}, **build_kwargs): run `scenario(app, api)` on an offline bot."""
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     def run(scenario: Scenario, settings: dict[str, Any] | None = None, api: FakeBotApi | None = None,
             bot_engine: Any = None, **build_kwargs: Any) -> FakeBotApi:
@@ -51,7 +51,7 @@ def run_bot(engine: Any, built_data_dir: Path) -> Callable[..., FakeBotApi]:
 @pytest.fixture
 def http_bot(engine: Any, built_data_dir: Path) -> Callable[..., AbstractContextManager[FakeBotApi]]:
     """`with http_bot(settings={...}) as api:` the real Application long-polls the stand-in over HTTP."""
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     @contextmanager
     def run(settings: dict[str, Any] | None = None, api: FakeBotApi | None = None, bot_engine: Any = None,

@@ -78,7 +78,7 @@ async def feed(app: Application, update_id: int, api: FakeBotApi) -> None:
 @contextmanager
 def polling_in_thread(app: Application) -> Iterator[None]:
     """Run `app` long polling its Bot API (its base URL: a FakeBotApiServer) until the block ends."""
-    from bot.telegram_app import ALLOWED_UPDATES
+    from bot.telegram.app import ALLOWED_UPDATES
 
     started = threading.Event()
     state: dict[str, Any] = {}

@@ -143,11 +143,11 @@ def test_a_bot_api_outage_logs_one_warning_line_per_failed_poll_and_one_info_whe
     lines = polling_bot.stderr()[seen:].splitlines()
     warnings = [line for line in lines if " WARNING " in line]
     assert 3 <= len(warnings) <= 8, lines
-    assert all("bot.telegram_app: Bot API unreachable while polling" in line for line in warnings), warnings
+    assert all("bot.telegram.app: Bot API unreachable while polling" in line for line in warnings), warnings
     assert not [line for line in lines if " ERROR " in line or " CRITICAL " in line], lines
     assert "Traceback" not in "\n".join(lines)
     assert all(line[:4].isdigit() for line in lines), lines  # every entry is one line
-    [back] = [line for line in lines if " INFO bot.telegram_app: Bot API reachable again" in line]
+    [back] = [line for line in lines if " INFO bot.telegram.app: Bot API reachable again" in line]
     assert f"after {len(warnings)} failed polls" in back
 
 

@@ -242,7 +242,7 @@ def test_send_faults_are_retried_and_the_answer_still_arrives(run_bot):
 
 
 def test_unexpected_failure_is_logged_with_traceback_and_the_user_told_without_internals(run_bot, caplog):
-    caplog.set_level(logging.ERROR, logger="bot.telegram_app")
+    caplog.set_level(logging.ERROR, logger="bot.telegram.app")
 
     async def scenario(app, api):
         api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
@@ -251,7 +251,7 @@ def test_unexpected_failure_is_logged_with_traceback_and_the_user_told_without_i
     api = run_bot(scenario)
     [apology] = api.messages_in(55)
     assert apology.text == load_prompt("error")
-    [record] = [r for r in caplog.records if r.name == "bot.telegram_app"]
+    [record] = [r for r in caplog.records if r.name == "bot.telegram.app"]
     assert record.exc_info is not None and "BadRequest" in record.getMessage()
     assert QUESTION not in caplog.text and TOKEN not in caplog.text
 
@@ -343,7 +343,7 @@ def test_logs_never_show_the_token(run_bot, level):
     """PTB logs the Bot API URL (token inside) at DEBUG; the redacting formatter blanks it."""
     import io
 
-    from bot.telegram_guard import redact_logs
+    from bot.telegram.guard import redact_logs
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

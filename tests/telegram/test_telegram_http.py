@@ -88,7 +88,7 @@ def test_a_flood_wait_past_the_bound_is_given_up_loudly_and_no_apology_is_sent(h
     assert [c["status"] for c in calls] == [429]  # the answer was not retried, no apology was tried
     assert api.messages_in(312) == []
     [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert record.name == "bot.telegram_app" and record.exc_info is None  # one line, no traceback
+    assert record.name == "bot.telegram.app" and record.exc_info is None  # one line, no traceback
     assert "60 s" in record.getMessage() and "CITEBOT_TELEGRAM_RETRY_SECONDS" in record.getMessage()
 
 

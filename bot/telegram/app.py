@@ -56,7 +56,7 @@ from bot.answer import Answer, Turn
 from bot.engine import CitebotIndexError, QuestionRejected, clean_question
 from bot.prompts import load_prompt
 from bot.render import TELEGRAM_LIMIT, escape, passage_html, shorten, split_html, to_html
-from bot.telegram_guard import (
+from bot.telegram.guard import (
     TOKEN_HELP,
     AccessList,
     CitationStore,

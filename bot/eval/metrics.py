@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bot.answer import Answer
-from bot.eval_questions import EvalQuestion
+from bot.eval.questions import EvalQuestion
 
 
 @dataclass

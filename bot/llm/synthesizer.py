@@ -1,8 +1,8 @@
 """The optional LLM synthesizer: fluent, cited answers from an OpenAI-compatible server or Ollama.
 
 The model sees the retrieved passages as numbered sources and the rules in prompts/qa_system.txt.
-Its reply is checked sentence by sentence before anything is shown (bot/llm_citations.py), and each
-surviving `[n]` becomes a Citation quoting the document verbatim (bot/llm_quotes.py). Whenever the
+Its reply is checked sentence by sentence before anything is shown (bot/llm/citations.py), and each
+surviving `[n]` becomes a Citation quoting the document verbatim (bot/llm/quotes.py). Whenever the
 model fails (timeout, connection error, HTTP error, malformed stream, empty reply, no valid
 citation) the answer is the extractive one, and `Answer.mode` says which synthesizer produced it.
 """
@@ -15,10 +15,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.llm_backends import LLMSetupError, make_llm
-from bot.llm_citations import MARKER, CitationChecker, visible_text
-from bot.llm_quotes import Embed, Translations, build_citations
-from bot.llm_stream import LLMFailure, with_deadline
+from bot.llm.backends import LLMSetupError, make_llm
+from bot.llm.citations import MARKER, CitationChecker, visible_text
+from bot.llm.quotes import Embed, Translations, build_citations
+from bot.llm.stream import LLMFailure, with_deadline
 from bot.prompts import load_prompt
 from index.retrieve import Retrieval
 from index.settings import Settings

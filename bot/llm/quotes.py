@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.answer import Citation
 from bot.extractive import same_fact
-from bot.llm_citations import CheckedSentence
+from bot.llm.citations import CheckedSentence
 from index.types import Passage, Sentence
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.eval_metrics import QuestionResult, Totals
+from bot.eval.metrics import QuestionResult, Totals
 
 
 @dataclass

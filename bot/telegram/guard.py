@@ -1,7 +1,7 @@
 """The Telegram front end's plain-Python parts: token checks, log redaction, access, rate limits,
 the source-button store and the polling-health log.
 
-Nothing here imports telegram, so each piece is testable on its own; bot/telegram_app.py wires them in.
+Nothing here imports telegram, so each piece is testable on its own; bot/telegram/app.py wires them in.
 """
 
 from __future__ import annotations

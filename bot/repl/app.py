@@ -23,8 +23,8 @@ from rich.text import Text
 from bot.answer import Answer, Turn
 from bot.engine import CitebotIndexError, Engine, QuestionRejected
 from bot.prompts import load_prompt
-from bot.repl_input import history_path, open_history, piped_lines, terminal_lines
-from bot.repl_render import (
+from bot.repl.input import history_path, open_history, piped_lines, terminal_lines
+from bot.repl.render import (
     error,
     make_console,
     note,

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, Turn
-from bot.eval_metrics import QuestionResult, score, totals, totals_by_language
-from bot.eval_questions import EvalQuestion, QuestionFileError, load_questions
-from bot.eval_types import EvalReport
+from bot.eval.metrics import QuestionResult, score, totals, totals_by_language
+from bot.eval.questions import EvalQuestion, QuestionFileError, load_questions
+from bot.eval.types import EvalReport
 
 logger = logging.getLogger(__name__)
 WARM_UP_QUESTION = "What is this collection of documents about?"
@@ -161,7 +161,7 @@ def run_eval(
     """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
     from bot.app import SetupError, load_settings, open_engine
     from bot.engine import CitebotIndexError
-    from bot.eval_render import print_report, require_matplotlib, write_plot
+    from bot.eval.render import print_report, require_matplotlib, write_plot
 
     try:
         questions = load_questions(Path(questions_path))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.eval_metrics import QuestionResult, Totals
-from bot.eval_types import EvalReport
+from bot.eval.metrics import QuestionResult, Totals
+from bot.eval.types import EvalReport
 
 PLOT_INSTALL = "pip install 'citebot[plot]'  (or: pip install matplotlib)"
 

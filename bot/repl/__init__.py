@@ -1,0 +1,1 @@
+"""`citebot chat`: the loop (`app`), reading lines (`input`) and showing answers (`render`)."""
