@@ -32,7 +32,7 @@ from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, sca
 from index.local_state import LocalState, atomic_write, read_json
 from index.sanitize import clean_line
 from index.settings import Settings
-from index.store import FileEntry, Manifest, describe_location
+from index.store import FileEntry, Manifest, describe_location, embedded_store_intact
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
@@ -113,7 +113,7 @@ def _skip(report: IndexReport, progress: Progress, name: str, reason: str) -> No
 
 def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
     """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
-    if settings.server_mode or not embedded_store_intact(Path(settings.data_dir) / "chroma", settings.collection):
+    if settings.server_mode or not embedded_store_intact(settings):
         return None
     mirror = read_json(state.mirror_path)
     if not mirror or mirror.get("location") != describe_location(settings):
@@ -134,41 +134,20 @@ def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tupl
     return manifest
 
 
-def embedded_store_intact(chroma_dir: Path, collection: str) -> bool:
-    """Cheap check (stdlib sqlite3, no Chroma import) that the embedded store still holds our
-    collections, so the no-change shortcut never vouches for an emptied or damaged store."""
-    import sqlite3
-
-    path = chroma_dir / "chroma.sqlite3"
-    if not path.exists():
-        return False
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
-            names = {row[0] for row in db.execute("SELECT name FROM collections")}
-            rows = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-    except sqlite3.Error:
-        return False
-    return {f"{collection}_chunks", f"{collection}_sentences"} <= names and rows > 0
-
-
 def _open_store(settings: Settings, rebuild: bool, progress: Progress) -> Store:
     """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated."""
-    from index.store import Store
+    from index.store import Store, set_aside_embedded
 
     try:
         return Store(settings)
     except CitebotIndexError:
         raise
     except Exception as exc:
-        chroma_dir = Path(settings.data_dir) / "chroma"
+        location = describe_location(settings)
         if settings.server_mode or not rebuild:
-            raise IndexCorrupt(f"the index in {chroma_dir} cannot be opened ({exc}); {REBUILD_HINT}") from exc
-        aside = chroma_dir.with_name(f"chroma.damaged-{int(time.time())}")
-        progress.message(f"the store in {chroma_dir} cannot be opened ({exc}); moved it to {aside} and rebuilding")
-        from index.store import reset_embedded_cache
-
-        reset_embedded_cache()
-        chroma_dir.rename(aside)
+            raise IndexCorrupt(f"the index ({location}) cannot be opened ({exc}); {REBUILD_HINT}") from exc
+        aside = set_aside_embedded(settings)
+        progress.message(f"the index ({location}) cannot be opened ({exc}); moved it to {aside} and rebuilding")
         return Store(settings)
 
 

@@ -1,5 +1,6 @@
-"""The only module that imports chromadb: an embedded PersistentClient under the data dir, or an
-HttpClient when CHROMA_HOST/CHROMA_PORT are set.
+"""The only module that knows Chroma: an embedded PersistentClient under the data dir, or an
+HttpClient when CHROMA_HOST/CHROMA_PORT are set, plus the checks and repairs of the embedded store's
+files (done here so that no other module knows where or how Chroma keeps them).
 
 Two collections: `<name>_chunks` (retrieval units) and `<name>_sentences` (the sentences the
 extractive answer quotes, with their own embeddings). The chunks collection's metadata holds the
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,7 +80,7 @@ def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.server_mode:
         return _http_client(settings, chroma_settings)
-    path = Path(settings.data_dir) / "chroma"
+    path = embedded_dir(settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
@@ -132,7 +134,48 @@ def describe_location(settings: Settings) -> str:
     """Where the index lives, as shown to users."""
     if settings.server_mode:
         return f"Chroma server http://{settings.chroma_host}:{settings.chroma_port or 8000}"
-    return f"embedded Chroma at {Path(settings.data_dir) / 'chroma'}"
+    return f"embedded Chroma at {embedded_dir(settings)}"
+
+
+def embedded_dir(settings: Settings) -> Path:
+    """The embedded store's folder in the data dir."""
+    return Path(settings.data_dir) / "chroma"
+
+
+def _embedded_db(settings: Settings) -> Path:
+    return embedded_dir(settings) / "chroma.sqlite3"
+
+
+def embedded_index_exists(settings: Settings) -> bool:
+    """True when an embedded store has been created (a reader then opens it; else there is no index yet)."""
+    return _embedded_db(settings).exists()
+
+
+def embedded_store_intact(settings: Settings) -> bool:
+    """Cheap check (stdlib sqlite3, no Chroma import) that the embedded store still holds our
+    collections, so the no-change shortcut never vouches for an emptied or damaged store."""
+    import sqlite3
+
+    path = _embedded_db(settings)
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM collections")}
+            rows = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    return {f"{settings.collection}_chunks", f"{settings.collection}_sentences"} <= names and rows > 0
+
+
+def set_aside_embedded(settings: Settings) -> Path:
+    """Move an embedded store too damaged to open out of the way (kept for inspection, not deleted) so
+    a rebuild starts afresh; returns where it went."""
+    reset_embedded_cache()
+    folder = embedded_dir(settings)
+    aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
+    folder.rename(aside)
+    return aside
 
 
 def _rows(res: Any, extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:
