@@ -12,6 +12,8 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +114,6 @@ class Figures:
 def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
              limit: int = 0) -> Figures:
     """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
-    from bot.eval.run import recording_retrievals
     from bot.extractive import ExtractiveSynthesizer
 
     score = judge()
@@ -128,7 +129,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
             engine.synthesizer = ExtractiveSynthesizer(engine.retriever, params=params)
             mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
             for q in mine[:limit] if limit else mine:
-                with recording_retrievals(engine.retriever) as seen:
+                with _recording(engine.retriever) as seen:
                     t0 = time.perf_counter()
                     answer = engine.answer(q["question"]).to_json()
                     ms = (time.perf_counter() - t0) * 1000
@@ -143,6 +144,23 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
                     row.sentence_rank = _first(expected, list(dict.fromkeys(s.file for s in seen[0].sentence_hits)))
                 figures.rows.append(row)
     return figures
+
+
+@contextmanager
+def _recording(retriever: Any) -> Iterator[list[Any]]:
+    """The Retrievals `retriever.retrieve` returns inside the block (the engine's own, no second search)."""
+    seen: list[Any] = []
+    original = retriever.retrieve
+
+    def retrieve(*args: Any, **kwargs: Any) -> Any:
+        seen.append(original(*args, **kwargs))
+        return seen[-1]
+
+    retriever.retrieve = retrieve
+    try:
+        yield seen
+    finally:
+        del retriever.retrieve
 
 
 def _first(expected: set[str], files: list[str]) -> int | None:
