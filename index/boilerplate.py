@@ -84,7 +84,7 @@ def _words(text: str) -> int:
 
 
 def _is_caption(p: Paragraph) -> bool:
-    return bool(_CREDIT.search(p.text)) and _words(p.text) <= 60
+    return _words(p.text) <= 60 and bool(_CREDIT.search(p.text))  # the cheap test first
 
 
 def _is_cookie_notice(p: Paragraph) -> bool:
@@ -132,11 +132,16 @@ def furniture_reason(p: Paragraph, later: list[Paragraph], following: Paragraph 
     return None
 
 
+# How many later paragraphs a truncated teaser's full text is looked for in. A web page repeats it within
+# the page (the bundled pages have under 60 paragraphs); a bound keeps a 100,000-paragraph file linear.
+LOOKAHEAD = 500
+
+
 def strip_furniture(paragraphs: list[Paragraph], source: str) -> list[Paragraph]:
     """The paragraphs that are article text, in order, numbers and spans unchanged."""
     kept: list[Paragraph] = []
     for i, p in enumerate(paragraphs):
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
-        if furniture_reason(p, paragraphs[i + 1:], following, source) is None:
+        if furniture_reason(p, paragraphs[i + 1:i + 1 + LOOKAHEAD], following, source) is None:
             kept.append(p)
     return kept

@@ -1,14 +1,22 @@
 """Chunk a loaded document with llama-index's SentenceSplitter, sized in tiktoken tokens.
 
 Chunks are cut from the article text (furniture removed) and mapped back to the source file, so each
-keeps its paragraph numbers and character span. Every chunk is checked against the embedder's own
+keeps its paragraph numbers and character span.
+
+Linear in the size of a file, with memory bounded per block: the article is cut at paragraph boundaries
+into blocks of about `BLOCK_CHARS` characters and each block is split on its own (SentenceSplitter
+tokenizes its whole input and keeps every token in a Python list: ~300 MB for a 30 MB text); a
+chunk's sentences are found by bisection over the block's sorted sentence spans, not by testing every
+sentence against every chunk. `iter_chunks` yields chunks block by block so a caller can embed and
+store them as they come. Every chunk is checked against the embedder's own
 512-token window (tiktoken undercounts Indonesian by up to 40%) and split again when it would not fit.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -19,6 +27,10 @@ from index.types import Paragraph
 
 E5_WINDOW = 512
 _SEPARATOR = "\n\n"
+# Blocks are cut at the first paragraph boundary past this many characters. Larger than any bundled
+# document (all chunk exactly as before); small enough that SentenceSplitter's token list (~36 bytes per
+# tiktoken token) stays near 1 MB. A chunk never spans two blocks, so its overlap restarts at a block edge.
+BLOCK_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -132,47 +144,76 @@ def _fit_window(pieces: list[str], chunk_size: int, chunk_overlap: int, e5_count
 
 def document_sentences(doc: LoadedDocument) -> list[SentenceRecord]:
     """Every sentence of the article text, in order, with source spans and paragraph numbers."""
+    return _sentences(doc.text, doc.paragraphs, doc.language, 0)
+
+
+def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_index: int) -> list[SentenceRecord]:
+    """The sentences of `paragraphs`, numbered from `first_index`; spans in `source`, in order."""
     records: list[SentenceRecord] = []
-    for p in doc.paragraphs:
-        source_slice = doc.text[p.start:p.end]
-        exact = source_slice == p.text
-        for s, e in sentence_spans(p.text, doc.language):
+    for p in paragraphs:
+        exact = source[p.start:p.end] == p.text
+        for s, e in sentence_spans(p.text, language):
             sentence = p.text[s:e].strip()
             if not sentence:
                 continue
             start, end = (p.start + s, p.start + e) if exact else (p.start, p.end)
-            records.append(SentenceRecord(len(records), sentence, start, end, p.number, p.page))
+            records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page))
     return records
+
+
+def _blocks(paragraphs: list[Paragraph]) -> Iterator[list[Paragraph]]:
+    """Consecutive paragraphs in groups of about BLOCK_CHARS characters."""
+    block: list[Paragraph] = []
+    size = 0
+    for p in paragraphs:
+        block.append(p)
+        size += len(p.text) + len(_SEPARATOR)
+        if size >= BLOCK_CHARS:
+            yield block
+            block, size = [], 0
+    if block:
+        yield block
 
 
 def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
                    e5_count: Callable[[str], int]) -> list[Chunk]:
     """The chunks of `doc`, each within `chunk_size` tiktoken tokens and the e5 window."""
-    clean = _CleanText(doc.paragraphs)
-    pieces = _fit_window(_split(clean.text, chunk_size, chunk_overlap), chunk_size, chunk_overlap, e5_count)
-    sentences = document_sentences(doc)
+    return list(iter_chunks(doc, chunk_size, chunk_overlap, e5_count))
+
+
+def iter_chunks(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
+                e5_count: Callable[[str], int]) -> Iterator[Chunk]:
+    """`chunk_document` block by block: memory bounded by a block, not by the file."""
     key = doc_key(doc.file, doc.sha256)
     count = tiktoken_counter()
-    chunks: list[Chunk] = []
-    cursor = 0
-    for position, piece in enumerate(pieces):
-        found = clean.text.find(piece, cursor)
-        if found < 0:
-            found = clean.text.find(piece)
-        clean_start = max(found, 0)
-        clean_end = clean_start + len(piece)
-        cursor = clean_start + 1
-        first, last = clean.paragraph_at(clean_start), clean.paragraph_at(max(clean_end - 1, clean_start))
-        numbers = tuple(p.number for p in doc.paragraphs[first:last + 1])
-        start, end = clean.to_source(clean_start), clean.to_source(clean_end)
-        inside = [s for s in sentences if s.start < end and s.end > start]
-        chunks.append(Chunk(
-            id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start, end=end,
-            paragraphs=(numbers[0], numbers[-1]) if numbers else (), page=doc.paragraphs[first].page,
-            tokens=len(count(piece)), position=position, sentences=inside,
-            content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(), file_sha256=doc.sha256,
-        ))
-    return chunks
+    position = sentence_index = 0
+    for block in _blocks(doc.paragraphs):
+        sentences = _sentences(doc.text, block, doc.language, sentence_index)
+        sentence_index += len(sentences)
+        # spans are in source order and do not overlap across paragraphs, so starts and ends both ascend
+        starts, ends = [s.start for s in sentences], [s.end for s in sentences]
+        clean = _CleanText(block)
+        pieces = _fit_window(_split(clean.text, chunk_size, chunk_overlap), chunk_size, chunk_overlap, e5_count)
+        cursor = 0
+        for piece in pieces:
+            found = clean.text.find(piece, cursor)
+            if found < 0:
+                found = clean.text.find(piece)
+            clean_start = max(found, 0)
+            clean_end = clean_start + len(piece)
+            cursor = clean_start + 1
+            first, last = clean.paragraph_at(clean_start), clean.paragraph_at(max(clean_end - 1, clean_start))
+            numbers = (block[first].number, block[last].number)
+            start, end = clean.to_source(clean_start), clean.to_source(clean_end)
+            # the sentences with s.end > start and s.start < end: one contiguous run
+            inside = sentences[bisect_right(ends, start):bisect_left(starts, end)]
+            yield Chunk(
+                id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start, end=end,
+                paragraphs=numbers, page=block[first].page, tokens=len(count(piece)), position=position,
+                sentences=inside, content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(),
+                file_sha256=doc.sha256,
+            )
+            position += 1
 
 
 def e5_token_counter(model: Any) -> Callable[[str], int]:

@@ -201,6 +201,19 @@ def _pdf_pages(path: Path) -> list[str]:
         raise UnreadableFile(f"unreadable PDF ({exc.__class__.__name__})") from exc
 
 
+def _opening(paragraphs: list[Paragraph], size: int = 5000) -> str:
+    """The first `size` characters of the article joined by spaces: all the detector reads, without
+    joining a big file's whole text."""
+    parts: list[str] = []
+    length = 0
+    for p in paragraphs:
+        if length >= size:
+            break
+        parts.append(p.text)
+        length += len(p.text) + 1
+    return " ".join(parts)
+
+
 def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument:
     """Read one file into a LoadedDocument, or raise UnreadableFile saying why not."""
     raw = path.read_bytes()
@@ -230,5 +243,5 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
     article = strip_furniture(paragraphs, text)
     if not article:
         raise UnreadableFile("no text found" if not paragraphs else "only page furniture, no article text")
-    language = detect_language(" ".join(p.text for p in article), languages, fallback="und", min_confidence=0.0)
+    language = detect_language(_opening(article), languages, fallback="und", min_confidence=0.0)
     return LoadedDocument(path.relative_to(corpus).as_posix(), text, article, language, encoding, digest)
