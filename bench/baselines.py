@@ -256,7 +256,8 @@ def score(sx: ModuleType, questions: list[dict], replies: list[Reply], ms: list[
     for q, r, t in zip(questions, replies, ms, strict=True):
         ans = r.get("answer") or ""
         row = {"id": q["id"], "kind": q.get("kind", ""), "answerable": q["answerable"], "len": len(ans),
-               "answered": bool(r.get("answered", True)) and bool(r.get("citations")), "ms": round(t, 1)}
+               "answered": bool(r.get("answered", True)) and bool(r.get("citations")), "ms": round(t, 1),
+               "answer": ans, "cited": sorted(sx.cited(r))}
         if q["answerable"]:
             row["fact"] = all(sx.has(ans, g) for g in q["expect_facts"])
             row["fact300"] = all(sx.has(ans[:300], g) for g in q["expect_facts"])
