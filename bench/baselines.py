@@ -1,13 +1,14 @@
 """citebot side by side with two llama-index baselines, on one corpus and one question set, in one run.
 
 usage: .venv/bin/python bench/baselines.py [SET_DIR] [--bundled] [--articles a,b] [--ids FILE|a,b] [--limit N]
-                                           [--json OUT]
+                                           [--citebot-at COMMIT] [--hide-paths] [--skip-citebot] [--json OUT]
 
 SET_DIR is a folder in the xquad-dev layout (`corpus/` + `questions.jsonl`; default ../shared/eval/xquad-dev);
 `--bundled` takes the project's `corpus/` with ../shared/eval/questions.jsonl instead. Rows of the table:
 
 - citebot: `citebot index` then `citebot ask --json -` in a fresh data dir (subprocesses, as
-  ../shared/eval/score_xquad.py runs them), so the row measures whatever the engine is today;
+  ../shared/eval/score_xquad.py runs them), so the row measures whatever the engine is today
+  (or, with --citebot-at, bot/ and index/ as of a commit);
 - llama-index sentence window: the SentenceWindowNodeParser recipe over the same files, embedded with the same
   e5 model in an in-memory VectorStoreIndex; answer = the top-1 node's sentence (`original_text`), cited file
   = its source file; it never declines;
