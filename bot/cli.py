@@ -56,9 +56,15 @@ def main(verbose: int) -> None:
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
 @click.option("--wait", type=float, default=0.0, is_flag=False, flag_value=-1.0, metavar="[SECONDS]",
               help="Wait when another `citebot index` holds the lock: until it finishes, or at most SECONDS.")
-def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float) -> None:
+@click.option("--watch", is_flag=True, help="Then keep running: index changes a few seconds after they happen.")
+def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float, watch: bool) -> None:
     """Build or update the index (only new and changed files are embedded)."""
-    run_index(load_settings(corpus, data_dir), rebuild=rebuild, wait=wait, corpus_option=True)
+    settings = load_settings(corpus, data_dir)
+    run_index(settings, rebuild=rebuild, wait=wait, corpus_option=True)
+    if watch:
+        from bot.watching import watch_forever
+
+        watch_forever(settings, lambda line: click.echo(line, err=True))
 
 
 @main.command()
@@ -120,10 +126,15 @@ def sources(data_dir: Path | None, as_json: bool) -> None:
               help="Folder of documents (indexed first when there is no index).")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR",
               help="Index location; the chat history is kept there too.")
-def chat(corpus: Path | None, data_dir: Path | None) -> None:
+@click.option("--watch", is_flag=True, help="Index changes in the corpus folder while chatting (log with -v).")
+def chat(corpus: Path | None, data_dir: Path | None, watch: bool) -> None:
     """Chat with the documents (reads one question per line when stdin is not a terminal)."""
     from bot.repl.app import run_repl
 
+    if watch:
+        from bot.watching import watch_in_background
+
+        watch_in_background(load_settings(corpus, data_dir))
     run_repl(corpus=corpus, data_dir=data_dir)
 
 
@@ -133,10 +144,15 @@ def chat(corpus: Path | None, data_dir: Path | None) -> None:
 @click.option("--port", default=8443, show_default=True, help="Webhook listen port.")
 @click.option("--message-limit", default=4096, hidden=True, type=click.IntRange(200, 4096),
               help="Split replies longer than this (tests lower it to exercise splitting).")
-def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int) -> None:
+@click.option("--watch", is_flag=True, help="Index changes in the corpus folder while the bot runs.")
+def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int, watch: bool) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN)."""
     from bot.telegram.app import run_from_cli
 
+    if watch:
+        from bot.watching import watch_in_background
+
+        watch_in_background(load_settings())
     run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
 from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, anchors, features, gather
+from index.chunk import location_label
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval, Retriever
 from index.types import Sentence
@@ -159,8 +160,7 @@ class ExtractiveSynthesizer:
             quoted = [*self._with_context(quoted[0])[:-1], *quoted]
             text = " ".join(q.text for q in quoted)
             paragraphs = sorted({q.paragraph for q in quoted})
-            location = (f"paragraph {paragraphs[0]}" if len(paragraphs) == 1
-                        else f"paragraphs {paragraphs[0]}-{paragraphs[-1]}")
+            location = location_label(tuple(paragraphs), quoted[0].page)  # "page 2, paragraph 3" in a PDF
             main = quoted[-1]
             also = sorted({v.file for v in versions if v.file != main.file})
             passage = cand.passage.text if cand.passage is not None and cand.passage.file == main.file else text

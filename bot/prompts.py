@@ -13,7 +13,12 @@ REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable"
               "repl_help", "repl_welcome",
               "qa_system", "qa_user", "condense",
               "telegram_start", "telegram_help", "telegram_sources", "telegram_reset", "telegram_ask_usage",
-              "telegram_passage_expired", "only_text", "rate_limited", "not_allowed", "error")
+              "telegram_passage_expired", "only_text", "rate_limited", "not_allowed", "error",
+              "telegram_document_added", "telegram_document_updated", "telegram_document_unchanged",
+              "telegram_document_renamed", "telegram_document_not_admin", "telegram_document_too_big",
+              "telegram_document_not_indexed", "telegram_forget_not_admin", "telegram_forget_usage",
+              "telegram_forget_confirm", "telegram_forget_yes", "telegram_forget_no", "telegram_forget_expired",
+              "telegram_forget_kept", "telegram_forget_done", "telegram_sources_added_by")
 
 
 class PromptMissing(FileNotFoundError):

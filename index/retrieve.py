@@ -124,7 +124,8 @@ class LRU(Generic[K, V]):
 def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
     return Sentence(id=sid, doc_key=str(meta["doc_key"]), file=str(meta["file"]), language=str(meta["language"]),
                     text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
-                    position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32))
+                    position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32),
+                    page=int(meta.get("page") or 0) or None)
 
 
 class Retriever:

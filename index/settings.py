@@ -60,7 +60,12 @@ class Settings(BaseSettings):
         None, validation_alias=_alias("TELEGRAM_BOT_TOKEN", "CITEBOT_TELEGRAM_BOT_TOKEN")
     )
     telegram_base_url: str | None = Field(None, description="Bot API base URL, e.g. http://127.0.0.1:8081/bot")
+    telegram_base_file_url: str | None = Field(
+        None, description="Bot API file download URL, passed to python-telegram-bot's base_file_url as "
+        "CITEBOT_TELEGRAM_BASE_URL is to base_url, e.g. http://127.0.0.1:8081/file/bot")
     allowed_users: str = Field("", description="Comma-separated Telegram user ids or @usernames; empty: anyone.")
+    admins: str = Field("", description="Comma-separated Telegram user ids or @usernames who may add documents "
+                        "(in private chats) and /forget them; empty: nobody.")
     rate_limit_per_minute: int = Field(
         10, ge=1, description="Replies one Telegram user may get a minute (answers, commands, source passages)."
     )

@@ -48,3 +48,4 @@ class Sentence:
     end: int
     position: int  # index of the sentence within its document
     embedding: Any = None  # numpy float32 vector, L2-normalised
+    page: int | None = None  # PDF page (1-based), so a citation can say where to look

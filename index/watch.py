@@ -58,7 +58,8 @@ def wait_until_stable(paths: Iterable[Path], stop: threading.Event, settle: floa
 
 
 def _outside(data_dir: Path) -> Callable[[object, str], bool]:
-    """A watchfiles filter that ignores the data dir (when it sits inside the corpus) and editor litter."""
+    """A watchfiles filter that ignores the data dir (when it sits inside the corpus), editor litter, and hidden
+    files (never documents: scan_corpus leaves them out; uploads and editors write their temporary files so)."""
     from watchfiles import DefaultFilter
 
     default = DefaultFilter()
@@ -66,6 +67,8 @@ def _outside(data_dir: Path) -> Callable[[object, str], bool]:
 
     def keep(change: object, path: str) -> bool:
         resolved = Path(path).resolve()
+        if Path(path).name.startswith("."):
+            return False
         return default(change, path) and data not in resolved.parents and resolved != data  # type: ignore[arg-type]
 
     return keep

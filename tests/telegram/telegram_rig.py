@@ -155,6 +155,7 @@ def start_bot(tmp: Path, built_data_dir: Path, args: list[str], api: FakeBotApi,
     shutil.copytree(built_data_dir, data_dir)
     shutil.copytree(CORPUS, corpus)
     server = FakeBotApiServer(api).__enter__()
+    extra_env.setdefault("CITEBOT_TELEGRAM_BASE_FILE_URL", server.base_file_url)  # documents sent to the bot
     env = bot_env(server.base_url, data_dir, corpus, **extra_env)
     log = tmp / "bot.stderr"
     with log.open("wb") as err:

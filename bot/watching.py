@@ -1,0 +1,51 @@
+"""`--watch` for `citebot index`, `chat` and `telegram`: the corpus folder indexed a few seconds after it
+changes (index/watch.py does the watching), each pass summed up in one line.
+
+`index --watch` watches in the foreground until Ctrl-C; `chat` and `telegram` watch on a daemon thread,
+and their engine picks the new index up as it does one published by another process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from index.errors import CitebotIndexError
+from index.sanitize import clean_line
+from index.watch import start_watcher, watch_corpus
+
+logger = logging.getLogger(__name__)
+
+
+def describe_pass(report: Any) -> str:
+    """One line for a watched pass: what changed and the version now live (names cleaned: untrusted)."""
+    parts = [f"{verb} {', '.join(clean_line(n) for n in names[:5])}{' …' if len(names) > 5 else ''}"
+             for verb, names in (("added", report.added), ("updated", report.updated),
+                                 ("removed", report.removed)) if names]
+    if not parts:
+        return "corpus changed; the index already matches it"
+    return f"indexed {'; '.join(parts)} (index version {report.version}, {report.chunks} chunks)"
+
+
+def watch_in_background(settings: Any, echo: Callable[[str], None] | None = None) -> threading.Event:
+    """Start watching on a daemon thread; set the returned event to stop."""
+    say = echo or logger.info
+
+    def on_error(exc: CitebotIndexError) -> None:
+        say(f"watched folder not indexed: {exc}")
+
+    _, stop = start_watcher(settings, lambda report: say(describe_pass(report)), on_error)
+    return stop
+
+
+def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
+    """`citebot index --watch`: index each batch of changes until Ctrl-C (then return quietly)."""
+    stop = threading.Event()
+    echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)")
+    try:
+        watch_corpus(settings, lambda report: echo(describe_pass(report)),
+                     lambda exc: echo(f"not indexed: {exc}"), stop)
+    except KeyboardInterrupt:
+        stop.set()

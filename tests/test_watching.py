@@ -1,0 +1,29 @@
+"""bot/watching.py's pass summaries, and the watcher's filter: hidden files (upload and editor temporaries)
+start no index pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from watchfiles import Change
+
+from bot.watching import describe_pass
+from index.ingest import IndexReport
+from index.watch import _outside
+
+
+def test_hidden_temporary_files_start_no_pass_but_documents_do(tmp_path: Path) -> None:
+    keep = _outside(tmp_path / "data")
+    corpus = tmp_path / "corpus"
+    assert keep(Change.added, str(corpus / "report.pdf"))
+    assert keep(Change.deleted, str(corpus / "sub" / "notes.md"))
+    assert not keep(Change.added, str(corpus / ".citebot-upload-x1y2.pdf"))
+    assert not keep(Change.deleted, str(corpus / ".citebot-removed-ab12-report.pdf"))
+    assert not keep(Change.modified, str(tmp_path / "data" / "chroma" / "chroma.sqlite3"))
+
+
+def test_a_pass_is_one_line_with_untrusted_names_cleaned() -> None:
+    report = IndexReport(added=["a.pdf", "evil\x1b[2J.txt"], removed=["old.md"], version=7, chunks=40)
+    line = describe_pass(report)
+    assert line == "indexed added a.pdf, evil.txt; removed old.md (index version 7, 40 chunks)"
+    assert describe_pass(IndexReport()) == "corpus changed; the index already matches it"
