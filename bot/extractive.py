@@ -100,6 +100,8 @@ class ExtractiveSynthesizer:
     def relevant(self, best_logit: float, best_row: np.ndarray) -> bool:
         """Whether the calibrated probability that the documents answer clears the fitted threshold
         (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
+        if best_row[_UNKNOWN] >= 1.0:
+            return False  # no word of the question occurs in any document: nothing indexed is about it
         return self.ranker.confidence(best_logit, best_row) >= self.ranker.threshold + self.margin
 
     def translations(self, chosen: Sentence) -> list[Sentence]:
@@ -174,6 +176,7 @@ class ExtractiveSynthesizer:
         yield self.synthesize(question, language, retrieval)
 
 
+_UNKNOWN = FEATURES.index("unknown_words")
 _TYPE = {name: FEATURES.index(name) for name in ("asks_type", "type_match", "next_type_match")}
 
 

@@ -1,0 +1,129 @@
+"""The answer ranker: its features, its parameters file, and that the shipped parameters are the fit's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.ranker import FEATURES, PARAMS, Ranker, features, gather
+from index.retrieve import Retrieval
+from index.types import Passage, Sentence
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _sentence(position: int, text: str, vector: np.ndarray, language: str = "en", doc: str = "d1") -> Sentence:
+    return Sentence(id=f"{doc}:s{position}", doc_key=doc, file=f"{doc}.{language}.txt", language=language, text=text,
+                    paragraph=1, start=0, end=len(text), position=position, embedding=vector)
+
+
+def _retrieval(passage_sentences: list[Sentence], hits: list[Sentence] = (), query: np.ndarray | None = None,
+               question: str = "When was the Zorvath bridge finished?") -> Retrieval:
+    passage = Passage(id="d1:0", file="d1.en.txt", language="en", text=" ".join(s.text for s in passage_sentences),
+                      location="paragraph 1", score=0.03, dense=0.8, lexical=2.0, sentences=list(passage_sentences))
+    return Retrieval([passage], query if query is not None else _unit(1, 0, 0), 0.0, 0.0, question, question,
+                     list(hits))
+
+
+def column(rows: np.ndarray, name: str) -> np.ndarray:
+    return rows[:, FEATURES.index(name)]
+
+
+def test_a_sentence_after_one_that_restates_the_question_carries_that_similarity() -> None:
+    restating = _sentence(0, "People often ask when the Zorvath bridge was finished.", _unit(1, 0.1, 0))
+    fact = _sentence(1, "Work on it ended in 1874.", _unit(0.2, 1, 0))
+    other = _sentence(2, "The river floods in spring.", _unit(0, 0, 1))
+    retrieval = _retrieval([restating, fact, other])
+    rows = features(retrieval.query, "en", retrieval, gather(retrieval))
+    assert rows.shape == (3, len(FEATURES))
+    prev = column(rows, "prev_dense")
+    assert prev[1] == pytest.approx(float(restating.embedding @ retrieval.query_vector), abs=1e-6)
+    assert prev[1] > prev[2]
+    assert column(rows, "dense_gap")[0] == 0.0 and (column(rows, "dense_gap") <= 0).all()
+    lexical = column(rows, "lexical")
+    assert lexical[0] > lexical[1] and column(rows, "prev_lexical")[1] == pytest.approx(lexical[0])
+
+
+def test_sentence_level_hits_outside_the_passages_become_candidates_with_their_neighbours() -> None:
+    inside = _sentence(0, "An unrelated opening sentence.", _unit(0, 1, 0))
+    before = _sentence(7, "El puente Zorvath se terminó tarde.", _unit(1, 0.3, 0), "es", "d2")
+    hit = _sentence(8, "El Zorvath se inauguró en 1874.", _unit(0.9, 0.4, 0), "es", "d2")
+    retrieval = _retrieval([inside], hits=[hit])
+    retrieval.context = [before]
+    pool = gather(retrieval)
+    assert [c.sentence.id for c in pool] == [inside.id, hit.id] and pool[1].passage is None
+    rows = features(retrieval.query, "en", retrieval, pool)
+    assert column(rows, "prev_dense")[1] == pytest.approx(float(before.embedding @ retrieval.query_vector), abs=1e-6)
+    assert column(rows, "same_language").tolist() == [1.0, 0.0]
+    assert column(rows, "sentence_rank")[1] == 0.0 and column(rows, "passage_dense")[1] == 0.0
+    assert column(rows, "anchors").tolist() == [0.0, 1.0]  # the question's one name, spelled alike in Spanish
+
+
+def test_the_shipped_parameters_load_and_match_this_code() -> None:
+    ranker = Ranker.load()
+    assert ranker.features == FEATURES and len(ranker.weights) == len(FEATURES)
+    assert 0.0 < ranker.threshold < 1.0 and 0.0 < ranker.follow <= 1.0
+
+
+def test_parameters_for_other_features_are_refused(tmp_path: Path) -> None:
+    data = json.loads(PARAMS.read_text())
+    data["features"] = data["features"][:-1]
+    (tmp_path / "p.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="other features"):
+        Ranker.load(tmp_path / "p.json")
+
+
+def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features() -> None:
+    from train.fit import FEATURES_FILE, dumps, fit, load
+
+    data = load(FEATURES_FILE)
+    params, _ = fit(data)
+    assert PARAMS.read_text(encoding="utf-8") == dumps(params), "re-run `python -m train.fit`"
+
+
+ZORVATH = """The Zorvath bridge crosses the Melk river at the old ferry landing. Its stone arches were cut from a quarry upstream.
+
+When the Zorvath bridge was finally completed is a question local historians have argued about for decades. The town council finished the works in 1874, after nine years of floods and strikes.
+
+The bridge carried horse-drawn carts until the tramway arrived. Today only pedestrians and bicycles may cross it.
+"""
+OTHER = """Melk cheese is a soft cheese made from sheep's milk. It ripens for six weeks in caves near the river.
+
+Farmers sell it at the Saturday market, where it is wrapped in chestnut leaves.
+"""
+
+
+@pytest.fixture(scope="module")
+def small_engine(tmp_path_factory: pytest.TempPathFactory):
+    """An engine over a two-file corpus in which a sentence restates a question and the next one answers it."""
+    from bot.engine import Engine
+    from index.ingest import build_index
+    from tests.isolation import settings_for
+
+    root = tmp_path_factory.mktemp("restating")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "zorvath.txt").write_text(ZORVATH, encoding="utf-8")
+    (root / "corpus" / "cheese.txt").write_text(OTHER, encoding="utf-8")
+    settings = settings_for(root / "data", root / "corpus")
+    build_index(settings)
+    return Engine(settings, build_if_missing=False)
+
+
+def test_an_answer_reaches_the_fact_after_a_sentence_that_restates_the_question(small_engine) -> None:
+    answer = small_engine.answer("When was the Zorvath bridge completed?")
+    assert answer.answered
+    assert "1874" in answer.text, answer.text
+    assert len(answer.citations[0].quote) <= 300 and answer.citations[0].file == "zorvath.txt"
+
+
+def test_an_off_topic_question_is_declined_by_the_calibrated_probability(small_engine) -> None:
+    answer = small_engine.answer("Who won the 1998 football world cup?")
+    assert not answer.answered and answer.citations == []
