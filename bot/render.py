@@ -50,6 +50,9 @@ def to_text(answer: Answer) -> str:
 # as the parsed text) keeps every part under the limit whatever tags and entities it holds.
 TELEGRAM_LIMIT = 4096
 QUOTE_CHARS = 300
+# Longer quotes are sent collapsed: a phone shows about 40 characters a line, so this is four lines, as
+# much as a reader takes in at a glance; the rest opens with a tap.
+EXPANDABLE_CHARS = 160
 
 _ATOM = re.compile(r"<[^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|[^<&]|[<&]", re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
@@ -70,24 +73,34 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+def blockquote(text: str) -> str:
+    """Escaped `text` as a quote, collapsed to its first lines when long (Telegram's expandable quote)."""
+    tag = "blockquote expandable" if len(text) > EXPANDABLE_CHARS else "blockquote"
+    return f"<{tag}>{escape(text)}</blockquote>"
+
+
 def source_html(c: Citation, quote_chars: int = QUOTE_CHARS) -> str:
     """One numbered source as Telegram HTML: its line, then a short quote."""
-    quote = escape(shorten(c.quote, quote_chars))
-    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{quote}</blockquote>"
+    return f"<b>{escape(source_line(c))}</b>\n{blockquote(shorten(c.quote, quote_chars))}"
 
 
 def to_html(answer: Answer) -> str:
-    """The answer, then one paragraph per numbered source; every document string escaped."""
+    """The answer, then the numbered sources; every document string escaped.
+
+    An extractive answer already is the quote, so its sources are one line each (file, language, where,
+    also in) and the button under the answer shows the whole passage; an LLM's sources keep their quote,
+    which shows what the paraphrase rests on."""
     text = escape(answer.text)
     if not answer.answered or not answer.citations:
         return text
+    if answer.mode == "extractive":
+        return text + "\n\n" + "\n".join(f"<b>{escape(source_line(c))}</b>" for c in answer.citations)
     return "\n\n".join([text, *(source_html(c) for c in answer.citations)])
 
 
 def passage_html(c: Citation) -> str:
     """The whole passage behind a citation, for the 'show source' button."""
-    body = " ".join((c.passage or c.quote).split())
-    return f"<b>{escape(source_line(c))}</b>\n<blockquote>{escape(body)}</blockquote>"
+    return f"<b>{escape(source_line(c))}</b>\n{blockquote(' '.join((c.passage or c.quote).split()))}"
 
 
 def telegram_length(text: str) -> int:

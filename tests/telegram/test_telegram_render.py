@@ -39,14 +39,30 @@ def test_unanswered_reply_is_just_the_message():
 def test_long_quotes_are_shortened_in_the_answer_but_whole_behind_the_button():
     quote = "word " * 200
     c = citation(1, quote, passage=quote)
-    html = to_html(Answer("q", "x [1]", True, "en", [c]))
-    assert len(html) < 500 and "…" in html
+    html = to_html(Answer("q", "x [1]", True, "en", [c], mode="llm"))
+    assert len(html) < 500 and "…" in html and "<blockquote expandable>" in html
     assert parse_html(passage_html(c)).count("word") == 200
+
+
+def test_an_extractive_answer_does_not_repeat_its_quote_under_the_sources():
+    quote = "The lighthouse was built in 1871 on a granite islet north of the harbour."
+    cited = Citation(n=1, file="report.pdf", language="en", quote=quote, location="page 2, paragraph 3",
+                     score=0.9, also_in=["copy.md"], passage="Before it. " + quote)
+    plain = parse_html(to_html(Answer("q", f"{quote} [1]", True, "en", [cited])))
+    assert plain == f"{quote} [1]\n\n[1] report.pdf (en), page 2, paragraph 3; also in copy.md"
+    assert parse_html(passage_html(cited)).endswith("Before it. " + quote)  # the button's whole passage
+
+
+def test_long_passages_are_sent_collapsed_and_short_ones_open():
+    short, long = citation(1, "A short quote."), citation(2, "q", passage="A long passage. " * 30)
+    assert "<blockquote>A short quote.</blockquote>" in passage_html(short)
+    assert "<blockquote expandable>A long passage." in passage_html(long)
+    assert parse_html(passage_html(long)).count("A long passage.") == 30  # Telegram accepts it
 
 
 def test_split_prefers_paragraph_boundaries_and_keeps_every_part_valid():
     citations = [citation(n, f"Quote number {n} & some <detail> " * 8) for n in range(1, 40)]
-    html = to_html(Answer("q", "The answer [1] [2].", True, "en", citations))
+    html = to_html(Answer("q", "The answer [1] [2].", True, "en", citations, mode="llm"))
     assert utf16_len(html) > 4096
     parts = split_html(html)
     assert len(parts) >= 2
