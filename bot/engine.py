@@ -10,11 +10,12 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.answer import Answer, Turn
+from bot.conversation import Conversation, Pieces, Reply
 from bot.followup import Resolved, resolve_followup
 from bot.prompts import load_prompt
 from bot.question_language import question_language
@@ -33,8 +34,8 @@ from index.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "Engine", "Answer", "Turn", "QuestionRejected", "SourceInfo", "CitebotIndexError", "IndexMissing",
-    "IndexUnavailable", "IndexMismatch", "IndexCorrupt", "CorpusMissing", "IndexBusy", "REBUILD_HINT",
+    "Engine", "Conversation", "Reply", "Answer", "Turn", "QuestionRejected", "SourceInfo", "CitebotIndexError",
+    "IndexMissing", "IndexUnavailable", "IndexMismatch", "IndexCorrupt", "CorpusMissing", "IndexBusy", "REBUILD_HINT",
 ]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -115,19 +116,25 @@ class Engine:
                 return Resolved(standalone, f"{standalone} {resolved.borrowed}".strip(), resolved.borrowed)
         return resolved
 
-    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer `question` from the documents, resolving follow-ups against `history`."""
-        final: Answer | None = None
-        for piece in self.stream(question, history):
-            if isinstance(piece, Answer):
-                final = piece
-        assert final is not None
-        return final
+    def conversation(self, keep: int | None = None) -> Conversation:
+        """A new chat: it keeps the last `keep` (default: history_turns) turns and reads each question against
+        them."""
+        return Conversation(self, keep=self.settings.history_turns if keep is None else keep)
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """Yields text pieces as an LLM writes them (none in extractive mode), then the final Answer."""
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """One question answered to the end against a given `history` (scripts, benches, tests)."""
+        cleaned = self.check_question(question)
+        return Reply(cleaned, self.answer_pieces(cleaned, tuple(history))).answer
+
+    def check_question(self, text: str) -> str:
+        """The question cleaned once for the whole answer path; QuestionRejected when it cannot be asked."""
+        return clean_question(text, self.settings.max_question_chars)
+
+    def answer_pieces(self, question: str, history: Sequence[Turn]) -> Pieces:
+        """Yields text pieces as an LLM writes them (none in extractive mode); returns the final Answer and
+        the retrieval it was made from. `question` is already cleaned (check_question)."""
         t0 = time.perf_counter()
-        question = clean_question(question, self.settings.max_question_chars)
+        self.check_index()
         language = self.question_language(question, history)
         resolved = self._resolve(question, history)
         t1 = time.perf_counter()
@@ -139,16 +146,18 @@ class Engine:
                 final = piece
             else:
                 yield piece
-        assert final is not None
+        if final is None:
+            raise RuntimeError(f"{type(self.synthesizer).__name__}.stream ended without an Answer")
         t3 = time.perf_counter()
         final.standalone_question = resolved.dense_query
         final.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
                             "total": (t3 - t0) * 1000}
-        yield final
+        return final, retrieval
 
     # documents -------------------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:
-        """The indexed documents, from the live manifest."""
+        """The indexed documents, from the live manifest (a newer index is picked up first, as for questions)."""
+        self.check_index()
         manifest = self.retriever.manifest
         return [SourceInfo(name, e.language, e.chunks, e.tokens, e.indexed_at)
                 for name, e in sorted(manifest.files.items())]
@@ -161,6 +170,11 @@ class Engine:
     def embed_model(self) -> str:
         return str(self.retriever.manifest.embed_model)
 
+    def check_index(self) -> bool:
+        """The one reload decision: at most every reload_seconds, switch to an index another process has
+        published since; True when switched. Runs before every question; an idle front end may call it too."""
+        return bool(self.retriever.refresh())
+
     def refresh(self) -> bool:
-        """Pick up an index another process published (front ends call this on a timer)."""
+        """Switch to a newer index now, not on the timer: for code that has just published one itself."""
         return bool(self.retriever.refresh(force=True))

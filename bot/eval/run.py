@@ -5,8 +5,8 @@ file (hit@1, hit@3, MRR), whether an off-topic question was declined, answer len
 then totals per language and overall. `--json` writes the same as a machine-readable report and
 `--plot` draws accuracy per language and the latency distribution.
 
-Retrieval is scored on the passages the engine itself used for the answer (follow-ups included),
-by recording `engine.retriever.retrieve` for the duration of the run, not by a second retrieval.
+Retrieval is scored on the passages the engine itself used for the answer (follow-ups included): each
+question runs in its own Conversation, whose Reply says what was retrieved; there is no second retrieval.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.answer import Answer, Turn
+from bot.answer import Answer
+from bot.engine import CitebotIndexError, Conversation, Engine, QuestionRejected
 from bot.eval.metrics import QuestionResult, score, totals, totals_by_language
 from bot.eval.questions import EvalQuestion, QuestionFileError, load_questions
 from bot.eval.types import EvalReport
@@ -30,68 +30,41 @@ WARM_UP_QUESTION = "What is this collection of documents about?"
 __all__ = ["EvalReport", "evaluate", "run_eval", "load_questions", "QuestionFileError"]
 
 
-@contextmanager
-def recording_retrievals(retriever: Any) -> Iterator[list[Any]]:
-    """Every Retrieval `retriever.retrieve` returns while the block runs, in call order."""
-    seen: list[Any] = []
-    had_own = "retrieve" in vars(retriever)
-    original = retriever.retrieve
-
-    def retrieve(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        seen.append(result)
-        return result
-
-    retriever.retrieve = retrieve
-    try:
-        yield seen
-    finally:
-        if had_own:
-            retriever.retrieve = original
-        else:
-            del retriever.retrieve
-
-
 def _rejected(question: str, message: str) -> Answer:
     return Answer(question=question, text=message, answered=False, language="")
 
 
-def _ask(engine: Any, question: str, history: list[Turn]) -> tuple[Answer, str, str]:
-    """One engine call: the answer, the refusal message and the error, if any.
+def _ask(conversation: Conversation, question: str) -> tuple[Answer, list[str], str, str]:
+    """One question of a conversation: the answer, the files retrieved, the refusal message and the error.
 
     A refusal (QuestionRejected) is a reply; any other exception except an index problem is recorded
     as an error of this question, so one crash does not hide the other questions' figures."""
-    from bot.engine import QuestionRejected
-    from index.errors import CitebotIndexError
-
     try:
-        return engine.answer(question, history), "", ""
+        reply = conversation.ask(question)
+        return reply.answer, [p.file for p in reply.retrieval.passages], "", ""
     except QuestionRejected as exc:
-        return _rejected(question, str(exc)), str(exc), ""
+        return _rejected(question, str(exc)), [], str(exc), ""
     except CitebotIndexError:
         raise
     except Exception as exc:
         logger.warning("the engine failed on a question: %s: %s", exc.__class__.__name__, exc)
         logger.debug("traceback", exc_info=True)
-        return _rejected(question, ""), "", f"{exc.__class__.__name__}: {exc}"
+        return _rejected(question, ""), [], "", f"{exc.__class__.__name__}: {exc}"
 
 
-def ask_conversation(engine: Any, question: EvalQuestion) -> tuple[Answer, list[str], float, str, str]:
-    """Ask the history, then the question: its answer, retrieved files, latency (ms), refusal, error."""
-    keep = max(int(getattr(engine.settings, "history_turns", 6)), 0)
-    history: list[Turn] = []
+def ask_conversation(engine: Engine, question: EvalQuestion) -> tuple[Answer, list[str], float, str, str]:
+    """Ask the history, then the question, in a new conversation: its answer, retrieved files, latency (ms),
+    refusal, error."""
+    conversation = engine.conversation()
     for earlier in question.history:
-        answer, _refusal, _error = _ask(engine, earlier, history[-keep:] if keep else [])
-        history.append(Turn(earlier, answer))
-    with recording_retrievals(engine.retriever) as seen:
-        started = time.perf_counter()
-        answer, refusal, error = _ask(engine, question.question, history[-keep:] if keep else [])
-        wall_ms = (time.perf_counter() - started) * 1000
-    retrieved = [p.file for p in seen[0].passages] if seen else []
+        _ask(conversation, earlier)
+    started = time.perf_counter()
+    answer, retrieved, refusal, error = _ask(conversation, question.question)
+    wall_ms = (time.perf_counter() - started) * 1000
     return answer, retrieved, answer.timings_ms.get("total", wall_ms), refusal, error
 
 
-def engine_info(engine: Any) -> dict[str, Any]:
+def engine_info(engine: Engine) -> dict[str, Any]:
     """What the report records about the engine it measured."""
     info: dict[str, Any] = {"synthesizer": type(getattr(engine, "synthesizer", None)).__name__}
     for name in ("location", "embed_model"):
@@ -108,16 +81,16 @@ def engine_info(engine: Any) -> dict[str, Any]:
     return info
 
 
-def warm_up(engine: Any) -> float:
+def warm_up(engine: Engine) -> float:
     """Ask one unscored question so one-off costs (lazy loads, first caches) stay out of the
     latency figures; returns its wall time in ms, which the report shows separately."""
     started = time.perf_counter()
-    _ask(engine, WARM_UP_QUESTION, [])
+    _ask(engine.conversation(), WARM_UP_QUESTION)
     return (time.perf_counter() - started) * 1000
 
 
 def evaluate(
-    engine: Any,
+    engine: Engine,
     questions: list[EvalQuestion],
     questions_file: str = "",
     on_result: Callable[[QuestionResult], None] | None = None,
@@ -155,12 +128,11 @@ def run_eval(
     questions_path: Path,
     json_out: Path | None = None,
     plot: Path | None = None,
-    engine: Any = None,
+    engine: Engine | None = None,
     console: Any = None,
 ) -> EvalReport:
     """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
     from bot.app import SetupError, load_settings, open_engine
-    from bot.engine import CitebotIndexError
     from bot.eval.render import print_report, require_matplotlib, write_plot
 
     try:

@@ -1,8 +1,8 @@
 """`citebot chat`: a terminal conversation over the index, or a scripted one over a pipe.
 
 The loop reads lines (prompt_toolkit on a terminal, plain lines otherwise), treats `/word` as a
-command and everything else as a question, and keeps the last few turns so follow-ups work through
-the engine's history. Nothing here knows how answers are made: it only calls the Engine.
+command and everything else as a question for the engine's Conversation, which keeps the turns so
+follow-ups work. Nothing here knows how answers are made: it only calls the Engine.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from bot.answer import Answer, Turn
-from bot.engine import CitebotIndexError, Engine, QuestionRejected
+from bot.answer import Answer
+from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
 from bot.repl.input import history_path, open_history, piped_lines, terminal_lines
 from bot.repl.render import (
@@ -49,9 +49,8 @@ class ChatSession:
         self.out = out
         self.plain = plain
         self.interactive = interactive
-        self.history: list[Turn] = []
+        self.conversation = engine.conversation()
         self.last: Answer | None = None
-        self._checked_index = time.monotonic()
         self._commands: dict[str, Callable[[str], None]] = {
             "/help": self.show_help, "/sources": self.list_sources, "/show": self.show_passage,
             "/reset": self.reset,
@@ -85,10 +84,9 @@ class ChatSession:
 
     # questions -------------------------------------------------------------------------------
     def ask(self, question: str) -> None:
-        """Answer from the documents and remember the turn; failures leave the REPL running."""
-        self._pick_up_new_index()
+        """Answer from the documents (the conversation keeps the turn); failures leave the REPL running."""
         try:
-            answer = self._answer(question)
+            self.last = self._answer(self.conversation.ask(question))
         except QuestionRejected as exc:
             self.out.print(note(str(exc)))
         except CitebotIndexError as exc:
@@ -100,25 +98,17 @@ class ChatSession:
         except Exception:  # one failed question must not end the conversation
             logger.error("answering %d-character question failed", len(question), exc_info=True)
             self.out.print(error("Sorry, something went wrong answering that; the log above says what."))
-        else:
-            self.remember(question, answer)
 
-    def _answer(self, question: str) -> Answer:
-        """Stream the answer: LLM text as it is written, then the final answer's sources."""
-        pieces: Iterator[str | Answer] = iter(self.engine.stream(question, self.history))
-        with self._waiting():
-            first = next(pieces)
+    def _answer(self, reply: Reply) -> Answer:
+        """Stream the reply: LLM text as it is written, then the final answer's sources."""
+        with self._waiting():  # until the first piece, or the whole extractive answer
+            first = next(reply, None)
         streamed: list[str] = []
-        final: Answer | None = None
-        for piece in itertools.chain([first], pieces):
-            if isinstance(piece, Answer):
-                final = piece
-            else:
-                streamed.append(piece)
-                self.out.print(Text(clean_text(piece)), end="", soft_wrap=True)  # an LLM may echo escapes
-        assert final is not None, "Engine.stream ends with the Answer"
-        self._print_final(final, "".join(streamed))
-        return final
+        for piece in itertools.chain([] if first is None else [first], reply):
+            streamed.append(piece)
+            self.out.print(Text(clean_text(piece)), end="", soft_wrap=True)  # an LLM may echo escapes
+        self._print_final(reply.answer, "".join(streamed))
+        return reply.answer
 
     def _print_final(self, answer: Answer, streamed: str) -> None:
         """After streamed text only the sources are missing, unless the final text differs from it."""
@@ -139,24 +129,6 @@ class ChatSession:
             return self.out.status("searching the documents…", spinner="dots")
         return nullcontext()
 
-    def remember(self, question: str, answer: Answer) -> None:
-        """Keep the last `history_turns` turns for follow-ups, and the answer for /show."""
-        self.last = answer
-        keep = self.engine.settings.history_turns
-        self.history = [*self.history, Turn(question, answer)][-keep:] if keep else []
-
-    def _pick_up_new_index(self) -> None:
-        """Switch to an index another process published meanwhile (checked at most every few seconds)."""
-        now = time.monotonic()
-        if now - self._checked_index < self.engine.settings.reload_seconds:
-            return
-        self._checked_index = now
-        try:
-            if self.engine.refresh():
-                logger.info("answering from a newer index version")
-        except CitebotIndexError as exc:
-            logger.warning("could not check for a newer index: %s", exc)
-
     # commands --------------------------------------------------------------------------------
     def show_help(self, arg: str) -> None:
         """/help: what the bot does, then the commands."""
@@ -166,7 +138,7 @@ class ChatSession:
 
     def reset(self, arg: str) -> None:
         """/reset: forget the conversation, so the next question is read on its own."""
-        self.history = []
+        self.conversation.reset()
         self.last = None
         self.out.print(note("Conversation cleared; the next question starts fresh."))
 

@@ -17,8 +17,7 @@ import math
 import secrets
 import sys
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,12 +51,12 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.answer import Answer, Turn
-from bot.engine import CitebotIndexError, QuestionRejected, clean_question
+from bot.answer import Answer
+from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
 from bot.render import TELEGRAM_LIMIT, escape, passage_html, shorten, split_html, to_html
-from bot.telegram.documents import provenance_notes
-from bot.telegram.documents import register as register_documents
+from bot.settings import Settings
+from bot.telegram.chats import Chats
 from bot.telegram.guard import (
     TOKEN_HELP,
     AccessList,
@@ -68,7 +67,6 @@ from bot.telegram.guard import (
     check_token,
     redact_logs,
 )
-from index.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +87,11 @@ NETWORK_RETRIES = 3
 class Services:
     """What the handlers share: the engine and the front end's own state (kept in bot_data)."""
 
-    engine: Any
+    engine: Engine
     settings: Settings
     access: AccessList
     limiter: RateLimit
+    chats: Chats
     citations: CitationStore = field(default_factory=CitationStore)
     polls: PollHealth = field(default_factory=lambda: PollHealth(logger))
     message_limit: int = TELEGRAM_LIMIT
@@ -279,20 +278,13 @@ def source_buttons(answer: Answer, store: CitationStore, chat_id: int) -> Inline
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
-async def run_engine(s: Services, message: Message, question: str,
-                     history: list[Turn]) -> tuple[Answer, Message | None]:
-    """The answer, computed in worker threads; streamed LLM text goes into one draft message, edited at most
-    once per `edit_seconds` (the extractive engine yields the final Answer at once, so no draft)."""
-    pieces: Iterator[str | Answer] = s.engine.stream(question, history)
+async def stream_reply(s: Services, message: Message, reply: Reply) -> tuple[Answer, Message | None]:
+    """The reply run to its answer in worker threads; streamed LLM text goes into one draft message, edited at
+    most once per `edit_seconds` (an extractive reply has no text pieces, so no draft)."""
     text, draft, shown, last = "", None, "", -math.inf
     try:
-        while True:
-            item = await asyncio.to_thread(next, pieces, None)
-            if item is None:
-                raise RuntimeError("the engine finished without an answer")
-            if isinstance(item, Answer):
-                return item, draft
-            text += item
+        while (piece := await asyncio.to_thread(next, reply, None)) is not None:
+            text += piece
             if time.monotonic() - last < s.edit_seconds or not text.strip():
                 continue
             preview = split_html(escape(text), s.message_limit - 2)[0] + " …"
@@ -302,10 +294,9 @@ async def run_engine(s: Services, message: Message, question: str,
                 else:
                     await draft.edit_text(preview)
                 shown, last = preview, time.monotonic()
+        return reply.answer, draft
     finally:
-        close = getattr(pieces, "close", None)  # an unfinished LLM stream releases its connection
-        if close is not None:
-            await asyncio.to_thread(close)
+        await asyncio.to_thread(reply.close)  # an unfinished LLM stream releases its connection
 
 
 async def send_answer(s: Services, message: Message, answer: Answer, draft: Message | None) -> None:
@@ -324,18 +315,13 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     """The one path every question takes: checks, the engine off the event loop, the reply."""
     s = services(context)
     message = update.effective_message
-    try:
-        question = clean_question(text, s.settings.max_question_chars)
-    except QuestionRejected as exc:
-        await reply(message, str(exc))
-        return
-    chat_data = context.chat_data
-    history: deque[Turn] = chat_data.setdefault("history", deque(maxlen=s.settings.history_turns))
-    async with chat_data.setdefault("lock", asyncio.Lock()):  # one question at a time per chat, in order
+    chat = s.chats.get(message.chat_id)
+    async with chat.lock:  # one question at a time per chat, in order
         started = time.perf_counter()
         try:
+            answering = chat.conversation.ask(text)  # QuestionRejected at once: empty, too long
             async with typing(update.effective_chat, s.typing_seconds):
-                answer, draft = await run_engine(s, message, question, list(history))
+                answer, draft = await stream_reply(s, message, answering)
         except QuestionRejected as exc:
             await reply(message, str(exc))
             return
@@ -343,7 +329,6 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
             logger.warning("index unavailable: %s", type(exc).__name__)
             await reply(message, load_prompt("index_unavailable"))
             return
-        history.append(Turn(question, answer))
         await send_answer(s, message, answer, draft)
         logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
 
@@ -403,16 +388,14 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     documents = await asyncio.to_thread(s.engine.sources)
     lines = [escape(load_prompt("telegram_sources").format(count=len(documents))), ""]
-    added = await asyncio.to_thread(provenance_notes, s.settings)  # who added which file through Telegram
-    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks"
-              + (f", {escape(added[d.file])}" if d.file in added else "") for d in documents]
+    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks" for d in documents]
     for part in split_html("\n".join(lines), s.message_limit):
         await update.effective_message.reply_text(part)
 
 
 async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reset: forget this chat's conversation."""
-    context.chat_data.pop("history", None)
+    services(context).chats.reset(update.effective_chat.id)
     await reply(update.effective_message, load_prompt("telegram_reset"))
 
 
@@ -485,34 +468,35 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # wiring --------------------------------------------------------------------------------------------
-async def refresh_index(app: Application) -> None:
-    """Every reload_seconds, pick up an index another process published (embedded Chroma would not see it)."""
+async def check_index_while_idle(app: Application) -> None:
+    """Every reload_seconds, let the engine check for an index another process published, so an idle bot
+    has switched before the next question (the engine decides; questions run the same check)."""
     s: Services = app.bot_data["citebot"]
     while True:
         await asyncio.sleep(s.settings.reload_seconds)
         try:
-            if await asyncio.to_thread(s.engine.refresh):
+            if await asyncio.to_thread(s.engine.check_index):
                 logger.info("now answering from the new index")
         except Exception:
             logger.warning("index refresh failed; still answering from the previous index", exc_info=True)
 
 
 async def post_init(app: Application) -> None:
-    """Register the command menu and start the index refresh loop."""
+    """Register the command menu and start the idle index check."""
     await app.bot.set_my_commands([BotCommand(name, description) for name, description in COMMANDS])
-    app.bot_data["refresh_task"] = asyncio.create_task(refresh_index(app), name="citebot-refresh")
+    app.bot_data["index_check"] = asyncio.create_task(check_index_while_idle(app), name="citebot-index-check")
 
 
 async def post_shutdown(app: Application) -> None:
-    """Stop the refresh loop."""
-    task = app.bot_data.pop("refresh_task", None)
+    """Stop the idle index check."""
+    task = app.bot_data.pop("index_check", None)
     if task is not None:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
 
 
-def build_application(engine: Any, settings: Settings | None = None, token: str | None = None, *,
+def build_application(engine: Engine, settings: Settings | None = None, token: str | None = None, *,
                       request: BaseRequest | None = None, message_limit: int = TELEGRAM_LIMIT,
                       typing_seconds: float = TYPING_SECONDS, edit_seconds: float = EDIT_SECONDS,
                       max_concurrent: int = 64) -> Application:
@@ -532,8 +516,6 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
-    if settings.telegram_base_file_url:
-        builder = builder.base_file_url(settings.telegram_base_file_url)
     if request is not None:
         builder = builder.request(request)
     health = PollHealth(logger)
@@ -542,6 +524,7 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
     app = builder.build()
     app.bot_data["citebot"] = Services(
         engine=engine, settings=settings, access=AccessList(settings.allowed_users),
+        chats=Chats(engine, settings.history_turns),
         limiter=RateLimit(settings.rate_limit_per_minute), message_limit=message_limit,
         typing_seconds=typing_seconds, edit_seconds=edit_seconds, polls=health,
     )
@@ -549,7 +532,6 @@ def build_application(engine: Any, settings: Settings | None = None, token: str 
     for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset)):
         app.add_handler(CommandHandler(name, callback, filters=NEW))
     app.add_handler(CommandHandler("ask", ask, filters=NEW_OR_EDITED))
-    register_documents(app, engine, settings)  # before the caption and media handlers, which take files too
     for text in (filters.TEXT & ~filters.COMMAND, filters.CAPTION):
         app.add_handler(MessageHandler(NEW_OR_EDITED & text & (PRIVATE | ADDRESSED), question))
     media = NEW & ~filters.TEXT & ~filters.CAPTION & filters.ATTACHMENT

@@ -91,7 +91,6 @@ def test_questions_during_an_index_update_see_old_or_new_never_a_mix(
 ) -> None:
     """The update replaces 004 by 005 (same story, new file): a reply drawing on both would be a mix."""
     from bot.engine import Engine
-    from bot.eval.run import recording_retrievals
 
     engine = Engine(settings_for(private_data_dir, corpus_copy, reload_seconds=0.5), build_if_missing=False)
     question = "Who is Lin Qingyuan?"
@@ -109,13 +108,13 @@ def test_questions_during_an_index_update_see_old_or_new_never_a_mix(
             if not running and finished_at is None:
                 finished_at = time.monotonic()
             try:
-                with recording_retrievals(engine.retriever) as seen:
-                    answer = engine.answer(question)
+                reply = engine.conversation().ask(question)
+                answer, retrieval = reply.answer, reply.retrieval
             except Exception as exc:  # noqa: BLE001 - collected, asserted below
                 errors.append((running, f"{exc.__class__.__name__}: {exc}"))
                 time.sleep(0.1)
                 continue
-            samples.append((running, _files(answer, seen[0])))
+            samples.append((running, _files(answer, retrieval)))
             if not running and NEW in samples[-1][1]:
                 break
     finally:

@@ -39,11 +39,11 @@ GOOD_TEXT = ("ByteDance bought more than 100 thousand Ascend 910B chips [1]. "
 
 
 def run(llm: LLMRig, question: str = QUESTION) -> tuple[list[str], Answer]:
-    """Stream an answer through the engine: the text pieces, then the final Answer."""
-    out = list(llm.engine.stream(question))
-    pieces, final = out[:-1], out[-1]
-    assert all(isinstance(p, str) for p in pieces) and isinstance(final, Answer)
-    return pieces, final
+    """Stream an answer through a conversation: the text pieces, then the final Answer."""
+    reply = llm.engine.conversation().ask(question)
+    pieces = list(reply)
+    assert all(isinstance(p, str) for p in pieces) and isinstance(reply.answer, Answer)
+    return pieces, reply.answer
 
 
 def assert_extractive_fallback(final: Answer) -> None:

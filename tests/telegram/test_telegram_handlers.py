@@ -125,9 +125,10 @@ def test_commands_start_help_sources_reset_and_the_command_menu(run_bot, engine)
         for command in ("/start", "/help", "/sources", "/nosuchcommand"):
             await feed(app, api.send_text(46, command), api)
         await feed(app, api.send_text(46, QUESTION), api)
-        assert len(app.chat_data[46]["history"]) == 1
+        conversation = app.bot_data["citebot"].chats.get(46).conversation
+        assert len(conversation.history) == 1
         await feed(app, api.send_text(46, "/reset"), api)
-        assert "history" not in app.chat_data[46]
+        assert conversation.history == ()
         await app.post_shutdown(app)
 
     api = run_bot(scenario)
@@ -148,11 +149,12 @@ def test_each_chat_keeps_its_own_bounded_history(run_bot):
         await feed(app, api.send_text(48, QUESTION), api)
         for i in range(4):
             await feed(app, api.send_text(49, f"{QUESTION} ({i})"), api)
-        assert [t.question for t in app.chat_data[47]["history"]] == ["Who bought the Ascend chips?",
-                                                                        "And how many did they buy?"]
-        assert app.chat_data[47]["history"][1].answer.standalone_question != "And how many did they buy?"
-        assert [t.question for t in app.chat_data[48]["history"]] == [QUESTION]
-        assert len(app.chat_data[49]["history"]) == 2  # history_turns
+        chats = app.bot_data["citebot"].chats
+        assert [t.question for t in chats.get(47).conversation.history] == ["Who bought the Ascend chips?",
+                                                                            "And how many did they buy?"]
+        assert chats.get(47).conversation.history[1].answer.standalone_question != "And how many did they buy?"
+        assert [t.question for t in chats.get(48).conversation.history] == [QUESTION]
+        assert len(chats.get(49).conversation.history) == 2  # history_turns
 
     run_bot(scenario, settings={"history_turns": 2, "rate_limit_per_minute": 50})
 
@@ -257,25 +259,21 @@ def test_unexpected_failure_is_logged_with_traceback_and_the_user_told_without_i
     assert QUESTION not in caplog.text and TOKEN not in caplog.text
 
 
-class StreamingEngine:
-    """The real engine, with its answer handed out word by word the way an LLM backend streams."""
+class StreamingSynthesizer:
+    """The real synthesizer, with its answer handed out word by word the way an LLM backend streams."""
 
-    def __init__(self, engine: Any, pause: float):
-        self._engine, self.pause = engine, pause
-        self.settings = engine.settings
+    def __init__(self, inner: Any, pause: float):
+        self.inner, self.pause, self.mode = inner, pause, inner.mode
 
-    def stream(self, question: str, history: Any) -> Iterator[str | Answer]:
-        answer = self._engine.answer(question, history)
+    def stream(self, question: str, language: str, retrieval: Any) -> Iterator[str | Answer]:
+        answer = self.inner.synthesize(question, language, retrieval)
         for word in answer.text.split(" "):
             time.sleep(self.pause)
             yield word + " "
         yield answer
 
-    def sources(self) -> Any:
-        return self._engine.sources()
 
-
-def test_a_streamed_answer_is_edited_at_most_once_a_second_and_typing_renewed(run_bot, engine):
+def test_a_streamed_answer_is_edited_at_most_once_a_second_and_typing_renewed(run_bot, engine, monkeypatch):
     expected = engine.answer(QUESTION)
     words = len(expected.text.split(" "))
     pause = 2.4 / words  # about 2.4 s of streaming
@@ -283,7 +281,8 @@ def test_a_streamed_answer_is_edited_at_most_once_a_second_and_typing_renewed(ru
     async def scenario(app, api):
         await feed(app, api.send_text(56, QUESTION), api)
 
-    api = run_bot(scenario, bot_engine=StreamingEngine(engine, pause), typing_seconds=0.5)
+    monkeypatch.setattr(engine, "synthesizer", StreamingSynthesizer(engine.synthesizer, pause))
+    api = run_bot(scenario, typing_seconds=0.5)
     [reply] = api.messages_in(56)  # one message, edited, not many
     assert reply.html == to_html(expected) and reply.buttons
     assert 2 <= len(reply.edits) <= 4
