@@ -79,8 +79,8 @@ class ExtractiveSynthesizer:
 
     def ranked(self, question: str, language: str, retrieval: Retrieval
                ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
-        """Candidates best first, with their ranker logits and feature rows. In a follow-up, sentences whose neighbourhood
-        never names the borrowed subject (the words `lexical_query` adds) come after those that do."""
+        """Candidates best first, with their ranker logits and feature rows. In a follow-up, sentences whose
+        neighbourhood never names the borrowed subject (the words `lexical_query` adds) come after those that do."""
         pool = gather(retrieval)
         if not pool:
             return [], np.zeros(0), np.zeros((0, len(self.ranker.features)))

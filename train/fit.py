@@ -68,8 +68,8 @@ class Data:
 
 def load(path: Path = FEATURES_FILE) -> Data:
     z = np.load(path)
-    return Data(z["X"].astype(np.float64), z["y"].astype(np.float64), z["q"], z["file_index"], z["position"], z["chars"],
-                json.loads(str(z["questions"])), tuple(str(f) for f in z["features"]),
+    return Data(z["X"].astype(np.float64), z["y"].astype(np.float64), z["q"], z["file_index"], z["position"],
+                z["chars"], json.loads(str(z["questions"])), tuple(str(f) for f in z["features"]),
                 hashlib.sha256(path.read_bytes()).hexdigest())
 
 

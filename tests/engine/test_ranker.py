@@ -89,12 +89,14 @@ def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features(
     assert PARAMS.read_text(encoding="utf-8") == dumps(params), "re-run `python -m train.fit`"
 
 
-ZORVATH = """The Zorvath bridge crosses the Melk river at the old ferry landing. Its stone arches were cut from a quarry upstream.
-
-When the Zorvath bridge was finally completed is a question local historians have argued about for decades. The town council finished the works in 1874, after nine years of floods and strikes.
-
-The bridge carried horse-drawn carts until the tramway arrived. Today only pedestrians and bicycles may cross it.
-"""
+ZORVATH = (
+    "The Zorvath bridge crosses the Melk river at the old ferry landing. "
+    "Its stone arches were cut from a quarry upstream.\n\n"
+    "When the Zorvath bridge was finally completed is a question local historians have argued about for decades. "
+    "The town council finished the works in 1874, after nine years of floods and strikes.\n\n"
+    "The bridge carried horse-drawn carts until the tramway arrived. "
+    "Today only pedestrians and bicycles may cross it.\n"
+)
 OTHER = """Melk cheese is a soft cheese made from sheep's milk. It ripens for six weeks in caves near the river.
 
 Farmers sell it at the Saturday market, where it is wrapped in chestnut leaves.
