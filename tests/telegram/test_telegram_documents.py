@@ -46,6 +46,13 @@ def reply_in(api: FakeBotApi, chat_id: int, after: int, timeout: float = 60.0) -
     return api.wait_for(lambda: len(m := api.messages_in(chat_id)) > after and m[after], timeout)
 
 
+def ask_with_document(api: FakeBotApi, name: str, content: bytes) -> Sent:
+    """The admin sends a file; the bot's reply once it has one."""
+    before = len(api.messages_in(ADMIN))
+    api.send_document(ADMIN, name, content, mime_type="application/pdf")
+    return reply_in(api, ADMIN, before, timeout=120)
+
+
 def ask(api: FakeBotApi, chat_id: int, question: str) -> Sent:
     before = len(api.messages_in(chat_id))
     api.send_text(chat_id, question)
@@ -89,6 +96,37 @@ def test_an_admins_pdf_is_added_and_then_answered_from_with_a_citation(bot: BotP
     assert "added by User600 on " in line and "UTC" in line
     uploads = json.loads((bot.data_dir / "uploads.json").read_text())
     assert uploads["files"][PDF_NAME]["by_id"] == ADMIN
+
+
+def test_an_unreadable_document_gets_one_sentence_and_changes_nothing(bot: BotProcess) -> None:
+    api = bot.api
+    before_files = sorted(p.name for p in bot.corpus.iterdir())
+    before_index = (bot.data_dir / "citebot.manifest.json").read_bytes()
+    reply = ask_with_document(api, "scan.pdf", b"GIF89a this is a picture, not a PDF")
+    assert reply.text == "I could not read scan.pdf (not a PDF), so nothing was added."
+    assert sorted(p.name for p in bot.corpus.iterdir()) == before_files
+    assert (bot.data_dir / "citebot.manifest.json").read_bytes() == before_index
+
+
+def test_a_new_version_under_the_same_name_is_an_update(bot: BotProcess) -> None:
+    pages = [*PDF_PAGES, ["A third page was added in the 1913 edition of the report."]]
+    reply = ask_with_document(bot.api, PDF_NAME, make_pdf(pages))
+    assert reply.text.startswith(f"Updated {PDF_NAME} (en, ") and "new version" in reply.text, reply.text
+    assert (bot.corpus / PDF_NAME).read_bytes() == make_pdf(pages)
+    assert not [p for p in bot.corpus.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_forget_can_be_declined_and_is_for_admins_only(bot: BotProcess) -> None:
+    api = bot.api
+    refusal = ask(api, STRANGER, f"/forget {PDF_NAME}")
+    assert refusal.text == load_prompt("telegram_forget_not_admin") and not refusal.buttons
+    assert ask(api, ADMIN, "/forget ../../etc/passwd").text.startswith("Name a document the way /sources")
+    confirm = ask(api, ADMIN, f"/forget {PDF_NAME}")
+    keep = next(b["callback_data"] for b in confirm.buttons if b["text"] == load_prompt("telegram_forget_no"))
+    api.tap(confirm, keep, user_id=ADMIN)
+    api.wait_for(lambda: confirm.edits, timeout=30)
+    assert confirm.text == load_prompt("telegram_forget_kept").format(name=PDF_NAME) and not confirm.buttons
+    assert (bot.corpus / PDF_NAME).exists()
 
 
 def test_forget_asks_first_then_removes_the_document_from_folder_and_index(bot: BotProcess) -> None:
