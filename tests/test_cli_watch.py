@@ -1,0 +1,56 @@
+"""`citebot index --watch` as a user runs it: it indexes, keeps running, picks up an edit within 10 s of
+it, sums each pass up in one line, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+CITEBOT = Path(sys.executable).parent / "citebot"
+
+
+def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_data_dir: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    shutil.copytree(built_data_dir, data)
+    corpus.mkdir()
+    for doc in sorted((Path(__file__).resolve().parent.parent / "corpus").iterdir()):
+        shutil.copy(doc, corpus / doc.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
+    env.update(CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(data), ANONYMIZED_TELEMETRY="False")
+    proc = subprocess.Popen([str(CITEBOT), "index", "--watch"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_line(text: str, seconds: float) -> float:
+        started = time.monotonic()
+        while not any(text in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() - started < seconds, f"no {text!r} within {seconds} s:\n{''.join(lines)}"
+            time.sleep(0.1)
+        return time.monotonic() - started
+
+    try:
+        wait_line("watching", 120)
+        target = corpus / "ferry.txt"
+        target.write_text("The Varnholm ferry leaves the harbour at seven.\n", encoding="utf-8")
+        wait_line("indexed added ferry.txt", 60)  # untimed: the first pass imports the embedder
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write("It carries exactly 212 bicycles every Sunday morning.\n")
+        assert wait_line("indexed updated ferry.txt", 10) < 10
+        seen = len(lines)
+        (corpus / ".ferry.txt.swp").write_text("editor litter")  # hidden: no pass at all
+        time.sleep(3)
+        assert lines[seen:] == []
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+    assert code == 0, "".join(lines)
+    assert "Traceback" not in "".join(lines)
