@@ -6,12 +6,13 @@ of a cold `citebot ask`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from index.embed import E5Embedding
+if TYPE_CHECKING:  # handed in by E5Embedding.as_llama(): importing index.embed here would make a cycle
+    from index.embed import E5Embedding
 
 
 class LlamaE5Embedding(BaseEmbedding):
@@ -19,8 +20,7 @@ class LlamaE5Embedding(BaseEmbedding):
 
     _inner: E5Embedding = PrivateAttr()
 
-    def __init__(self, inner: E5Embedding | None = None, **kwargs: Any):
-        inner = inner or E5Embedding()
+    def __init__(self, inner: E5Embedding, **kwargs: Any):
         super().__init__(model_name=inner.model_name, embed_batch_size=inner.embed_batch_size, **kwargs)
         self._inner = inner
 

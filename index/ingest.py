@@ -3,8 +3,9 @@
 Order of writes, so that a run killed at any point leaves the previous index fully queryable:
 1. record the document versions about to be written (`pending.json`);
 2. embed and upsert their chunks and sentences under ids no live manifest entry uses;
-3. swap the manifest (one metadata write): from here on queries see the new index;
-4. delete the chunks of replaced and removed versions, save BM25 state, bump `index-version`.
+3. swap the manifest (`publish.publish_version`, one metadata write): from here on queries see the new index;
+4. delete the chunks of replaced and removed versions; save BM25 state and bump `index-version`
+   (`publish.record_published`).
 A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes;
 one that dies after 3 leaves stale versions that the next run deletes (`pending.json` is still there).
 """
@@ -26,10 +27,17 @@ from index.errors import (
     CorpusMissing,
     IndexBusy,
     IndexCorrupt,
-    IndexMismatch,
 )
 from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, scan_corpus
 from index.local_state import LocalState, atomic_write, read_json
+from index.publish import (
+    check_identity,
+    identity_matches,
+    mirrored_manifest,
+    new_manifest,
+    publish_version,
+    record_published,
+)
 from index.sanitize import clean_line
 from index.settings import Settings
 from index.store import FileEntry, Manifest, describe_location, embedded_store_intact
@@ -41,7 +49,6 @@ if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.store import Store
 
 logger = logging.getLogger(__name__)
-SENTENCE_SCHEMA = "sentences-v1"
 
 
 class Progress(Protocol):
@@ -85,12 +92,6 @@ class IndexReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def chunking_signature(settings: Settings) -> str:
-    """The chunking settings a collection records; a mismatch at query time asks for --rebuild."""
-    return (f"SentenceSplitter(size={settings.chunk_size},overlap={settings.chunk_overlap},"
-            f"tokens=tiktoken:cl100k_base);{SENTENCE_SCHEMA}")
-
-
 def _scan(corpus: Path, follow_links: bool = False) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
     """(name -> (path, sha256)) of the readable documents, and (name, reason) of every file skipped."""
     scan = scan_corpus(corpus, follow_links)
@@ -115,16 +116,8 @@ def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tupl
     """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
     if settings.server_mode or not embedded_store_intact(settings):
         return None
-    mirror = read_json(state.mirror_path)
-    if not mirror or mirror.get("location") != describe_location(settings):
-        return None
-    try:
-        manifest = Manifest.from_json(mirror["manifest"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    from index.embed_id import embedder_id
-
-    if manifest.embed_model != embedder_id() or manifest.chunking != chunking_signature(settings):
+    manifest = mirrored_manifest(state, describe_location(settings))
+    if manifest is None or not identity_matches(manifest, settings):
         return None
     if {name: entry.sha256 for name, entry in manifest.files.items()} != {n: d for n, (_, d) in files.items()}:
         return None
@@ -202,7 +195,6 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
             return report
 
     from index.embed import E5Embedding
-    from index.embed_id import embedder_id
 
     store = _open_store(settings, rebuild, progress)
     base_version = 0
@@ -216,12 +208,9 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
         store.drop()
     store.open(create=True)
     old = store.read_manifest()
-    signature = chunking_signature(settings)
-    if old is not None and (old.embed_model != embedder_id() or old.chunking != signature):
-        raise IndexMismatch(f"the index in {store.location} was built with {old.embed_model}, {old.chunking}; "
-                            f"the current settings use {embedder_id()}, {signature}: {REBUILD_HINT}")
-    manifest = Manifest(embedder_id(), signature, dict(old.files) if old else {},
-                        old.version if old else base_version)
+    if old is not None:
+        check_identity(old, settings, store.location)
+    manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size)
     changed = _prepare(settings, files, manifest, corpus, embedder, report, progress)
@@ -242,10 +231,9 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
             manifest.files[doc.entry_name] = doc.entry
         for name in report.removed:
             del manifest.files[name]
-        manifest.version += 1
-        store.write_manifest(manifest)  # the swap: queries see the new index from here on
+        publish_version(store, manifest)  # the swap: queries see the new index from here on
         store.delete_docs(stale)
-    _publish(settings, store, state, manifest)
+    record_published(store, state, manifest)
     state.pending_path.unlink(missing_ok=True)
     _report_totals(report, manifest)
     return report
@@ -346,15 +334,3 @@ def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record],
         report.embedded_texts += len(part)
         report.embedded_tokens += tokens
         progress.advance(tokens)
-
-
-def _publish(settings: Settings, store: Store, state: LocalState, manifest: Manifest) -> None:
-    """Save BM25 for this manifest version, mirror the manifest, and bump index-version last."""
-    from index.retrieve import build_lexical, save_lexical
-
-    location = describe_location(settings)
-    target = state.bm25_dir(location, manifest.version)
-    if not target.exists():
-        save_lexical(build_lexical(store, manifest), target)
-    atomic_write(state.mirror_path, json.dumps({"location": location, "manifest": manifest.to_json()}))
-    state.write_version(manifest.version)

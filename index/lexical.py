@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,19 @@ class LexicalIndex:
         meta = json.loads((folder / "ids.json").read_text())
         model = bm25s.BM25.load(str(folder)) if meta["ids"] else bm25s.BM25()
         return cls(meta["ids"], meta["languages"], model)
+
+
+def build_lexical(chunks: Iterable[tuple[str, str, Mapping[str, Any]]], live: Collection[str]) -> LexicalIndex:
+    """BM25 over the (id, text, metadata) chunk rows whose document version is `live` (orphans of an
+    interrupted run and unpublished versions left out)."""
+    return LexicalIndex.build([(cid, text, str(meta["language"])) for cid, text, meta in chunks
+                               if meta["doc_key"] in live])
+
+
+def save_lexical(lexical: LexicalIndex, target: Path) -> None:
+    """Write BM25 state into place atomically (a killed run leaves no half-written folder)."""
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    lexical.save(tmp)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)

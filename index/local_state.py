@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,13 @@ class LocalState:
 
         tag = hashlib.sha256(location.encode()).hexdigest()[:8]
         return self.dir / "bm25" / f"{self.collection}-{tag}-v{version}"
+
+    def drop_other_bm25(self, keep: Path) -> None:
+        """Delete the BM25 folders of other versions at `keep`'s location: readers load only the version
+        they open, so older ones are dead weight."""
+        for old in keep.parent.glob(keep.name.rsplit("-v", 1)[0] + "-v*"):
+            if old != keep and not old.name.endswith(".tmp"):
+                shutil.rmtree(old, ignore_errors=True)
 
     def pending_files(self) -> list[str] | None:
         """Files an index run announced and has not published (killed, or still running); None when

@@ -1,19 +1,20 @@
-"""Hybrid retrieval: e5 dense search in Chroma over chunks and over single sentences, plus BM25, fused
-by reciprocal rank.
+"""Hybrid retrieval: e5 dense search in the store over chunks and over single sentences, plus BM25,
+fused by reciprocal rank.
 
 The dense side carries meaning across languages; BM25 catches names and numbers ("Lin Qingyuan",
 "910B") the dense side can miss. The sentence channel finds the one sentence that answers even when
 its chunk, diluted by the sentences around it, ranks low (typical across languages); its hits vote
-for the chunks that hold them and are handed to the answer ranker with their neighbours. A retriever reads one manifest version at a time (Chroma results
-are filtered to that version's documents and BM25 is loaded for it), so a question asked while
-another process re-indexes is answered from the old index or the new one, never a mix. It notices
-a new version within `reload_seconds` and switches without a restart.
+for the chunks that hold them and are handed to the answer ranker with their neighbours.
+
+A retriever reads one published version at a time (a `publish.Snapshot`: store results are filtered
+to that version's documents and BM25 is loaded for it), so a question asked while another process
+re-indexes is answered from the old index or the new one, never a mix. It notices a new version
+within `reload_seconds` and switches without a restart.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -24,11 +25,11 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from index.chunk import location_label
-from index.errors import REBUILD_HINT, IndexCorrupt, IndexMismatch, IndexMissing, IndexUnavailable
-from index.lexical import LexicalIndex
+from index.lexical import build_lexical
 from index.local_state import LocalState
+from index.publish import Snapshot, newer_version_published, open_snapshot
 from index.settings import Settings
-from index.store import Manifest, Store, reset_embedded_cache
+from index.store import Manifest
 from index.types import Passage, Sentence
 
 logger = logging.getLogger(__name__)
@@ -38,33 +39,6 @@ MAX_FILTER_KEYS = 2000
 # sentences; 16 more direct hits cover the answering sentence for most cross-language questions whose
 # chunk misses the top 8 (hit@k per kind in docs/answer-quality.md).
 SENTENCE_HITS = 16
-
-
-def build_lexical(store: Store, manifest: Manifest) -> LexicalIndex:
-    """BM25 over the live chunks of `manifest` (orphans of an interrupted run left out)."""
-    live = manifest.live_keys
-    rows = [(cid, text, str(meta["language"])) for cid, text, meta in store.iter_chunks() if meta["doc_key"] in live]
-    return LexicalIndex.build(rows)
-
-
-def save_lexical(lexical: LexicalIndex, target: Path) -> None:
-    """Write BM25 state into place atomically (a killed run leaves no half-written folder)."""
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    lexical.save(tmp)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
-    for old in target.parent.glob(target.name.rsplit("-v", 1)[0] + "-v*"):
-        if old != target and not old.name.endswith(".tmp"):
-            shutil.rmtree(old, ignore_errors=True)
-
-
-@dataclass
-class _Snapshot:
-    store: Store
-    manifest: Manifest
-    lexical: LexicalIndex
-    local_version: int | None
 
 
 @dataclass
@@ -143,67 +117,20 @@ class Retriever:
         self._checked_at = 0.0
         self._sentence_cache: LRU[tuple[int, str], list[Sentence]] = LRU(4096)
         self._document_cache: LRU[tuple[int, str], list[Sentence]] = LRU(256)
-        self._snapshot = self._open()
+        self._snapshot = open_snapshot(settings, self.state)
 
     # loading ---------------------------------------------------------------------------------
-    def _open(self) -> _Snapshot:
-        if not self.settings.server_mode:
-            if not (Path(self.settings.data_dir) / "chroma" / "chroma.sqlite3").exists():
-                raise IndexMissing(f"no index in {self.settings.data_dir}; run `citebot index`")
-            reset_embedded_cache()
-        local_version = self.state.read_version()
-        try:
-            store = Store(self.settings)
-            store.open(create=False)
-            manifest = store.read_manifest()
-        except (IndexMissing, IndexUnavailable):
-            raise
-        except Exception as exc:
-            raise IndexCorrupt(f"the index in {self.settings.data_dir} cannot be read ({exc.__class__.__name__}); "
-                               f"{REBUILD_HINT}") from exc
-        if manifest is None:
-            raise IndexMissing("the index is empty or was never finished; run `citebot index`")
-        self._check_settings(manifest)
-        return _Snapshot(store, manifest, self._load_lexical(store, manifest), local_version)
-
-    def _check_settings(self, manifest: Manifest) -> None:
-        from index.embed_id import embedder_id
-        from index.ingest import chunking_signature
-
-        expected = (embedder_id(), chunking_signature(self.settings))
-        if (manifest.embed_model, manifest.chunking) != expected:
-            raise IndexMismatch(f"the index was built with {manifest.embed_model}, {manifest.chunking} but the "
-                                f"current settings use {expected[0]}, {expected[1]}: {REBUILD_HINT}")
-
-    def _load_lexical(self, store: Store, manifest: Manifest) -> LexicalIndex:
-        folder = self.state.bm25_dir(store.location, manifest.version)
-        if folder.exists():
-            try:
-                return LexicalIndex.load(folder)
-            except Exception:
-                logger.warning("BM25 state in %s is damaged; rebuilding it from the store", folder)
-        lexical = build_lexical(store, manifest)
-        try:
-            save_lexical(lexical, folder)
-        except OSError as exc:  # read-only data dir: keep it in memory
-            logger.debug("cannot save BM25 state: %s", exc)
-        return lexical
-
     def refresh(self, force: bool = False) -> bool:
-        """Switch to a newer index version if another process published one; True when switched."""
+        """Switch to a newer index version if another process published one (checked at most every
+        `reload_seconds` unless forced); True when switched."""
         now = time.monotonic()
         if not force and now - self._checked_at < self.settings.reload_seconds:
             return False
         self._checked_at = now
-        snap = self._snapshot
-        if self.settings.server_mode:
-            latest = snap.store.read_manifest()
-            if latest is None or latest.version == snap.manifest.version:
-                return False
-        elif self.state.read_version() == snap.local_version:
+        if not newer_version_published(self._snapshot, self.settings, self.state):
             return False
         with self._lock:
-            self._snapshot = self._open()
+            self._snapshot = open_snapshot(self.settings, self.state)
             self._sentence_cache.clear()
             self._document_cache.clear()
         logger.info("switched to index version %d", self._snapshot.manifest.version)
@@ -268,7 +195,7 @@ class Retriever:
         return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question,
                          sentence_hits, context, snap.lexical.unknown_share(question))
 
-    def _neighbours(self, snap: _Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
+    def _neighbours(self, snap: Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
         """The sentences just before and after each sentence hit that the passages do not already hold
         (one store read): the ranker scores a sentence with its neighbours."""
         known = {(s.doc_key, s.position) for p in passages for s in p.sentences} | {(s.doc_key, s.position)
@@ -291,11 +218,12 @@ class Retriever:
         clone._checked_at = float("inf")  # never reloads: the subset is fixed
         clone._sentence_cache = LRU(4096)
         clone._document_cache = LRU(256)
-        clone._snapshot = _Snapshot(snap.store, manifest, build_lexical(snap.store, manifest), snap.local_version)
+        clone._snapshot = Snapshot(snap.store, manifest, build_lexical(snap.store.iter_chunks(), manifest.live_keys),
+                                   snap.local_version)
         return clone
 
 
-    def _attach_sentences(self, snap: _Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
+    def _attach_sentences(self, snap: Snapshot, passages: list[Passage], metas: list[dict[str, Any]]) -> None:
         version = snap.manifest.version
         wanted = [(p, m) for p, m in zip(passages, metas, strict=True)
                   if self._sentence_cache.get((version, p.id)) is None]
