@@ -57,6 +57,8 @@ from bot.prompts import load_prompt
 from bot.render import TELEGRAM_LIMIT, escape, passage_html, shorten, split_html, to_html
 from bot.settings import Settings
 from bot.telegram.chats import Chats
+from bot.telegram.documents import provenance_notes
+from bot.telegram.documents import register as register_documents
 from bot.telegram.guard import (
     TOKEN_HELP,
     AccessList,
@@ -388,7 +390,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     documents = await asyncio.to_thread(s.engine.sources)
     lines = [escape(load_prompt("telegram_sources").format(count=len(documents))), ""]
-    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks" for d in documents]
+    added = await asyncio.to_thread(provenance_notes, s.settings)  # who added which file through Telegram
+    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks"
+              + (f", {escape(added[d.file])}" if d.file in added else "") for d in documents]
     for part in split_html("\n".join(lines), s.message_limit):
         await update.effective_message.reply_text(part)
 
@@ -516,6 +520,8 @@ def build_application(engine: Engine, settings: Settings | None = None, token: s
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
     if request is not None:
         builder = builder.request(request)
     health = PollHealth(logger)
@@ -532,6 +538,7 @@ def build_application(engine: Engine, settings: Settings | None = None, token: s
     for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset)):
         app.add_handler(CommandHandler(name, callback, filters=NEW))
     app.add_handler(CommandHandler("ask", ask, filters=NEW_OR_EDITED))
+    register_documents(app, engine, settings)  # before the caption and media handlers, which take files too
     for text in (filters.TEXT & ~filters.COMMAND, filters.CAPTION):
         app.add_handler(MessageHandler(NEW_OR_EDITED & text & (PRIVATE | ADDRESSED), question))
     media = NEW & ~filters.TEXT & ~filters.CAPTION & filters.ATTACHMENT
