@@ -137,6 +137,16 @@ class ExtractiveSynthesizer:
         if not pool or not self.relevant(float(logits[0]), rows[0]):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         lead_p = _sigmoid(float(logits[0]))
+        if pool[0].sentence.language != language:
+            # the question's language is preferred: a candidate in it that the follow share would admit
+            # next to the lead takes the lead's place (the lead may still follow it)
+            for i in range(1, len(pool)):
+                if _sigmoid(float(logits[i])) < self.ranker.follow * lead_p:
+                    break
+                if pool[i].sentence.language == language:
+                    order = [i, *(j for j in range(len(pool)) if j != i)]
+                    pool, logits, rows = [pool[j] for j in order], logits[order], rows[order]
+                    break
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
         for cand, logit in zip(pool, logits, strict=True):
             if len(groups) >= MAX_SENTENCES or (groups and _sigmoid(float(logit)) < self.ranker.follow * lead_p):

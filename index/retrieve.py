@@ -39,6 +39,10 @@ MAX_FILTER_KEYS = 2000
 # sentences; 16 more direct hits cover the answering sentence for most cross-language questions whose
 # chunk misses the top 8 (hit@k per kind in docs/answer-quality.md).
 SENTENCE_HITS = 16
+# Sentence hits could also vote for their chunks in the fusion; measured on tests/eval/questions.jsonl
+# that cost hit@1 0.92 -> 0.69 (translated chunks outvote the question-language one), so they only join
+# the answer's candidates.
+SENTENCE_VOTES = False
 
 
 @dataclass
@@ -175,7 +179,7 @@ class Retriever:
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, (cid, _score) in enumerate(lexical):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, sentence in enumerate(sentence_hits):
+        for rank, sentence in enumerate(sentence_hits if SENTENCE_VOTES else ()):
             for cid, _text, meta, _sim in dense:
                 if meta["doc_key"] == sentence.doc_key and int(meta["s_first"]) <= sentence.position <= int(
                         meta["s_last"]):
