@@ -96,7 +96,7 @@ def open_engine(settings: Settings, corpus_option: bool = False) -> Engine:
 def document_listing(settings: Settings, as_json: bool = False) -> str:
     """`citebot sources`: the indexed documents from the manifest alone (the embedding model is not loaded),
     with a hint at files an interrupted index run has not published."""
-    from bot.sources import render_sources
+    from bot.document_list import render_document_list
     from index.local_state import LocalState
     from index.retrieve import Retriever
 
@@ -105,7 +105,7 @@ def document_listing(settings: Settings, as_json: bool = False) -> str:
     except CitebotIndexError as exc:
         raise SetupError(str(exc)) from exc
     pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
-    return render_sources(retriever.manifest, retriever.location, as_json=as_json, pending=pending)
+    return render_document_list(retriever.manifest, retriever.location, as_json=as_json, pending=pending)
 
 
 class _NoEmbedder:

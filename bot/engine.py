@@ -19,6 +19,8 @@ from bot.conversation import Conversation, Pieces, Reply
 from bot.followup import Resolved, resolve_followup
 from bot.prompts import load_prompt
 from bot.question_language import question_language
+from bot.settings import Settings, get_settings
+from bot.synthesizers import Condenses, Synthesizer, make_synthesizer
 from index.errors import (
     REBUILD_HINT,
     CitebotIndexError,
@@ -29,12 +31,11 @@ from index.errors import (
     IndexMissing,
     IndexUnavailable,
 )
-from index.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "Engine", "Conversation", "Reply", "Answer", "Turn", "QuestionRejected", "SourceInfo", "CitebotIndexError",
+    "Engine", "Conversation", "Reply", "Answer", "Turn", "QuestionRejected", "DocumentInfo", "CitebotIndexError",
     "IndexMissing", "IndexUnavailable", "IndexMismatch", "IndexCorrupt", "CorpusMissing", "IndexBusy", "REBUILD_HINT",
 ]
 
@@ -46,8 +47,8 @@ class QuestionRejected(ValueError):
 
 
 @dataclass(frozen=True)
-class SourceInfo:
-    """One indexed document, as `sources` lists it."""
+class DocumentInfo:
+    """One indexed document, as the document lists (`citebot sources`, /sources) show it."""
 
     file: str
     language: str
@@ -78,9 +79,7 @@ class Engine:
         self._lock = threading.Lock()
         started = time.perf_counter()
         self.retriever = self._open_retriever(build_if_missing, on_build)
-        from bot.synthesizers import make_synthesizer
-
-        self.synthesizer = make_synthesizer(self.settings, self.retriever)
+        self.synthesizer: Synthesizer = make_synthesizer(self.settings, self.retriever)
         self.startup_seconds = time.perf_counter() - started
 
     def _open_retriever(self, build_if_missing: bool, on_build: Callable[[], Any] | None) -> Any:
@@ -109,9 +108,8 @@ class Engine:
         """Retrieval queries for `question`: an LLM's condensed question when one is configured,
         else the heuristic follow-up resolution."""
         resolved = resolve_followup(question, history, self.retriever.unknown_words)
-        condense = getattr(self.synthesizer, "condense", None)
-        if history and condense is not None:
-            standalone = condense(question, history)
+        if history and isinstance(self.synthesizer, Condenses):
+            standalone = self.synthesizer.condense(question, history)
             if standalone:
                 return Resolved(standalone, f"{standalone} {resolved.borrowed}".strip(), resolved.borrowed)
         return resolved
@@ -155,12 +153,14 @@ class Engine:
         return final, retrieval
 
     # documents -------------------------------------------------------------------------------
-    def sources(self) -> list[SourceInfo]:
+    def documents(self) -> list[DocumentInfo]:
         """The indexed documents, from the live manifest (a newer index is picked up first, as for questions)."""
         self.check_index()
         manifest = self.retriever.manifest
-        return [SourceInfo(name, e.language, e.chunks, e.tokens, e.indexed_at)
+        return [DocumentInfo(name, e.language, e.chunks, e.tokens, e.indexed_at)
                 for name, e in sorted(manifest.files.items())]
+
+    sources = documents  # the old name, until bot/corpus_edits.py (another change in flight) moves over
 
     @property
     def location(self) -> str:

@@ -1,13 +1,39 @@
-"""Choose the answer synthesizer from settings: extractive (default) or an LLM backend."""
+"""What an answer synthesizer is (the protocol the engine calls), and the factory that picks one from settings:
+extractive (default) or an LLM backend wrapping the extractive one as its fallback."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from index.settings import Settings
+from bot.answer import Answer, Turn
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from index.retrieve import Retrieval
 
 
-def make_synthesizer(settings: Settings, retriever: Any) -> Any:
+class Synthesizer(Protocol):
+    """Turns the retrieved passages into a cited Answer."""
+
+    mode: str  # "extractive" or "llm", as Answer.mode reports it
+
+    def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
+        """The whole answer at once."""
+
+    def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Text pieces as they are written (none for the extractive synthesizer), then the final Answer."""
+
+
+@runtime_checkable
+class Condenses(Protocol):
+    """A synthesizer that can rewrite a follow-up as a standalone question (the LLM one)."""
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str | None:
+        """The standalone question, or None so the engine uses its heuristic."""
+
+
+def make_synthesizer(settings: Settings, retriever: Any) -> Synthesizer:
     """The extractive synthesizer, or an LLM synthesizer wrapping it as its fallback."""
     from bot.extractive import ExtractiveSynthesizer
 
@@ -16,4 +42,6 @@ def make_synthesizer(settings: Settings, retriever: Any) -> Any:
         return extractive
     from bot.llm.synthesizer import make_llm_synthesizer
 
-    return make_llm_synthesizer(settings, extractive)
+    # the LLM's quotes are matched to its sentences with the index's own embedder, handed over here once
+    embed = getattr(getattr(retriever, "embedder", None), "passage_vectors", None)
+    return make_llm_synthesizer(settings, extractive, embed=embed)

@@ -12,10 +12,10 @@ import io
 from rich.console import Console
 
 from bot.answer import Answer, Citation
-from bot.engine import SourceInfo
+from bot.document_list import render_document_list
+from bot.engine import DocumentInfo
 from bot.render import to_text
 from bot.repl.render import render_answer, render_documents, render_passage
-from bot.sources import render_sources
 from index.store import FileEntry, Manifest
 
 INJECTIONS = ("\x1b[2J", "\x1b]0;", "\x07", "\x9b", "\u202e")
@@ -43,7 +43,7 @@ def test_plain_text_answer_has_no_injected_sequences() -> None:
 def test_sources_listing_has_no_injected_sequences() -> None:
     entry = FileEntry("0" * 64, "k", "en", 1, 1, 10, 0.0)
     manifest = Manifest("model\x1b[2J", "chunking", {NAME: entry})
-    _assert_neutral(render_sources(manifest, "embedded Chroma at /x", as_json=False))
+    _assert_neutral(render_document_list(manifest, "embedded Chroma at /x", as_json=False))
 
 
 def test_rich_output_on_a_terminal_has_no_injected_sequences() -> None:
@@ -52,7 +52,7 @@ def test_rich_output_on_a_terminal_has_no_injected_sequences() -> None:
     answer = _answer()
     console.print(render_answer(answer, plain=False))
     console.print(render_passage(answer.citations[0], plain=False))
-    console.print(render_documents([SourceInfo(NAME, "en", 1, 10, 0.0)], "embedded Chroma at /x", plain=False))
+    console.print(render_documents([DocumentInfo(NAME, "en", 1, 10, 0.0)], "embedded Chroma at /x", plain=False))
     output = stream.getvalue()
     assert "\x1b[" in output  # rich's own styling is still there
     _assert_neutral(output)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import SetupError
-from index.settings import Settings
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 

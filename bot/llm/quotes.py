@@ -16,6 +16,7 @@ import numpy as np
 from bot.answer import Citation
 from bot.extractive import same_fact
 from bot.llm.citations import CheckedSentence
+from index.chunk import location_label
 from index.types import Passage, Sentence
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def citation_for(n: int, passage: Passage, sentence: Sentence | None, query_vect
     embedded = sentence.embedding is not None
     score = float(np.dot(sentence.embedding, query_vector)) if embedded else passage.dense
     return Citation(n=n, file=sentence.file, language=sentence.language, quote=sentence.text,
-                    location=f"paragraph {sentence.paragraph}", score=score,
+                    location=location_label((sentence.paragraph,), sentence.page), score=score,
                     also_in=also_in(sentence, passages, translations), passage=passage.text)
 
 

@@ -20,8 +20,8 @@ from bot.llm.citations import MARKER, CitationChecker, visible_text
 from bot.llm.quotes import Embed, Translations, build_citations
 from bot.llm.stream import LLMFailure, with_deadline
 from bot.prompts import load_prompt
+from bot.settings import Settings
 from index.retrieve import Retrieval
-from index.settings import Settings
 from index.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -35,9 +35,10 @@ HISTORY_ANSWER_CHARS = 400
 _LABEL = re.compile(r"^\s*(?:standalone question|question)\s*:\s*", re.IGNORECASE)
 
 
-def make_llm_synthesizer(settings: Settings, extractive: Any) -> LLMSynthesizer:
-    """The LLM synthesizer for `settings.llm`, falling back to `extractive`; LLMSetupError when unusable."""
-    return LLMSynthesizer(make_llm(settings), extractive, timeout=settings.llm_timeout)
+def make_llm_synthesizer(settings: Settings, extractive: Any, embed: Embed | None = None) -> LLMSynthesizer:
+    """The LLM synthesizer for `settings.llm`, falling back to `extractive`; LLMSetupError when unusable.
+    `embed` (passage vectors) matches quotes to the model's sentences; without it, word overlap does."""
+    return LLMSynthesizer(make_llm(settings), extractive, timeout=settings.llm_timeout, embed=embed)
 
 
 # prompts ---------------------------------------------------------------------------------------
@@ -96,10 +97,11 @@ class LLMSynthesizer:
 
     mode = "llm"
 
-    def __init__(self, llm: Any, extractive: Any, timeout: float):
+    def __init__(self, llm: Any, extractive: Any, timeout: float, embed: Embed | None = None):
         self.llm = llm
         self.extractive = extractive
         self.timeout = timeout
+        self._embed = embed
 
     # calls to the model ----------------------------------------------------------------------
     def _deltas(self, messages: list[Any]) -> Iterator[str]:
@@ -112,11 +114,6 @@ class LLMSynthesizer:
     def _reply(self, messages: list[Any]) -> str:
         """The whole (non-streamed) reply, within the timeout."""
         return "".join(with_deadline(lambda: [self._chat_text(messages)], self.timeout))
-
-    @property
-    def _embed(self) -> Embed | None:
-        embedder = getattr(getattr(self.extractive, "retriever", None), "embedder", None)
-        return getattr(embedder, "passage_vectors", None)
 
     @property
     def _translations(self) -> Translations | None:

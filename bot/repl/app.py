@@ -23,6 +23,7 @@ from rich.text import Text
 from bot.answer import Answer
 from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
+from bot.render import clean_text
 from bot.repl.input import history_path, open_history, piped_lines, terminal_lines
 from bot.repl.render import (
     error,
@@ -33,7 +34,6 @@ from bot.repl.render import (
     render_passage,
     render_sources_of,
 )
-from index.sanitize import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ class ChatSession:
         self.conversation = engine.conversation()
         self.last: Answer | None = None
         self._commands: dict[str, Callable[[str], None]] = {
-            "/help": self.show_help, "/sources": self.list_sources, "/show": self.show_passage,
-            "/reset": self.reset,
+            "/help": self.help_command, "/sources": self.sources_command, "/show": self.show_command,
+            "/reset": self.reset_command,
         }
 
     # the loop --------------------------------------------------------------------------------
@@ -130,26 +130,26 @@ class ChatSession:
         return nullcontext()
 
     # commands --------------------------------------------------------------------------------
-    def show_help(self, arg: str) -> None:
+    def help_command(self, arg: str) -> None:
         """/help: what the bot does, then the commands."""
         self.out.print(Text(load_prompt("help")))
         self.out.print()
         self.out.print(Text(load_prompt("repl_help")))
 
-    def reset(self, arg: str) -> None:
+    def reset_command(self, arg: str) -> None:
         """/reset: forget the conversation, so the next question is read on its own."""
         self.conversation.reset()
         self.last = None
         self.out.print(note("Conversation cleared; the next question starts fresh."))
 
-    def list_sources(self, arg: str) -> None:
+    def sources_command(self, arg: str) -> None:
         """/sources: the indexed documents with language and chunk counts."""
         try:
-            self.out.print(render_documents(self.engine.sources(), self.engine.location, self.plain))
+            self.out.print(render_documents(self.engine.documents(), self.engine.location, self.plain))
         except CitebotIndexError as exc:
             self.out.print(error(str(exc)))
 
-    def show_passage(self, arg: str) -> None:
+    def show_command(self, arg: str) -> None:
         """/show N: the whole retrieved passage behind citation [N] of the last answer."""
         number = arg.strip("[] ")
         if not number.isdigit():
@@ -169,9 +169,9 @@ class ChatSession:
 
 def startup_line(engine: Engine, seconds: float) -> str:
     """'ready in 3.1 s: 5 documents, 96 chunks', so people see what opening the index costs."""
-    sources = engine.sources()
-    chunks = sum(s.chunks for s in sources)
-    return (f"ready in {seconds:.1f} s: {_count(len(sources), 'document')}, {_count(chunks, 'chunk')} "
+    documents = engine.documents()
+    chunks = sum(d.chunks for d in documents)
+    return (f"ready in {seconds:.1f} s: {_count(len(documents), 'document')}, {_count(chunks, 'chunk')} "
             f"({engine.location})")
 
 

@@ -20,8 +20,8 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer import Answer, Citation
-from bot.engine import SourceInfo
-from index.sanitize import clean_line, clean_text
+from bot.engine import DocumentInfo
+from bot.render import clean_line, clean_text
 
 MARKER_STYLE = "bold cyan"
 FILE_STYLE = "bold"
@@ -101,18 +101,18 @@ def render_passage(c: Citation, plain: bool) -> Group:
     return Group(_where(c), Text(""), passage)
 
 
-def render_documents(sources: Sequence[SourceInfo], location: str, plain: bool) -> Group:
+def render_documents(documents: Sequence[DocumentInfo], location: str, plain: bool) -> Group:
     """The indexed documents with language and chunk counts, then a one-line total."""
     table = Table(box=None if plain else box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("file", style=FILE_STYLE)
     table.add_column("language")
     table.add_column("chunks", justify="right")
     table.add_column("tokens", justify="right", style=SCORE_STYLE)
-    for s in sources:
+    for s in documents:
         table.add_row(Text(clean_line(s.file)), Text(clean_line(s.language)), Text(str(s.chunks)),
                       Text(str(s.tokens)))
-    chunks = sum(s.chunks for s in sources)
-    total = Text(clean_line(f"{len(sources)} documents, {chunks} chunks in {location}"), style=SCORE_STYLE)
+    chunks = sum(s.chunks for s in documents)
+    total = Text(clean_line(f"{len(documents)} documents, {chunks} chunks in {location}"), style=SCORE_STYLE)
     return Group(table, Text(""), total)
 
 

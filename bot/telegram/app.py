@@ -372,9 +372,9 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: what the bot knows and how to ask."""
-    documents = await asyncio.to_thread(services(context).engine.sources)
+    documents = await asyncio.to_thread(services(context).engine.documents)
     languages = ", ".join(sorted({d.language for d in documents}))
     await reply(update.effective_message,
                 load_prompt("telegram_start").format(documents=len(documents), languages=languages))
@@ -385,10 +385,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update.effective_message, load_prompt("help") + "\n\n" + load_prompt("telegram_help"))
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the indexed documents."""
     s = services(context)
-    documents = await asyncio.to_thread(s.engine.sources)
+    documents = await asyncio.to_thread(s.engine.documents)
     lines = [escape(load_prompt("telegram_sources").format(count=len(documents))), ""]
     added = await asyncio.to_thread(provenance_notes, s.settings)  # who added which file through Telegram
     lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks"
@@ -397,13 +397,13 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(part)
 
 
-async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reset_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reset: forget this chat's conversation."""
     services(context).chats.reset(update.effective_chat.id)
     await reply(update.effective_message, load_prompt("telegram_reset"))
 
 
-async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION: the way to ask in groups (works in private chats too)."""
     parts = (update.effective_message.text or "").split(maxsplit=1)
     if len(parts) < 2:
@@ -412,7 +412,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, parts[1])
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def question_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text message or a photo's (file's...) caption, new or edited: every one in private chats; mentions of
     the bot and replies to it in groups."""
     message = update.effective_message
@@ -423,7 +423,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(update, context, text)
 
 
-async def only_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def only_text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice, files: only text questions."""
     await reply(update.effective_message, load_prompt("only_text"))
 
@@ -433,7 +433,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update.effective_message, load_prompt("telegram_help"))
 
 
-async def show_passage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def passage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A source button: send the whole cited passage and answer the callback query."""
     s = services(context)
     query = update.callback_query
@@ -535,16 +535,17 @@ def build_application(engine: Engine, settings: Settings | None = None, token: s
         typing_seconds=typing_seconds, edit_seconds=edit_seconds, polls=health,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
-    for name, callback in (("start", start), ("help", help_command), ("sources", sources), ("reset", reset)):
+    for name, callback in (("start", start_command), ("help", help_command), ("sources", sources_command),
+                           ("reset", reset_command)):
         app.add_handler(CommandHandler(name, callback, filters=NEW))
-    app.add_handler(CommandHandler("ask", ask, filters=NEW_OR_EDITED))
+    app.add_handler(CommandHandler("ask", ask_command, filters=NEW_OR_EDITED))
     register_documents(app, engine, settings)  # before the caption and media handlers, which take files too
     for text in (filters.TEXT & ~filters.COMMAND, filters.CAPTION):
-        app.add_handler(MessageHandler(NEW_OR_EDITED & text & (PRIVATE | ADDRESSED), question))
+        app.add_handler(MessageHandler(NEW_OR_EDITED & text & (PRIVATE | ADDRESSED), question_message))
     media = NEW & ~filters.TEXT & ~filters.CAPTION & filters.ATTACHMENT
-    app.add_handler(MessageHandler(media & (PRIVATE | ADDRESSED), only_text))
+    app.add_handler(MessageHandler(media & (PRIVATE | ADDRESSED), only_text_message))
     app.add_handler(MessageHandler(NEW & filters.COMMAND & PRIVATE, unknown_command))
-    app.add_handler(CallbackQueryHandler(show_passage, pattern=r"^p:"))
+    app.add_handler(CallbackQueryHandler(passage_button, pattern=r"^p:"))
     app.add_error_handler(on_error)
     return app
 

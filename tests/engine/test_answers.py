@@ -114,7 +114,7 @@ def test_over_long_questions_are_refused_with_the_limit(engine: Engine) -> None:
 
 
 def test_sources_list_every_indexed_file(engine: Engine) -> None:
-    sources = {s.file: s for s in engine.sources()}
+    sources = {s.file: s for s in engine.documents()}
     assert set(sources) == {p.name for p in CORPUS.iterdir()}
     assert sources["001_af1fd91c05668dea.txt"].language == "es"
     assert sources["003_beaee59b89498f57.txt"].language == "id"

@@ -77,7 +77,7 @@ def test_show_prints_the_whole_passage(transcript: subprocess.CompletedProcess, 
 
 
 def test_sources_lists_documents_and_chunks(transcript: subprocess.CompletedProcess, engine) -> None:
-    sources = engine.sources()
+    sources = engine.documents()
     assert len(sources) == 5
     for s in sources:
         row = rf"^{re.escape(s.file)}\s+{s.language}\s+{s.chunks}\s+{s.tokens}$"

@@ -133,7 +133,7 @@ def test_commands_start_help_sources_reset_and_the_command_menu(run_bot, engine)
 
     api = run_bot(scenario)
     start, help_reply, sources, unknown, _answer, reset = api.messages_in(46)
-    documents = engine.sources()
+    documents = engine.documents()
     assert f"{len(documents)} documents" in start.text and "/ask" in start.text
     assert load_prompt("telegram_help") in help_reply.text
     assert all(d.file in sources.text for d in documents)

@@ -10,7 +10,7 @@ from index.sanitize import clean_line
 PENDING_SHOWN = 5  # file names listed in the "waiting to be indexed" line; the rest are counted
 
 
-def source_rows(manifest: Any) -> list[dict[str, Any]]:
+def document_rows(manifest: Any) -> list[dict[str, Any]]:
     """One dict per indexed file: file, language, chunks, tokens, indexed (local time)."""
     return [{"file": name, "language": e.language, "chunks": e.chunks, "tokens": e.tokens,
              "indexed": datetime.fromtimestamp(e.indexed_at).strftime("%Y-%m-%d %H:%M:%S")}
@@ -28,9 +28,9 @@ def pending_line(pending: list[str]) -> str:
             "interrupted or is still running; run `citebot index` to finish it")
 
 
-def render_sources(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None) -> str:
+def render_document_list(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None) -> str:
     """The listing; `pending` (files a killed or running index run has not published) adds a hint."""
-    rows = source_rows(manifest)
+    rows = document_rows(manifest)
     if as_json:
         from bot.render import json_line
 
