@@ -9,7 +9,7 @@ from pathlib import Path
 PROMPTS_DIR = Path(os.environ.get("CITEBOT_PROMPTS_DIR", Path(__file__).resolve().parent.parent / "prompts"))
 
 # Every prompt the code refers to; tests check each one exists.
-REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable", "index_missing",
+REFERENCED = ("help", "empty_question", "question_too_long", "index_unavailable",
               "repl_help", "repl_welcome",
               "qa_system", "qa_user", "condense",
               "telegram_start", "telegram_help", "telegram_sources", "telegram_reset", "telegram_ask_usage",
