@@ -212,7 +212,8 @@ def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: 
         check_identity(old, settings, store.location)
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
-    embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size)
+    embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
+                           engine=settings.embedder)
     changed = _prepare(settings, files, manifest, corpus, embedder, report, progress)
     _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
     # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
@@ -265,6 +266,7 @@ def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: M
              embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
     """Load and chunk every new or changed file; record unchanged and skipped ones."""
     from index.chunk import chunk_document, doc_key, e5_token_counter
+    from index.embed_id import builder_id
 
     e5_count = e5_token_counter(embedder.model)
     languages = tuple(settings.language_list)
@@ -291,7 +293,8 @@ def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: M
         sentence_count = len({s.index for c in chunks for s in c.sentences})
         new_entry = FileEntry(sha256=digest, doc_key=key, language=doc.language, chunks=len(chunks),
                               sentences=sentence_count, tokens=sum(c.tokens for c in chunks),
-                              indexed_at=time.time(), encoding=doc.encoding)
+                              indexed_at=time.time(), encoding=doc.encoding,
+                              embedded_by=builder_id(settings.embedder))
         (report.updated if entry is not None else report.added).append(name)
         prepared.append(_PreparedDoc(name, key, new_entry, chunks))
     return prepared

@@ -115,7 +115,7 @@ class Retriever:
         if embedder is None:
             from index.embed import E5Embedding
 
-            embedder = E5Embedding(threads=settings.embed_threads)
+            embedder = E5Embedding(threads=settings.embed_threads, engine=settings.embedder)
         self.embedder = embedder
         self._lock = threading.Lock()
         self._checked_at = 0.0

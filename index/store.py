@@ -42,6 +42,7 @@ class FileEntry:
     tokens: int
     indexed_at: float
     encoding: str = "utf-8"
+    embedded_by: str = ""  # the engine that embedded this version (index.embed_id.builder_id); "" before it was kept
 
 
 @dataclass
