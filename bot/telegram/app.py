@@ -280,6 +280,22 @@ def source_buttons(answer: Answer, store: CitationStore, chat_id: int) -> Inline
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
+async def show_preview(message: Message, draft: Message | None, preview: str) -> Message | None:
+    """The streamed text so far. In a private chat a native draft (sendMessageDraft: animated, gone by itself,
+    the answer then arrives as a new message, so the draft stays None); in groups, or from a Bot API server
+    without drafts, one message edited as the text grows (returned, to be edited into the answer)."""
+    if draft is None and message.chat.type == ChatType.PRIVATE:
+        try:
+            await message.get_bot().send_message_draft(message.chat_id, message.message_id, preview)
+            return None
+        except (BadRequest, InvalidToken) as exc:  # 400, or 404 "method not found" from an older server
+            logger.debug("no message drafts here (%s); streaming by edits", type(exc).__name__)
+    if draft is None:
+        return await message.reply_text(preview)
+    await draft.edit_text(preview)
+    return draft
+
+
 async def stream_reply(s: Services, message: Message, reply: Reply) -> tuple[Answer, Message | None]:
     """The reply run to its answer in worker threads; streamed LLM text goes into one draft message, edited at
     most once per `edit_seconds` (an extractive reply has no text pieces, so no draft)."""
@@ -291,10 +307,7 @@ async def stream_reply(s: Services, message: Message, reply: Reply) -> tuple[Ans
                 continue
             preview = split_html(escape(text), s.message_limit - 2)[0] + " …"
             if preview != shown:
-                if draft is None:
-                    draft = await message.reply_text(preview)
-                else:
-                    await draft.edit_text(preview)
+                draft = await show_preview(message, draft, preview)
                 shown, last = preview, time.monotonic()
         return reply.answer, draft
     finally:

@@ -1,7 +1,8 @@
 """A small stand-in of the Telegram Bot API, speaking Telegram's JSON over real HTTP on 127.0.0.1.
 
 Methods: getMe, getUpdates (long polling with offsets), sendMessage, sendChatAction, setMyCommands,
-deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery, editMessageText, getFile; and file downloads
+deleteWebhook, setWebhook, getWebhookInfo, answerCallbackQuery, editMessageText, sendMessageDraft (private
+chats only, recorded in `drafts`), getFile; and file downloads
 as GET `<base_file_url><token>/<file_path>` (`FakeBotApiServer.base_file_url`). Replies have Telegram's
 shapes: {"ok": true, "result": ...}, or {"ok": false, "error_code": N, "description": "...",
 "parameters": {"retry_after": N}}, with the same HTTP status codes (400, 401, 404, 409, 429, 502).
@@ -172,6 +173,7 @@ class FakeBotApi:
         self.allowed_updates: list[str] | None = None  # as last set by getUpdates; None: Telegram's default
         self.files: dict[str, dict[str, Any]] = {}  # file_id -> {"unique_id", "name", "content", "path"}
         self.downloads: list[str] = []  # file paths the bot downloaded, in order
+        self.drafts: list[tuple[int, int, str, float]] = []  # (chat id, draft id, plain text, when)
         self._file_ids = count(1)
 
     # transport-free entry point -------------------------------------------------------------------
@@ -466,6 +468,18 @@ class FakeBotApi:
             sent.html, sent.text, sent.reply_markup = raw, plain, markup
             sent.edits.append(time.monotonic())
         return self._message_json(sent)
+
+    def _api_sendmessagedraft(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params.get("chat_id"))
+        if chat.get("type") != "private":
+            raise ApiError(400, "Bad Request: message drafts can be sent only to private chats")
+        draft_id = params.get("draft_id")
+        if not isinstance(draft_id, int) or isinstance(draft_id, bool) or draft_id == 0:
+            raise ApiError(400, "Bad Request: draft_id must be a non-zero integer")
+        plain = self._text(params)[1] if params.get("text") else ""  # empty: a "Thinking..." placeholder
+        with self.cond:
+            self.drafts.append((chat["id"], draft_id, plain, time.monotonic()))
+        return True
 
     def _api_sendchataction(self, params: dict[str, Any]) -> bool:
         chat = self._chat(params.get("chat_id"))

@@ -274,21 +274,55 @@ class StreamingSynthesizer:
 
 
 def test_a_streamed_answer_is_edited_at_most_once_a_second_and_typing_renewed(run_bot, engine, monkeypatch):
+    """In groups: one message, edited as the text grows (message drafts exist only in private chats)."""
     expected = engine.answer(QUESTION)
     words = len(expected.text.split(" "))
     pause = 2.4 / words  # about 2.4 s of streaming
 
     async def scenario(app, api):
-        await feed(app, api.send_text(56, QUESTION), api)
+        await feed(app, api.send_text(GROUP, f"/ask {QUESTION}", user_id=56), api)
 
     monkeypatch.setattr(engine, "synthesizer", StreamingSynthesizer(engine.synthesizer, pause))
     api = run_bot(scenario, typing_seconds=0.5)
-    [reply] = api.messages_in(56)  # one message, edited, not many
-    assert reply.html == to_html(expected) and reply.buttons
+    [reply] = api.messages_in(GROUP)  # one message, edited, not many
+    assert reply.html == to_html(expected) and reply.buttons and api.drafts == []
     assert 2 <= len(reply.edits) <= 4
     times = [reply.at, *reply.edits[:-1]]  # the final edit (with sources) may follow at once
     assert all(b - a >= 0.95 for a, b in zip(times, times[1:], strict=False))
-    assert len([a for a in api.actions if a[0] == 56]) >= 4
+    assert len([a for a in api.actions if a[0] == GROUP]) >= 4
+
+
+def test_a_streamed_answer_in_a_private_chat_is_a_message_draft_then_one_message(run_bot, engine, monkeypatch):
+    expected = engine.answer(QUESTION)
+    pause = 2.4 / len(expected.text.split(" "))
+
+    async def scenario(app, api):
+        await feed(app, api.send_text(57, QUESTION), api)
+
+    monkeypatch.setattr(engine, "synthesizer", StreamingSynthesizer(engine.synthesizer, pause))
+    api = run_bot(scenario, typing_seconds=0.5)
+    [reply] = api.messages_in(57)  # the answer only: the streamed text lived in the draft
+    assert reply.html == to_html(expected) and reply.buttons and reply.edits == []
+    question_id = api.pushed[min(api.pushed)]["message"]["message_id"]
+    drafts = [d for d in api.drafts if d[0] == 57]
+    assert 2 <= len(drafts) <= 4 and {d[1] for d in drafts} == {question_id}  # one draft, animated
+    assert all(b[3] - a[3] >= 0.95 for a, b in zip(drafts, drafts[1:], strict=False))
+    assert drafts[-1][2].endswith(" …") and expected.text.startswith(drafts[0][2][:-2].strip())
+    assert len([a for a in api.actions if a[0] == 57]) >= 4
+
+
+def test_a_bot_api_server_without_drafts_gets_edits_instead(run_bot, engine, monkeypatch):
+    expected = engine.answer(QUESTION)
+    pause = 2.4 / len(expected.text.split(" "))
+
+    async def scenario(app, api):
+        api.fail_next("sendMessageDraft", 404, description="Not Found: method not found")
+        await feed(app, api.send_text(58, QUESTION), api)
+
+    monkeypatch.setattr(engine, "synthesizer", StreamingSynthesizer(engine.synthesizer, pause))
+    api = run_bot(scenario, typing_seconds=0.5)
+    [reply] = api.messages_in(58)
+    assert reply.html == to_html(expected) and 2 <= len(reply.edits) <= 4 and api.drafts == []
 
 
 def test_token_problems_are_clear_and_never_echo_the_token(monkeypatch):
