@@ -43,6 +43,7 @@ class SentenceRecord:
     end: int
     paragraph: int
     page: int | None
+    section: str = ""  # the heading above it, if the format has headings
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Chunk:
     sentences: list[SentenceRecord] = field(default_factory=list)
     content_hash: str = ""  # SHA-256 of `text`
     file_sha256: str = ""  # SHA-256 of the source file's bytes (the version this chunk was cut from)
+    page_last: int | None = None  # the page it ends on (PDF)
+    section: str = ""  # the heading of its first paragraph
 
 
 @lru_cache(maxsize=1)
@@ -77,15 +80,19 @@ def doc_key(file: str, sha256: str) -> str:
     return hashlib.sha256(f"{file}\0{sha256}".encode()).hexdigest()[:20]
 
 
-def location_label(paragraphs: tuple[int, ...], page: int | None) -> str:
-    """Human-readable place of a chunk or sentence: 'paragraph 9', 'page 2, paragraphs 3-4'."""
+def location_label(paragraphs: tuple[int, ...], page: int | None, section: str = "",
+                   page_last: int | None = None) -> str:
+    """Human-readable place of a chunk or sentence, the most telling one the format has: a PDF's page
+    ('page 2', 'pages 2-3'), else a heading ('"Plot fees"'), else paragraphs ('paragraph 9')."""
+    if page:
+        return f"pages {page}-{page_last}" if page_last and page_last != page else f"page {page}"
+    if section:
+        return f'"{section}"'
     if not paragraphs:
-        where = "start of document"
-    elif paragraphs[0] == paragraphs[-1]:
-        where = f"paragraph {paragraphs[0]}"
-    else:
-        where = f"paragraphs {paragraphs[0]}-{paragraphs[-1]}"
-    return f"page {page}, {where}" if page else where
+        return "start of document"
+    if paragraphs[0] == paragraphs[-1]:
+        return f"paragraph {paragraphs[0]}"
+    return f"paragraphs {paragraphs[0]}-{paragraphs[-1]}"
 
 
 class _CleanText:
@@ -157,7 +164,8 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
             if not sentence:
                 continue
             start, end = (p.start + s, p.start + e) if exact else (p.start, p.end)
-            records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page))
+            records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page,
+                                          p.section))
     return records
 
 
@@ -211,7 +219,7 @@ def iter_chunks(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
                 id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start, end=end,
                 paragraphs=numbers, page=block[first].page, tokens=len(count(piece)), position=position,
                 sentences=inside, content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(),
-                file_sha256=doc.sha256,
+                file_sha256=doc.sha256, page_last=block[last].page, section=block[first].section,
             )
             position += 1
 

@@ -1,4 +1,9 @@
-"""Read corpus files (txt, md, html, pdf) into text paragraphs with language and content hash.
+"""Read corpus files (txt, md, html, pdf, docx, csv) into text paragraphs with language and content hash.
+
+Markdown, HTML, .docx and CSV are read by structure (index/structured.py: headings become sections, table
+rows records); PDFs page by page (index/load_pdf.py: page numbers kept, running headers dropped).
+reStructuredText is not in SUFFIXES: its headings and directives would be quoted as prose, so a .rst
+file is skipped with the line "unsupported type .rst" rather than indexed badly.
 
 Encodings are detected (BOMs, strict UTF-8, then charset-normalizer), so Latin-1 and UTF-16 files
 index like UTF-8 ones. charset-normalizer cannot tell the Latin 8-bit code pages apart on short texts
@@ -19,18 +24,22 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from index.boilerplate import strip_furniture
 from index.language import detect_language
+from index.load_pdf import PdfError, pdf_pages, pdf_paragraphs
 from index.paragraphs import split_paragraphs
 from index.sanitize import clean_line, clean_text
+from index.structured import csv_blocks, docx_blocks, html_blocks, markdown_blocks, to_paragraphs
 from index.types import Paragraph
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}  # the one list of supported types
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv"}  # the supported types
+_MARKDOWN = {".md", ".markdown"}
+_HTML = {".html", ".htm"}
 _BOMS = [
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -167,40 +176,6 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in text or controls > max(2, len(text[:20000]) // 100)
 
 
-def _html_to_text(html: str) -> str:
-    """Article text of an HTML page: one paragraph per block, navigation and scripts dropped."""
-    from selectolax.lexbor import LexborHTMLParser  # selectolax 1.x dropped the old Modest HTMLParser
-
-    tree = LexborHTMLParser(html)
-    for tag in ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
-                "svg", "figcaption", "button", "template"):
-        for node in tree.css(tag):
-            node.decompose()
-    for br in tree.css("br"):
-        br.replace_with(" ")
-    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
-    if root is None:
-        return ""
-    blocks = "h1,h2,h3,h4,h5,h6,p,li,blockquote,pre,dt,dd,td,th"
-    nodes = root.css(blocks)
-    if not nodes:
-        return root.text(separator=" ", strip=True)
-    # node wrappers are new objects on every query: compare the DOM nodes by mem_id, not by `is`
-    inner = {n.mem_id for node in nodes for n in node.css(blocks) if n.mem_id != node.mem_id}
-    texts = [" ".join(node.text(separator="").split()) for node in nodes if node.mem_id not in inner]
-    return "\n\n".join(t for t in texts if t)
-
-
-def _pdf_pages(path: Path) -> list[str]:
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(str(path))
-        return [page.extract_text() or "" for page in reader.pages]
-    except Exception as exc:  # pypdf raises many types for damaged files
-        raise UnreadableFile(f"unreadable PDF ({exc.__class__.__name__})") from exc
-
-
 def _opening(paragraphs: list[Paragraph], size: int = 5000) -> str:
     """The first `size` characters of the article joined by spaces: all the detector reads, without
     joining a big file's whole text."""
@@ -214,6 +189,19 @@ def _opening(paragraphs: list[Paragraph], size: int = 5000) -> str:
     return " ".join(parts)
 
 
+def _cleaned(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Paragraphs with terminal control removed from text and section (cleaning a clean text is a no-op,
+    so spans stay exact in the usual case)."""
+    return [replace(p, text=clean_text(p.text), section=clean_line(p.section)) for p in paragraphs]
+
+
+def _docx_blocks(path: Path) -> list[tuple[str, str]]:
+    try:
+        return docx_blocks(path)
+    except Exception as exc:  # python-docx raises zipfile, lxml and KeyError types for damaged files
+        raise UnreadableFile(f"unreadable .docx ({exc.__class__.__name__})") from exc
+
+
 def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument:
     """Read one file into a LoadedDocument, or raise UnreadableFile saying why not."""
     raw = path.read_bytes()
@@ -224,22 +212,26 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
     if suffix == ".pdf":
         if not raw.startswith(b"%PDF"):
             raise UnreadableFile("not a PDF")
-        pages = _pdf_pages(path)
-        text, paragraphs, encoding = "", [], "pdf"
-        for page_no, page_text in enumerate(pages, start=1):
-            offset = len(text)
-            page_text = clean_text(page_text)
-            found = split_paragraphs(page_text, page=page_no, first_number=len(paragraphs) + 1)
-            paragraphs += [Paragraph(p.number, p.start + offset, p.end + offset, p.text, page_no) for p in found]
-            text += page_text + "\n\n"
+        try:
+            text, paragraphs = pdf_paragraphs(pdf_pages(path))
+        except PdfError as exc:
+            raise UnreadableFile(str(exc)) from exc
+        encoding = "pdf"
+    elif suffix == ".docx":
+        text, paragraphs = to_paragraphs(_docx_blocks(path))
+        text, paragraphs, encoding = clean_text(text), _cleaned(paragraphs), "docx"
     else:
         text, encoding = decode_bytes(raw)
         if _looks_binary(text):
             raise UnreadableFile("binary file")
-        if suffix in {".html", ".htm"}:
-            text = _html_to_text(text)  # after parsing: character references like &#27; are escapes too
-        text = clean_text(text)
-        paragraphs = split_paragraphs(text)
+        if suffix in _HTML or suffix in _MARKDOWN or suffix == ".csv":
+            # parse first: character references like &#27; are escapes too
+            parse = html_blocks if suffix in _HTML else markdown_blocks if suffix in _MARKDOWN else csv_blocks
+            text, paragraphs = to_paragraphs(parse(text))
+            text, paragraphs = clean_text(text), _cleaned(paragraphs)
+        else:
+            text = clean_text(text)
+            paragraphs = split_paragraphs(text)
     article = strip_furniture(paragraphs, text)
     if not article:
         raise UnreadableFile("no text found" if not paragraphs else "only page furniture, no article text")

@@ -31,6 +31,7 @@ def chunk_records(chunks: list[Chunk]) -> list[Record]:
             "p_last": c.paragraphs[-1] if c.paragraphs else 0, "page": c.page or 0, "start": c.start, "end": c.end,
             "tokens": c.tokens, "position": c.position, "s_first": first, "s_last": last,
             "content_hash": c.content_hash, "file_sha256": c.file_sha256,
+            "page_last": c.page_last or 0, "section": c.section,
         }))
     return out
 
@@ -44,5 +45,6 @@ def sentence_records(chunks: list[Chunk]) -> list[Record]:
                 seen[s.index] = Record(f"{_key(c)}:s{s.index}", s.text, {
                     "doc_key": _key(c), "file": c.file, "language": c.language, "paragraph": s.paragraph,
                     "page": s.page or 0, "start": s.start, "end": s.end, "position": s.index,
+                    "section": s.section,
                 })
     return [seen[i] for i in sorted(seen)]

@@ -15,6 +15,7 @@ class Paragraph:
     end: int
     text: str
     page: int | None = None  # PDF page (1-based) when the source has pages
+    section: str = ""  # the heading above it (Markdown, HTML, .docx), shown in citations
 
 
 @dataclass

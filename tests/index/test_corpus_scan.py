@@ -83,7 +83,7 @@ def test_corpus_given_through_a_link_is_not_outside_itself(tmp_path: Path) -> No
 
 def test_unsupported_types_and_special_files_get_a_reason_hidden_ones_do_not(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    for rel in ("a.txt", "guide.rst", "table.CSV", "README", ".hidden.rst", ".git/config"):
+    for rel in ("a.txt", "guide.rst", "table.XLSX", "README", ".hidden.rst", ".git/config"):
         write(corpus / rel, "x")
     os.mkfifo(corpus / "pipe.txt")  # reading a FIFO would block the index run forever
     (corpus / "gone.txt").symlink_to(tmp_path / "missing.txt")
@@ -94,7 +94,7 @@ def test_unsupported_types_and_special_files_get_a_reason_hidden_ones_do_not(tmp
         "gone.txt": "broken link",
         "guide.rst": "unsupported type .rst",
         "pipe.txt": "not a regular file",
-        "table.CSV": "unsupported type .csv",
+        "table.XLSX": "unsupported type .xlsx",
     }
     assert ".txt" in SUFFIXES and ".rst" not in SUFFIXES
 

@@ -78,7 +78,7 @@ def test_corpus_is_walked_recursively_skipping_hidden_and_unknown_files(tmp_path
         "f.PDF",
         "g.htm",
         "h.markdown",
-        "skip.docx",
+        "skip.xlsx",
         "skip.png",
         ".hidden.txt",
         ".git/config.txt",
@@ -98,11 +98,11 @@ def test_nested_file_is_named_by_its_posix_path_below_the_corpus(tmp_path: Path)
 def test_html_keeps_article_text_and_drops_navigation_scripts_and_cookie_banners(tmp_path: Path) -> None:
     doc = _load(write(tmp_path / "page.html", NOISY_HTML), tmp_path)
     texts = [p.text for p in doc.paragraphs]
-    assert texts == [
-        "Apple growers expect a record harvest",
+    assert texts == [  # the headline is the section of the paragraphs under it, not text to quote
         "Apple growers in the valley expect a record harvest this autumn after a mild spring.",
         "The cooperative said it would hire three hundred seasonal workers to pick the fruit.",
     ]
+    assert {p.section for p in doc.paragraphs} == {"Apple growers expect a record harvest"}
     joined = "\n".join(texts)
     for word in ("SHOULD-NOT-APPEAR", "cookie", "Related Post", "LEAVE A REPLY", "font-family"):
         assert word not in joined
@@ -128,10 +128,11 @@ def test_pdf_pages_become_numbered_paragraphs_with_page_numbers(tmp_path: Path) 
     assert doc.encoding == "pdf" and doc.language == "en"
 
 
-def test_markdown_is_read_as_text(tmp_path: Path) -> None:
+def test_markdown_heading_is_the_section_not_a_paragraph(tmp_path: Path) -> None:
     doc = _load(write(tmp_path / "note.md", "# Le musée\n\n" + FR_TEXT), tmp_path)
     assert doc.language == "fr"
-    assert doc.paragraphs[1].text == _paragraphs(FR_TEXT)[0]
+    assert [p.text for p in doc.paragraphs] == _paragraphs(FR_TEXT)
+    assert {p.section for p in doc.paragraphs} == {"Le musée"}
 
 
 @pytest.mark.parametrize(
