@@ -87,7 +87,7 @@ def uploads(settings: Any) -> dict[str, UploadRecord]:
 
 
 def _live(engine: Any) -> dict[str, Any]:
-    return {s.file: s for s in engine.sources()}
+    return {d.file: d for d in engine.documents()}
 
 
 __all__ = ["CitebotIndexError", "Edit", "UploadRefused", "add_document", "forget_document", "uploads"]

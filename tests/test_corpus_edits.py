@@ -40,11 +40,11 @@ def test_added_document_is_answered_from_right_away(live: tuple[Any, Any]) -> No
 def test_unreadable_upload_leaves_corpus_and_index_as_they_were(live: tuple[Any, Any]) -> None:
     engine, settings = live
     before_files = sorted(p.name for p in Path(settings.corpus).iterdir())
-    before_index = engine.sources()
+    before_index = engine.documents()
     with pytest.raises(UploadRefused, match="could not read"):
         add_document(engine, settings, "scan.pdf", b"%PDF-1.7\n%%EOF\n", 42, "@keeper")
     assert sorted(p.name for p in Path(settings.corpus).iterdir()) == before_files
-    assert engine.sources() == before_index and uploads(settings) == {}
+    assert engine.documents() == before_index and uploads(settings) == {}
 
 
 def test_forget_removes_from_folder_index_and_provenance(live: tuple[Any, Any]) -> None:
@@ -52,7 +52,7 @@ def test_forget_removes_from_folder_index_and_provenance(live: tuple[Any, Any]) 
     add_document(engine, settings, "varnholm.txt", LIGHTHOUSE, 42, "@keeper")
     edit = forget_document(engine, settings, "varnholm.txt")
     assert edit.change.status == "removed" and not (Path(settings.corpus) / "varnholm.txt").exists()
-    assert "varnholm.txt" not in {s.file for s in engine.sources()} and uploads(settings) == {}
+    assert "varnholm.txt" not in {s.file for s in engine.documents()} and uploads(settings) == {}
     assert not [p for p in Path(settings.corpus).iterdir() if p.name.startswith(".")]
     with pytest.raises(UploadRefused, match="no document called"):
         forget_document(engine, settings, "varnholm.txt")

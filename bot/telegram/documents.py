@@ -131,7 +131,7 @@ def added_text(edit: Edit) -> str:
     return text
 
 
-async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A file sent in a private chat: an admin's is added to the corpus; anyone else's is refused unread."""
     lib = library(context)
     message = update.effective_message
@@ -168,7 +168,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(message, added_text(edit))
 
 
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/forget FILE (admins): ask for confirmation with a button; the removal happens on the tap."""
     lib = library(context)
     message = update.effective_message
@@ -192,7 +192,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(message, load_prompt("telegram_forget_confirm").format(name=name), reply_markup=buttons)
 
 
-async def confirm_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on a /forget button: only in its chat, by the admin who asked, once."""
     lib = library(context)
     query = update.callback_query
@@ -233,6 +233,6 @@ def register(app: Application, engine: Any, settings: Any) -> None:
     """Add the document handlers (before the 'only text' handler, which would take files otherwise)."""
     app.bot_data["citebot_documents"] = Library(engine, settings, AccessList(settings.admins))
     new, private = filters.UpdateType.MESSAGE, filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(new & private & filters.Document.ALL, document))
-    app.add_handler(CommandHandler("forget", forget, filters=new))
-    app.add_handler(CallbackQueryHandler(confirm_forget, pattern=r"^f:"))
+    app.add_handler(MessageHandler(new & private & filters.Document.ALL, document_message))
+    app.add_handler(CommandHandler("forget", forget_command, filters=new))
+    app.add_handler(CallbackQueryHandler(forget_button, pattern=r"^f:"))
