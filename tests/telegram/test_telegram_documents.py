@@ -129,6 +129,20 @@ def test_forget_can_be_declined_and_is_for_admins_only(bot: BotProcess) -> None:
     assert (bot.corpus / PDF_NAME).exists()
 
 
+def test_questions_are_answered_while_a_document_is_being_indexed(bot: BotProcess) -> None:
+    api = bot.api
+    towns = ["Aldby", "Brenna", "Corrin", "Dalsvik", "Eskel", "Fjordum", "Grannvik", "Hollin"]
+    text = "\n\n".join(f"The harbour of {town} {n} recorded {n * 7 + 3} fishing boats in the spring census."
+                       for n in range(1, 16) for town in towns)  # 120 paragraphs: seconds of embedding
+    before = len(api.messages_in(ADMIN))
+    api.send_document(ADMIN, "harbour census.txt", text.encode(), mime_type="text/plain")
+    api.wait_for(lambda: api.downloads and api.downloads[-1].endswith(".txt"), timeout=30)  # indexing starts
+    answer = ask(api, 602, "How many shipwrecks did the Varnholm keepers log?")  # another user meanwhile
+    added = reply_in(api, ADMIN, before, timeout=180)
+    assert added.text.startswith("Added harbour census.txt (en, "), added.text
+    assert "forty-one shipwrecks" in answer.text and answer.at < added.at  # answered before indexing ended
+
+
 def test_forget_asks_first_then_removes_the_document_from_folder_and_index(bot: BotProcess) -> None:
     api = bot.api
     confirm = ask(api, ADMIN, f"/forget {PDF_NAME}")
