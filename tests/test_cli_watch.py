@@ -1,5 +1,6 @@
 """`citebot index --watch` as a user runs it: it indexes, keeps running, picks up an edit within 10 s of
-it, sums each pass up in one line, and stops cleanly on Ctrl-C."""
+it, sums each pass up in one line, and stops cleanly on Ctrl-C. `citebot chat --watch` answers from a file
+added to the folder while it runs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 CITEBOT = Path(sys.executable).parent / "citebot"
 
 
-def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_data_dir: Path) -> None:
+def private_copy(tmp_path: Path, built_data_dir: Path) -> tuple[Path, Path, dict[str, str]]:
+    """(corpus, data dir, environment): copies of the bundled corpus and the session index."""
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     shutil.copytree(built_data_dir, data)
     corpus.mkdir()
@@ -23,6 +25,11 @@ def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_
         shutil.copy(doc, corpus / doc.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
     env.update(CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(data), ANONYMIZED_TELEMETRY="False")
+    return corpus, data, env
+
+
+def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_data_dir: Path) -> None:
+    corpus, _, env = private_copy(tmp_path, built_data_dir)
     proc = subprocess.Popen([str(CITEBOT), "index", "--watch"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -54,3 +61,29 @@ def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_
         code = proc.wait(timeout=30)
     assert code == 0, "".join(lines)
     assert "Traceback" not in "".join(lines)
+
+
+def test_chat_watch_answers_from_a_file_added_while_it_runs(tmp_path: Path, built_data_dir: Path) -> None:
+    corpus, data, env = private_copy(tmp_path, built_data_dir)
+    env["CITEBOT_RELOAD_SECONDS"] = "0.5"
+    proc = subprocess.Popen([str(CITEBOT), "chat", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors: list[str] = []
+    threading.Thread(target=lambda: errors.extend(iter(proc.stderr.readline, "")), daemon=True).start()
+    try:
+        started = time.monotonic()
+        while not any("ready in" in line for line in errors):
+            assert proc.poll() is None and time.monotonic() - started < 120, "".join(errors)
+            time.sleep(0.1)
+        (corpus / "ferry.txt").write_text("The Varnholm ferry carries exactly 212 bicycles every Sunday.\n")
+        mirror = data / "citebot.manifest.json"
+        started = time.monotonic()
+        while "ferry.txt" not in mirror.read_text():  # the published manifest names the file
+            assert time.monotonic() - started < 60, "the new file was not indexed within 60 s"
+            time.sleep(0.2)
+        time.sleep(1)  # the chat checks for a new index version every CITEBOT_RELOAD_SECONDS (0.5 s here)
+        out, _ = proc.communicate("How many bicycles does the Varnholm ferry carry on Sundays?\n", timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "212 bicycles" in out and "ferry.txt" in out, out + "".join(errors)
