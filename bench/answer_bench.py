@@ -88,8 +88,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from bot.engine import Engine
+    from bot.settings import Settings
     from index.ingest import build_index
-    from index.settings import Settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="citebot-bench-"))
     settings = Settings(_env_file=None, corpus=ROOT / "corpus", data_dir=data_dir)  # type: ignore[call-arg]

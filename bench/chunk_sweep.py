@@ -30,8 +30,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from bot.engine import Engine
+    from bot.settings import Settings
     from index.ingest import build_index
-    from index.settings import Settings
 
     questions = [json.loads(line) for path in DEFAULT_SETS if path.exists()
                  for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -32,11 +32,11 @@ TIE = 0.05  # within 5% of the best counts as a tie; the smaller batch / fewer t
 
 def pipeline_texts(corpus: Path, share: float) -> list[str]:
     """The chunk and sentence texts `citebot index` would embed for `corpus`."""
+    from bot.settings import Settings
     from index.chunk import chunk_document, e5_token_counter
     from index.embed import load_e5
     from index.load import iter_corpus, load_document
     from index.records import chunk_records, sentence_records
-    from index.settings import Settings
 
     settings = Settings(_env_file=None, corpus=corpus)  # type: ignore[call-arg]
     count = e5_token_counter(load_e5())
@@ -91,7 +91,7 @@ def run_child(threads: int, batches: list[int], corpus: Path, share: float, rota
 
 def current_defaults() -> tuple[int, int]:
     """(threads, batch) the settings use today; embed_threads=0 means every core."""
-    from index.settings import Settings
+    from bot.settings import Settings
 
     fields = Settings.model_fields
     threads = int(fields["embed_threads"].default) or (os.cpu_count() or 1)

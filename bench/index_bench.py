@@ -105,9 +105,9 @@ def use_engine(engine: Path) -> None:
 
 
 def throughput_figures(corpus: Path, repeats: int) -> None:
+    from bot.settings import Settings
     from index.embed import load_e5
     from index.ingest import build_index
-    from index.settings import Settings
 
     model = load_e5()
     model.passage(["warm up the engine and its threads"] * 8)

@@ -57,11 +57,11 @@ _WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 # ---------------------------------------------------------------------------------------------
 def corpus_profile(corpus: Path) -> dict[str, Any]:
     """Vocabulary and frequencies per language, real chunk lengths, real chunk+sentence embeddings."""
+    from bot.settings import Settings
     from index.chunk import chunk_document, e5_token_counter
     from index.embed import load_e5
     from index.load import iter_corpus, load_document
     from index.records import chunk_records, sentence_records
-    from index.settings import Settings
 
     settings = Settings(_env_file=None, corpus=corpus)  # type: ignore[call-arg]
     model = load_e5()

@@ -136,7 +136,7 @@ class Engine:
         language = self.question_language(question, history)
         resolved = self._resolve(question, history)
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(resolved.dense_query, lexical_query=resolved.lexical_query)
+        retrieval = self.retriever.retrieve(resolved.dense_query, self.settings.top_k, resolved.lexical_query)
         t2 = time.perf_counter()
         final: Answer | None = None
         for piece in self.synthesizer.stream(question, language, retrieval):

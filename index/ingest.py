@@ -39,7 +39,7 @@ from index.publish import (
     record_published,
 )
 from index.sanitize import clean_line
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import FileEntry, Manifest, describe_location, embedded_store_intact
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
@@ -112,7 +112,7 @@ def _skip(report: IndexReport, progress: Progress, name: str, reason: str) -> No
     progress.message(f"skipped {clean_line(name)}: {reason}")
 
 
-def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
+def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
     """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
     if settings.server_mode or not embedded_store_intact(settings):
         return None
@@ -127,7 +127,7 @@ def _unchanged_fast(settings: Settings, state: LocalState, files: dict[str, tupl
     return manifest
 
 
-def _open_store(settings: Settings, rebuild: bool, progress: Progress) -> Store:
+def _open_store(settings: IndexSettings, rebuild: bool, progress: Progress) -> Store:
     """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated."""
     from index.store import Store, set_aside_embedded
 
@@ -150,7 +150,7 @@ def _report_totals(report: IndexReport, manifest: Manifest) -> None:
     report.version = manifest.version
 
 
-def build_index(settings: Settings, rebuild: bool = False, progress: Progress | None = None,
+def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progress | None = None,
                 wait_seconds: float = 0.0) -> IndexReport:
     """Bring the index in line with the corpus folder; see the module docstring for the write order."""
     from filelock import FileLock, Timeout
@@ -177,7 +177,7 @@ def build_index(settings: Settings, rebuild: bool = False, progress: Progress | 
     return report
 
 
-def _build_locked(settings: Settings, state: LocalState, corpus: Path, rebuild: bool,
+def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebuild: bool,
                   progress: Progress) -> IndexReport:
     files, skipped = _scan(corpus, settings.follow_links)
     report = IndexReport(location=describe_location(settings))
@@ -262,7 +262,7 @@ class _PreparedDoc:
     chunks: list[Chunk]
 
 
-def _prepare(settings: Settings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
+def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
              embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
     """Load and chunk every new or changed file; record unchanged and skipped ones."""
     from index.chunk import chunk_document, doc_key, e5_token_counter

@@ -28,7 +28,7 @@ from index.embed_id import embedder_id
 from index.errors import REBUILD_HINT, IndexCorrupt, IndexMismatch, IndexMissing, IndexUnavailable
 from index.lexical import LexicalIndex, build_lexical, save_lexical
 from index.local_state import LocalState, atomic_write, read_json
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import FileEntry, Manifest, Store, embedded_index_exists, reset_embedded_cache
 
 logger = logging.getLogger(__name__)
@@ -36,23 +36,23 @@ SENTENCE_SCHEMA = "sentences-v1"  # bump when sentence records change shape: old
 
 
 # identity ---------------------------------------------------------------------------------------
-def chunking_signature(settings: Settings) -> str:
+def chunking_signature(settings: IndexSettings) -> str:
     """The chunking settings a collection records; a mismatch at query time asks for --rebuild."""
     return (f"SentenceSplitter(size={settings.chunk_size},overlap={settings.chunk_overlap},"
             f"tokens=tiktoken:cl100k_base);{SENTENCE_SCHEMA}")
 
 
-def identity_matches(manifest: Manifest, settings: Settings) -> bool:
+def identity_matches(manifest: Manifest, settings: IndexSettings) -> bool:
     """True when `manifest` was built with the current embedder and chunking."""
     return (manifest.embed_model, manifest.chunking) == (embedder_id(), chunking_signature(settings))
 
 
-def new_manifest(settings: Settings, files: dict[str, FileEntry], version: int) -> Manifest:
+def new_manifest(settings: IndexSettings, files: dict[str, FileEntry], version: int) -> Manifest:
     """A manifest stamped with the current embedder and chunking."""
     return Manifest(embedder_id(), chunking_signature(settings), files, version)
 
 
-def check_identity(manifest: Manifest, settings: Settings, location: str) -> None:
+def check_identity(manifest: Manifest, settings: IndexSettings, location: str) -> None:
     """Raise IndexMismatch (saying to rebuild) unless `manifest` matches the current settings."""
     if not identity_matches(manifest, settings):
         raise IndexMismatch(f"the index in {location} was built with {manifest.embed_model}, {manifest.chunking}; "
@@ -105,7 +105,7 @@ class Snapshot:
     local_version: int | None
 
 
-def open_snapshot(settings: Settings, state: LocalState) -> Snapshot:
+def open_snapshot(settings: IndexSettings, state: LocalState) -> Snapshot:
     """The live version, checked against the current settings; IndexMissing, IndexCorrupt, IndexMismatch
     or IndexUnavailable (each saying what to do) when it cannot be read."""
     if not settings.server_mode:
@@ -144,7 +144,7 @@ def _load_lexical(state: LocalState, store: Store, manifest: Manifest) -> Lexica
     return lexical
 
 
-def newer_version_published(snapshot: Snapshot, settings: Settings, state: LocalState) -> bool:
+def newer_version_published(snapshot: Snapshot, settings: IndexSettings, state: LocalState) -> bool:
     """True when another process published since `snapshot` was opened: the server's manifest moved on,
     or (embedded store) the data dir's index-version changed."""
     if settings.server_mode:

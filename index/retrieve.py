@@ -28,7 +28,7 @@ from index.chunk import location_label
 from index.lexical import build_lexical
 from index.local_state import LocalState
 from index.publish import Snapshot, newer_version_published, open_snapshot
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.store import Manifest
 from index.types import Passage, Sentence
 
@@ -43,6 +43,9 @@ SENTENCE_HITS = 16
 # that cost hit@1 0.92 -> 0.69 (translated chunks outvote the question-language one), so they only join
 # the answer's candidates.
 SENTENCE_VOTES = False
+# Passages per question when the caller does not say; the bot passes its top_k setting (same default), which
+# belongs to the answer settings, not to index/.
+DEFAULT_K = 8
 
 
 @dataclass
@@ -51,8 +54,6 @@ class Retrieval:
 
     passages: list[Passage]
     query_vector: np.ndarray
-    embed_ms: float
-    search_ms: float
     query: str = ""
     lexical_query: str = ""
     sentence_hits: list[Sentence] = field(default_factory=list)  # sentence-level dense hits, best first
@@ -109,7 +110,7 @@ def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
 class Retriever:
     """Dense + BM25 retrieval over the live index, reloading when another process re-indexes."""
 
-    def __init__(self, settings: Settings, embedder: Any | None = None):
+    def __init__(self, settings: IndexSettings, embedder: Any | None = None):
         self.settings = settings
         self.state = LocalState(Path(settings.data_dir), settings.collection)
         if embedder is None:
@@ -156,14 +157,11 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query_vector(text)
 
-    def retrieve(self, question: str, k: int | None = None, lexical_query: str | None = None) -> Retrieval:
-        """The top `k` passages for `question`, best first, with their sentences attached."""
-        k = k or self.settings.top_k
-        self.refresh()
+    def retrieve(self, question: str, k: int = DEFAULT_K, lexical_query: str | None = None) -> Retrieval:
+        """The top `k` passages for `question`, best first, with their sentences attached. It does not look
+        for a newer index: the engine's check_index makes that one decision before each question."""
         snap = self._snapshot
-        t0 = time.perf_counter()
         vector = self.embed_query(question)
-        t1 = time.perf_counter()
         live = snap.manifest.live_keys
         pool = k * 3
         # Filter to the live versions inside Chroma, so chunks an update has stored but not yet published
@@ -195,8 +193,7 @@ class Retriever:
                     for cid in top if cid in by_id and by_id[cid][1]["doc_key"] in live]
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
         context = self._neighbours(snap, passages, sentence_hits)
-        t2 = time.perf_counter()
-        return Retrieval(passages, vector, (t1 - t0) * 1000, (t2 - t1) * 1000, question, lexical_query or question,
+        return Retrieval(passages, vector, question, lexical_query or question,
                          sentence_hits, context, snap.lexical.unknown_share(question))
 
     def _neighbours(self, snap: Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexMissing, IndexUnavailable
-from index.settings import Settings
+from index.settings import IndexSettings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def unavailable(location: str, detail: str = "") -> IndexUnavailable:
     return IndexUnavailable(f"index unavailable: {location} is not reachable{f' ({detail})' if detail else ''}")
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: IndexSettings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -86,7 +86,7 @@ def _client(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def _http_client(settings: Settings, chroma_settings: Any) -> Any:
+def _http_client(settings: IndexSettings, chroma_settings: Any) -> Any:
     """chromadb.HttpClient, given at most `chroma_timeout` seconds to connect.
 
     Its constructor already talks to the server (user identity, tenant and database checks) on an httpx
@@ -131,28 +131,28 @@ def _bound_http_timeout(client: Any, seconds: float) -> None:
         logger.warning("cannot bound the Chroma HTTP timeout; a hung server may stall questions")
 
 
-def describe_location(settings: Settings) -> str:
+def describe_location(settings: IndexSettings) -> str:
     """Where the index lives, as shown to users."""
     if settings.server_mode:
         return f"Chroma server http://{settings.chroma_host}:{settings.chroma_port or 8000}"
     return f"embedded Chroma at {embedded_dir(settings)}"
 
 
-def embedded_dir(settings: Settings) -> Path:
+def embedded_dir(settings: IndexSettings) -> Path:
     """The embedded store's folder in the data dir."""
     return Path(settings.data_dir) / "chroma"
 
 
-def _embedded_db(settings: Settings) -> Path:
+def _embedded_db(settings: IndexSettings) -> Path:
     return embedded_dir(settings) / "chroma.sqlite3"
 
 
-def embedded_index_exists(settings: Settings) -> bool:
+def embedded_index_exists(settings: IndexSettings) -> bool:
     """True when an embedded store has been created (a reader then opens it; else there is no index yet)."""
     return _embedded_db(settings).exists()
 
 
-def embedded_store_intact(settings: Settings) -> bool:
+def embedded_store_intact(settings: IndexSettings) -> bool:
     """Cheap check (stdlib sqlite3, no Chroma import) that the embedded store still holds our
     collections, so the no-change shortcut never vouches for an emptied or damaged store."""
     import sqlite3
@@ -169,7 +169,7 @@ def embedded_store_intact(settings: Settings) -> bool:
     return {f"{settings.collection}_chunks", f"{settings.collection}_sentences"} <= names and rows > 0
 
 
-def set_aside_embedded(settings: Settings) -> Path:
+def set_aside_embedded(settings: IndexSettings) -> Path:
     """Move an embedded store too damaged to open out of the way (kept for inspection, not deleted) so
     a rebuild starts afresh; returns where it went."""
     reset_embedded_cache()
@@ -198,7 +198,7 @@ def _is_connection_error(exc: BaseException) -> bool:
 class Store:
     """Chroma behind a small interface the rest of the index uses."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: IndexSettings):
         self.settings = settings
         self.location = describe_location(settings)
         self._client = _client(settings)
@@ -338,13 +338,6 @@ class Store:
         with self._reachable():
             res = self._sentences.get(where=where, include=["documents", "metadatas", "embeddings"])
         return _rows(res, "embeddings")
-
-    def heartbeat(self) -> None:
-        """Raise IndexUnavailable when the store cannot answer."""
-        try:
-            self._client.heartbeat()
-        except Exception as exc:
-            raise unavailable(self.location) from exc
 
 
 def reset_embedded_cache() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.errors import CitebotIndexError
-from index.settings import Settings
+from index.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _outside(data_dir: Path) -> Callable[[object, str], bool]:
     return keep
 
 
-def watch_corpus(settings: Settings, on_report: Callable[[object], None],
+def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                  on_error: Callable[[CitebotIndexError], None], stop: threading.Event,
                  debounce_ms: int = DEBOUNCE_MS, settle: float = SETTLE_SECONDS) -> None:
     """Index every batch of changes in `settings.corpus` until `stop` is set (blocks the caller).
@@ -101,7 +101,7 @@ def watch_corpus(settings: Settings, on_report: Callable[[object], None],
         on_report(report)
 
 
-def start_watcher(settings: Settings, on_report: Callable[[object], None],
+def start_watcher(settings: IndexSettings, on_report: Callable[[object], None],
                   on_error: Callable[[CitebotIndexError], None]) -> tuple[threading.Thread, threading.Event]:
     """`watch_corpus` on a daemon thread (for `chat --watch` and `telegram --watch`); set the event to stop."""
     stop = threading.Event()

@@ -17,7 +17,7 @@ ISOLATED_ENV = (
 
 def settings_for(data_dir: Path, corpus: Path = CORPUS, **overrides: Any):
     """Settings with no .env file and none of the CHROMA_*/CITEBOT_* variables the caller may have set."""
-    from index.settings import Settings
+    from bot.settings import Settings
 
     for var in ISOLATED_ENV:
         os.environ.pop(var, None)

@@ -29,7 +29,7 @@ def _retrieval(passage_sentences: list[Sentence], hits: list[Sentence] = (), que
                question: str = "When was the Zorvath bridge finished?") -> Retrieval:
     passage = Passage(id="d1:0", file="d1.en.txt", language="en", text=" ".join(s.text for s in passage_sentences),
                       location="paragraph 1", score=0.03, dense=0.8, lexical=2.0, sentences=list(passage_sentences))
-    return Retrieval([passage], query if query is not None else _unit(1, 0, 0), 0.0, 0.0, question, question,
+    return Retrieval([passage], query if query is not None else _unit(1, 0, 0), question, question,
                      list(hits))
 
 

@@ -12,7 +12,7 @@ LANGUAGES = ("en", "id", "es", "pt", "fr", "de", "it", "nl")
 
 def server_settings(data_dir: Path, corpus: Path, host: str, port: int):
     """Settings that use the Chroma server at host:port (CHROMA_HOST/CHROMA_PORT, as a user sets them)."""
-    from index.settings import Settings
+    from bot.settings import Settings
 
     settings_for(data_dir, corpus)  # clears the environment
     os.environ["CHROMA_HOST"], os.environ["CHROMA_PORT"] = host, str(port)

@@ -35,7 +35,6 @@ def test_default_is_extractive(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("overrides", "hint"), [
-    ({"llm": "gpt"}, "none (extractive answers), openai or ollama"),
     ({"llm": "ollama"}, "CITEBOT_LLM_MODEL"),
     ({"llm": "openai", "llm_model": "gpt-4o-mini"}, "OPENAI_API_KEY"),
 ])
