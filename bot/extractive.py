@@ -172,7 +172,7 @@ class ExtractiveSynthesizer:
             quoted = [*self._with_context(quoted[0])[:-1], *quoted]
             text = " ".join(q.text for q in quoted)
             paragraphs = sorted({q.paragraph for q in quoted})
-            location = location_label(tuple(paragraphs), quoted[0].page)  # "page 2, paragraph 3" in a PDF
+            location = location_label(tuple(paragraphs), quoted[0].page, quoted[0].section)  # "page 2, paragraph 3" in a PDF
             main = quoted[-1]
             also = sorted({v.file for v in versions if v.file != main.file})
             passage = cand.passage.text if cand.passage is not None and cand.passage.file == main.file else text

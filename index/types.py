@@ -50,3 +50,4 @@ class Sentence:
     position: int  # index of the sentence within its document
     embedding: Any = None  # numpy float32 vector, L2-normalised
     page: int | None = None  # PDF page (1-based), so a citation can say where to look
+    section: str = ""  # the heading the sentence sits under (Markdown, HTML, .docx), for the citation
