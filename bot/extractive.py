@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
-from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, anchors, features, gather
+from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, anchors, features, gather, question_evidence
 from index.chunk import location_label
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval, Retriever
@@ -78,14 +78,18 @@ class ExtractiveSynthesizer:
         self.ranker = Ranker.load(params or PARAMS)
 
     def ranked(self, question: str, language: str, retrieval: Retrieval
-               ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
-        """Candidates best first, with their ranker logits and feature rows. In a follow-up, sentences whose
-        neighbourhood never names the borrowed subject (the words `lexical_query` adds) come after those that do."""
+               ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates best first, with their ranker logits and feature rows, and the question's evidence for the
+        calibrator (`question_evidence`, read in the candidates' gathered order as training reads it). In a
+        follow-up, sentences whose neighbourhood never names the borrowed subject (the words `lexical_query`
+        adds) come after those that do."""
         pool = gather(retrieval)
         if not pool:
-            return [], np.zeros(0), np.zeros((0, len(self.ranker.features)))
+            empty = np.zeros((0, len(self.ranker.features)))
+            return [], np.zeros(0), empty, question_evidence(np.zeros(0), empty)
         rows = features(question, language, retrieval, pool)
         logits = self.ranker.logits(rows)
+        evidence = question_evidence(logits, rows)
         languages = {c.sentence.language for c in pool} | {"en"}
         own = set(query_word_stems(question, languages))
         borrowed = [w for w in query_word_stems(retrieval.lexical_query or question, languages) if w not in own]
@@ -95,14 +99,14 @@ class ExtractiveSynthesizer:
                 terms = set(analyze_document(_around(c), c.sentence.language))
                 on_subject[i] = float(any(w & terms for w in borrowed))
         order = np.lexsort((-logits, -on_subject))
-        return [pool[i] for i in order], logits[order], rows[order]
+        return [pool[i] for i in order], logits[order], rows[order], evidence
 
-    def relevant(self, best_logit: float, best_row: np.ndarray) -> bool:
+    def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> bool:
         """Whether the calibrated probability that the documents answer clears the fitted threshold
         (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
         if best_row[_UNKNOWN] >= 1.0:
             return False  # no word of the question occurs in any document: nothing indexed is about it
-        return self.ranker.confidence(best_logit, best_row) >= self.ranker.threshold + self.margin
+        return self.ranker.confidence(best_logit, best_row, evidence) >= self.ranker.threshold + self.margin
 
     def translations(self, chosen: Sentence) -> list[Sentence]:
         """Versions of the chosen sentence in other files: per file, the closest sentence that passes
@@ -133,8 +137,8 @@ class ExtractiveSynthesizer:
         return [*previous, s]
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
-        pool, logits, rows = self.ranked(question, language, retrieval)
-        if not pool or not self.relevant(float(logits[0]), rows[0]):
+        pool, logits, rows, evidence = self.ranked(question, language, retrieval)
+        if not pool or not self.relevant(float(logits[0]), rows[0], evidence):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         lead_p = _sigmoid(float(logits[0]))
         if pool[0].sentence.language != language:

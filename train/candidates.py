@@ -27,7 +27,6 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "features.npz"
 CONFIGURATIONS = 3
 STATES = ("both",) * 7 + ("en",) * 7 + ("es",) * 6 + ("absent",) * 4
-MAX_CANDIDATES = 48  # per question, by dense similarity: the answer is almost never further down
 
 
 def judge_norm():
@@ -80,7 +79,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="questions per configuration (0: all), for a quick look")
     a = ap.parse_args()
     from bot.engine import Engine
-    from bot.ranker import FEATURES, features, gather
+    from bot.ranker import FEATURES, MAX_CANDIDATES, features, gather
     from tests.isolation import settings_for
 
     norm = judge_norm()

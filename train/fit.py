@@ -5,10 +5,11 @@
 2. Out-of-fold scores, folds grouped by article (no article's questions are scored by a model that saw
    them): the answer each question would get, and whether it holds the fact.
 3. Calibration: a logistic regression from the best candidate's out-of-fold logit and the question-level
-   evidence (bot.ranker.CALIBRATION) to P(the documents answer the question) (Platt scaling with a few more
-   inputs). Fitted on "is the question's article indexed", not on "does the lead hold the fact": the
-   decision it serves is answer-or-decline, and that label declined more absent-article questions at the
-   same false-decline rate out of fold (docs/answer-quality.md).
+   evidence (bot.ranker.CALIBRATION, with the probability mass of its candidates) to P(the documents
+   answer the question) (Platt scaling with a few more inputs). Fitted on "is the question's article
+   indexed", not on "does the lead hold the fact": the decision it serves is answer-or-decline, and that
+   label declined more absent-article questions at the same false-decline rate out of fold
+   (docs/answer-quality.md).
 4. The abstention threshold: the highest that keeps out-of-fold false declines (answerable questions
    declined) at or under MAX_FALSE_DECLINES; the whole curve is written to docs/ (JSON, and PNG with
    --plot).
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.ranker import CALIBRATION, calibration_inputs
+from bot.ranker import CALIBRATION, calibration_inputs, question_evidence
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -123,7 +124,7 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
         meta = data.questions[qi]
         if s == e:
             out.append({"kind": meta["kind"], "best": -30.0, "row": np.zeros(data.X.shape[1]), "lead_fact": False,
-                        "fact": False, "chars": 0})
+                        "fact": False, "chars": 0, "evidence": question_evidence(np.zeros(0), data.X[s:e])})
             continue
         order = s + np.argsort(-logits[s:e], kind="stable")
         prob = 1.0 / (1.0 + np.exp(-logits[order]))
@@ -142,6 +143,7 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
             if following and following[0] not in chosen:
                 chosen.insert(1, following[0])
         out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "row": data.X[order[0]],
+                    "evidence": question_evidence(logits[s:e], data.X[s:e]),
                     "lead_fact": bool(data.y[order[0]]),
                     "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
                                                                       len(chosen) - 1)})
@@ -208,7 +210,8 @@ def fit(data: Data) -> tuple[dict, dict]:
         if s["median_chars"] <= MEDIAN_CHARS and s["facts"] > best_facts:
             best_follow, best_facts = follow, s["facts"]
     res = answers(data, oof, best_follow)
-    inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]))
+    inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]),
+                                np.stack([r["evidence"] for r in res]))
     answerable = np.asarray([r["kind"] != "absent" for r in res])
     calibration = calibrate(inputs, answerable.astype(float))
     confidence = calibrated(calibration, inputs)

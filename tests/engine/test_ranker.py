@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.ranker import FEATURES, PARAMS, Ranker, features, gather
+from bot.ranker import CALIBRATION, FEATURES, MAX_CANDIDATES, PARAMS, Ranker, features, gather, question_evidence
 from index.retrieve import Retrieval
 from index.types import Passage, Sentence
 
@@ -67,6 +67,38 @@ def test_sentence_level_hits_outside_the_passages_become_candidates_with_their_n
     assert column(rows, "anchors").tolist() == [0.0, 1.0]  # the question's one name, spelled alike in Spanish
 
 
+def _rows_with_dense(dense: list[float]) -> np.ndarray:
+    rows = np.zeros((len(dense), len(FEATURES)))
+    rows[:, FEATURES.index("dense")] = dense
+    return rows
+
+
+def test_question_evidence_is_the_probability_mass_of_the_candidates_training_keeps() -> None:
+    one_likely = np.array([2.0, -6.0, -6.0])
+    three_likely = np.array([2.0, 2.0, 2.0])
+    rows = _rows_with_dense([0.9, 0.8, 0.7])
+    assert question_evidence(three_likely, rows)[0] > question_evidence(one_likely, rows)[0]
+    # only the MAX_CANDIDATES closest by dense count, as train/candidates.py keeps them: a likely candidate
+    # further down changes nothing
+    n = MAX_CANDIDATES + 1
+    rows = _rows_with_dense(list(np.linspace(0.9, 0.5, n)))
+    logits = np.full(n, -4.0)
+    far = logits.copy()
+    far[-1] = 5.0
+    assert question_evidence(far, rows)[0] == question_evidence(logits, rows)[0]
+    assert np.isfinite(question_evidence(np.zeros(0), np.zeros((0, len(FEATURES))))).all()
+
+
+def test_the_calibrated_probability_reads_the_mass_of_the_candidates() -> None:
+    ranker = Ranker.load()
+    assert ranker.calibration["inputs"] == list(CALIBRATION) and "mass" in CALIBRATION
+    row = np.zeros(len(FEATURES))
+    rows = _rows_with_dense([0.9, 0.8, 0.7, 0.6])
+    alone = ranker.confidence(1.0, row, question_evidence(np.array([1.0, -8.0, -8.0, -8.0]), rows))
+    backed = ranker.confidence(1.0, row, question_evidence(np.array([1.0, 1.0, 1.0, 1.0]), rows))
+    assert backed > alone  # the fitted weight: several likely sentences are evidence the documents are about it
+
+
 def test_the_shipped_parameters_load_and_match_this_code() -> None:
     ranker = Ranker.load()
     assert ranker.features == FEATURES and len(ranker.weights) == len(FEATURES)
@@ -79,6 +111,11 @@ def test_parameters_for_other_features_are_refused(tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="other features"):
         Ranker.load(tmp_path / "p.json")
+    data = json.loads(PARAMS.read_text())
+    data["calibration"]["inputs"] = data["calibration"]["inputs"][:-1]
+    (tmp_path / "c.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="other features"):
+        Ranker.load(tmp_path / "c.json")
 
 
 def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features() -> None:
