@@ -20,7 +20,14 @@ from index.errors import CitebotIndexError, CorpusMissing
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SetupError", "load_settings", "open_engine", "run_index", "print_index_summary", "document_listing"]
+__all__ = ["SetupError", "load_settings", "open_engine", "run_index", "print_index_summary", "document_listing",
+           "dry_run_index"]
+# A passage of ordinary prose (~120 e5 tokens) to time the embedder on: its speed per token barely depends on
+# the words, and a fixed text keeps the estimate independent of which file happens to come first.
+_SPEED_SAMPLE = ("The committee met on Tuesday to review the budget for the coming year. Members agreed that the "
+                 "library, the sports hall and the two community gardens would keep their funding, while the "
+                 "road repairs planned for the northern district were postponed until the spring. The treasurer "
+                 "noted that income from rents had risen by four per cent since the last review.")
 
 
 def _stderr(line: str) -> None:
@@ -113,3 +120,52 @@ class _NoEmbedder:
 
     def query_vector(self, text: str) -> Any:
         raise RuntimeError("not used")
+
+
+def measured_embedding_speed(settings: Settings, rounds: int = 3) -> float:
+    """Passage tokens per second of the configured embedder on this machine, measured now (best of
+    `rounds` batches of 16 passages after a warm-up: the machine's capacity, not its noise)."""
+    import time
+
+    from index.embed import E5Embedding
+
+    embedder = E5Embedding(threads=settings.embed_threads, engine=settings.embedder)
+    batch = [_SPEED_SAMPLE] * 16
+    tokens = sum(embedder.model.token_count(text, False) for text in batch)
+    embedder.passage_vectors(batch[:2])  # loads the model and, for onnx, its session
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        embedder.passage_vectors(batch)
+        best = min(best, time.perf_counter() - started)
+    return tokens / best
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callable[[str], None] = _stderr) -> Any:
+    """`citebot index --dry-run`: what an index run would embed and roughly how long it would take, with
+    nothing embedded or written (the index, if any, is not opened)."""
+    from index.dry_run import dry_run
+
+    corpus = Path(settings.corpus)
+    if not corpus.is_dir():
+        hint = "pass --corpus FOLDER or set CITEBOT_CORPUS" if corpus_option else "set CITEBOT_CORPUS"
+        raise SetupError(f"corpus folder {corpus} does not exist; {hint}")
+    report = dry_run(corpus, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
+                     settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name))
+    for name, reason in report.skipped:
+        echo(f"skipped {name}: {reason}")
+    speed = measured_embedding_speed(settings)
+    size = f"{report.bytes / 1e6:.1f} MB" if report.bytes >= 100_000 else f"{report.bytes / 1e3:.0f} KB"
+    echo(f"{len(report.files)} files ({size}), {report.chunks} chunks, {report.sentences} "
+         f"sentences, {report.tokens} e5 tokens to embed; read and chunked in {report.seconds:.1f} s")
+    echo(f"embedding would take about {_duration(report.estimated_seconds(speed))} at {speed:.0f} tokens/s "
+         f"({settings.embedder}, measured now); nothing was embedded or written")
+    return report

@@ -57,9 +57,16 @@ def main(verbose: int) -> None:
 @click.option("--wait", type=float, default=0.0, is_flag=False, flag_value=-1.0, metavar="[SECONDS]",
               help="Wait when another `citebot index` holds the lock: until it finishes, or at most SECONDS.")
 @click.option("--watch", is_flag=True, help="Then keep running: index changes a few seconds after they happen.")
-def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float, watch: bool) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Read and chunk everything, count the tokens to embed and estimate the time; write nothing.")
+def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float, watch: bool, dry_run: bool) -> None:
     """Build or update the index (only new and changed files are embedded)."""
     settings = load_settings(corpus, data_dir)
+    if dry_run:
+        from bot.app import dry_run_index
+
+        dry_run_index(settings, corpus_option=True)
+        return
     run_index(settings, rebuild=rebuild, wait=wait, corpus_option=True)
     if watch:
         from bot.watching import watch_forever
