@@ -6,6 +6,8 @@ Order of writes, so that a run killed at any point leaves the previous index ful
 3. swap the manifest (`publish.publish_version`, one metadata write): from here on queries see the new index;
 4. delete the chunks of replaced and removed versions; save BM25 state and bump `index-version`
    (`publish.record_published`).
+A long run repeats 2-4 at checkpoints (`CHECKPOINT_SECONDS`) with the files embedded so far, so they become
+answerable before the run ends; `pending.json` stays until the final publication.
 A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes;
 one that dies after 3 leaves stale versions that the next run deletes (`pending.json` is still there).
 """
@@ -49,6 +51,12 @@ if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.store import Store
 
 logger = logging.getLogger(__name__)
+
+# A long run publishes what it has embedded so far once this many seconds have passed since the last
+# publication (checked after each changed file). Each publication rebuilds BM25 over the live chunks
+# (seconds on a large corpus), so publishing much more often would slow big runs; two minutes keeps
+# that cost to a few percent while new documents become answerable without waiting for the whole run.
+CHECKPOINT_SECONDS = 120.0
 
 
 class Progress(Protocol):
@@ -151,7 +159,7 @@ def _report_totals(report: IndexReport, manifest: Manifest) -> None:
 
 
 def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progress | None = None,
-                wait_seconds: float = 0.0) -> IndexReport:
+                wait_seconds: float = 0.0, checkpoint_seconds: float = CHECKPOINT_SECONDS) -> IndexReport:
     """Bring the index in line with the corpus folder; see the module docstring for the write order."""
     from filelock import FileLock, Timeout
 
@@ -170,7 +178,7 @@ def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progre
         raise IndexBusy(f"another `citebot index` is writing {state.dir} (lock {state.lock_path}); "
                         "try again when it has finished, or pass --wait to wait for it") from None
     try:
-        report = _build_locked(settings, state, corpus, rebuild, progress)
+        report = _build_locked(settings, state, corpus, rebuild, progress, checkpoint_seconds)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
@@ -178,7 +186,7 @@ def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progre
 
 
 def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebuild: bool,
-                  progress: Progress) -> IndexReport:
+                  progress: Progress, checkpoint_seconds: float) -> IndexReport:
     files, skipped = _scan(corpus, settings.follow_links)
     report = IndexReport(location=describe_location(settings))
     for name, reason in skipped:
@@ -224,20 +232,42 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         pending = [doc.doc_key for doc in changed]
         names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
         atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
-        _write_documents(store, changed, embedder, report, progress)
-        for doc in changed:
+        for name in report.removed:  # removed files leave at the first publication
+            del manifest.files[name]
+        last_published = time.monotonic()
+
+        def install(doc: _PreparedDoc) -> None:
+            """Put a stored document version into the manifest (published at the next swap)."""
             previous = manifest.files.get(doc.entry_name)
             if previous is not None and previous.doc_key != doc.doc_key:
                 stale.append(previous.doc_key)
             manifest.files[doc.entry_name] = doc.entry
-        for name in report.removed:
-            del manifest.files[name]
-        publish_version(store, manifest)  # the swap: queries see the new index from here on
-        store.delete_docs(stale)
-    record_published(store, state, manifest)
+            nonlocal last_published
+            if doc is not changed[-1] and time.monotonic() - last_published >= checkpoint_seconds:
+                _publish(store, state, manifest, stale, progress, final=False)
+                last_published = time.monotonic()
+
+        _write_documents(store, changed, embedder, report, progress, install)
+        _publish(store, state, manifest, stale, progress, final=True)
+    else:
+        record_published(store, state, manifest)
     state.pending_path.unlink(missing_ok=True)
     _report_totals(report, manifest)
     return report
+
+
+def _publish(store: Store, state: LocalState, manifest: Manifest, stale: list[str], progress: Progress,
+             final: bool) -> None:
+    """Swap in `manifest` (queries see it from here on), delete the versions it replaced, then save its BM25
+    state and bump index-version so running readers reload. A checkpoint and the final publication take this
+    same path, so a kill -9 after any of them leaves a whole published version and `pending.json` for the
+    next run to clean up and resume from."""
+    publish_version(store, manifest)
+    store.delete_docs(stale)
+    stale.clear()
+    record_published(store, state, manifest)
+    if not final:
+        progress.message(f"published version {manifest.version} ({len(manifest.files)} files answerable so far)")
 
 
 def _clean_interrupted(store: Store, state: LocalState, manifest: Manifest, keep: set[str]) -> None:
@@ -301,7 +331,7 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
 
 
 def _write_documents(store: Store, docs: list[_PreparedDoc], embedder: E5Embedding, report: IndexReport,
-                     progress: Progress) -> None:
+                     progress: Progress, done: Callable[[_PreparedDoc], None]) -> None:
     """Embed and upsert chunks and sentences, skipping any an interrupted run already stored."""
     from index.records import chunk_records, sentence_records
 
@@ -315,14 +345,17 @@ def _write_documents(store: Store, docs: list[_PreparedDoc], embedder: E5Embeddi
 
     work = []
     for doc in docs:
+        parts = []
         for is_sentence, records in ((False, chunk_records(doc.chunks)), (True, sentence_records(doc.chunks))):
             have = store.existing_ids([r.id for r in records], sentences=is_sentence)
-            todo = [r for r in records if r.id not in have]
-            work.append((is_sentence, todo))
-    total = sum(size(r.text) for _, todo in work for r in todo)
+            parts.append((is_sentence, [r for r in records if r.id not in have]))
+        work.append((doc, parts))
+    total = sum(size(r.text) for _, parts in work for _, todo in parts for r in todo)
     progress.start(total)
-    for is_sentence, todo in work:
-        _embed_and_store(store, embedder, todo, is_sentence, size, report, progress)
+    for doc, parts in work:
+        for is_sentence, todo in parts:
+            _embed_and_store(store, embedder, todo, is_sentence, size, report, progress)
+        done(doc)
 
 
 def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record], is_sentence: bool,

@@ -1,0 +1,90 @@
+"""Publish as you go (index/ingest.py): a long run publishes the files embedded so far at checkpoints, through
+the same path as the final publication (manifest swap, stale versions deleted, BM25 saved, index-version
+bumped), and ends in the same state as a run without checkpoints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from docmaker import FR_TEXT, write
+from index_helpers import settings_for, store_rows
+
+from index.ingest import build_index
+from index.local_state import LocalState
+from index.publish import mirrored_manifest
+from index.store import describe_location
+
+
+class Watcher:
+    """A Progress that, at each checkpoint message, looks at what a reader of the data dir would see."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.state = LocalState(Path(settings.data_dir), settings.collection)
+        self.seen: list[tuple[int | None, list[str], bool]] = []  # (index-version, files, BM25 saved)
+
+    def message(self, text: str) -> None:
+        if text.startswith("published version"):
+            location = describe_location(self.settings)
+            manifest = mirrored_manifest(self.state, location)
+            assert manifest is not None
+            version = self.state.read_version()
+            self.seen.append((version, sorted(manifest.files), self.state.bm25_dir(location, version).exists()))
+
+    def start(self, total_tokens: int) -> None:
+        pass
+
+    def advance(self, tokens: int) -> None:
+        pass
+
+
+def _final(settings) -> dict:
+    from index.store import Store, reset_embedded_cache
+
+    reset_embedded_cache()
+    store = Store(settings)
+    store.open(create=False)
+    manifest = store.read_manifest()
+    assert manifest is not None
+    rows = store_rows(settings)
+    entries = {k: (v.doc_key, v.chunks, v.sentences, v.tokens) for k, v in manifest.files.items()}
+    return {"files": entries, "rows": rows, "version": manifest.version}
+
+
+def test_checkpoints_publish_files_as_they_are_embedded(small_corpus: Path, tmp_path: Path) -> None:
+    plain_corpus = tmp_path / "plain-corpus"
+    shutil.copytree(small_corpus, plain_corpus)
+    settings = settings_for(tmp_path / "data", small_corpus)
+    watcher = Watcher(settings)
+    report = build_index(settings, progress=watcher, checkpoint_seconds=0)
+    # three new files: published after the first and the second, the third by the final publication
+    assert watcher.seen == [(1, ["fabrica.txt"], True), (2, ["fabrica.txt", "notes/lighthouse.txt"], True)]
+    assert report.version == 3
+    assert report.added == ["fabrica.txt", "notes/lighthouse.txt", "sepeda.md"]
+
+    plain_settings = settings_for(tmp_path / "plain-data", plain_corpus)
+    plain = build_index(plain_settings)  # default interval: one publication
+    assert plain.version == 1
+    with_checkpoints, without = _final(settings), _final(plain_settings)
+    assert with_checkpoints["files"] == without["files"]
+    assert with_checkpoints["rows"] == without["rows"]
+    assert (report.chunks, report.tokens, report.embedded_texts) == (plain.chunks, plain.tokens, plain.embedded_texts)
+
+
+def test_removed_files_leave_at_the_first_checkpoint(small_corpus: Path, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", small_corpus)
+    build_index(settings)
+    (small_corpus / "sepeda.md").unlink()
+    write(small_corpus / "a-musee.md", FR_TEXT)
+    write(small_corpus / "b-musee.md", FR_TEXT + "\nLe musée ferme le lundi.\n")
+    watcher = Watcher(settings)
+    report = build_index(settings, progress=watcher, checkpoint_seconds=0)
+    assert report.removed == ["sepeda.md"]
+    assert watcher.seen == [(2, ["a-musee.md", "fabrica.txt", "notes/lighthouse.txt"], True)]
+    final = _final(settings)
+    assert final["version"] == report.version == 3
+    assert sorted(final["files"]) == ["a-musee.md", "b-musee.md", "fabrica.txt", "notes/lighthouse.txt"]
+    _, _, stored_keys = final["rows"]
+    assert stored_keys == {entry[0] for entry in final["files"].values()}  # the removed version was deleted
+    assert not LocalState(Path(settings.data_dir), settings.collection).pending_path.exists()
