@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,11 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: str) -> Manifest:
+        """Fields this version does not know are dropped: a running bot must keep reading the manifests
+        a newer `citebot index` publishes (what an index is built with is checked by publish.py)."""
         data = json.loads(raw)
-        files = {k: FileEntry(**v) for k, v in data.get("files", {}).items()}
+        known = {f.name for f in fields(FileEntry)}
+        files = {k: FileEntry(**{n: x for n, x in v.items() if n in known}) for k, v in data.get("files", {}).items()}
         return cls(data["embed_model"], data["chunking"], files, int(data.get("version", 0)))
 
     @property
