@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -47,6 +47,7 @@ from index.store import FileEntry, Manifest, describe_location, embedded_store_i
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
     from index.embed import E5Embedding
+    from index.load import LoadedDocument
     from index.records import Record
     from index.store import Store
 
@@ -222,7 +223,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
 
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
                            engine=settings.embedder)
-    changed = _prepare(settings, files, manifest, corpus, embedder, report, progress)
+    changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress)
     _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
     # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
     report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
@@ -236,18 +237,18 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
             del manifest.files[name]
         last_published = time.monotonic()
 
-        def install(doc: _PreparedDoc) -> None:
+        def install(doc: _PreparedDoc, entry: FileEntry) -> None:
             """Put a stored document version into the manifest (published at the next swap)."""
             previous = manifest.files.get(doc.entry_name)
-            if previous is not None and previous.doc_key != doc.doc_key:
+            if previous is not None and previous.doc_key != entry.doc_key:
                 stale.append(previous.doc_key)
-            manifest.files[doc.entry_name] = doc.entry
+            manifest.files[doc.entry_name] = entry
             nonlocal last_published
             if doc is not changed[-1] and time.monotonic() - last_published >= checkpoint_seconds:
                 _publish(store, state, manifest, stale, progress, final=False)
                 last_published = time.monotonic()
 
-        _write_documents(store, changed, embedder, report, progress, install)
+        _write_documents(settings, store, changed, corpus, embedder, report, progress, install)
         _publish(store, state, manifest, stale, progress, final=True)
     else:
         record_published(store, state, manifest)
@@ -286,87 +287,138 @@ def _clean_interrupted(store: Store, state: LocalState, manifest: Manifest, keep
 
 @dataclass
 class _PreparedDoc:
+    """A new or changed file as the counting pass saw it; its chunks are read again when it is written."""
+
     entry_name: str
+    path: Path
+    digest: str
     doc_key: str
-    entry: FileEntry
-    chunks: list[Chunk]
+    todo_tokens: int  # e5 tokens of its records not already stored (what the bar counts)
+
+
+def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, list[Record]]]:
+    """(is_sentence, records) in batches of at most `size`, as the chunks come: the same records and ids as
+    chunk_records/sentence_records over the whole list (a sentence shared by overlapping chunks once, with the
+    metadata of the first chunk holding it), while only one batch of chunks is held."""
+    from index.records import chunk_records, sentence_records
+
+    seen: set[int] = set()
+    group: list[Chunk] = []
+
+    def flush() -> Iterator[tuple[bool, list[Record]]]:
+        yield False, chunk_records(group)
+        fresh = [r for r in sentence_records(group) if r.metadata["position"] not in seen]
+        seen.update(r.metadata["position"] for r in fresh)
+        for i in range(0, len(fresh), size):
+            yield True, fresh[i:i + size]
+
+    for chunk in chunks:
+        group.append(chunk)
+        if len(group) >= size:
+            yield from flush()
+            group = []
+    if group:
+        yield from flush()
+
+
+@dataclass
+class _Tally:
+    """A file's manifest figures, counted as its chunks stream past."""
+
+    chunks: int = 0
+    tokens: int = 0
+    sentences: set[int] = field(default_factory=set)
+
+    def counted(self, stream: Iterable[Chunk]) -> Iterator[Chunk]:
+        for chunk in stream:
+            self.chunks += 1
+            self.tokens += chunk.tokens
+            self.sentences.update(s.index for s in chunk.sentences)
+            yield chunk
+
+
+def _load(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument | str:
+    """The loaded document, or why it cannot be read."""
+    try:
+        return load_document(path, corpus, languages)
+    except UnreadableFile as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot read ({exc.strerror or exc})"
 
 
 def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
-             embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
-    """Load and chunk every new or changed file; record unchanged and skipped ones."""
-    from index.chunk import chunk_document, doc_key, e5_token_counter
+             store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
+    """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
+    bar's total is the whole run's from the start), keep no chunks; record unchanged and skipped files."""
+    from index.chunk import doc_key, e5_token_counter, iter_chunks
+
+    e5_count = e5_token_counter(embedder.model)
+    count = embedder.model.token_count
+    languages = tuple(settings.language_list)
+    prepared: list[_PreparedDoc] = []
+    changed = [name for name, (_, digest) in sorted(files.items())
+               if name not in manifest.files or manifest.files[name].sha256 != digest]
+    report.unchanged.extend(sorted(set(files) - set(changed)))
+    if changed:
+        progress.message(f"reading {len(changed)} new or changed files")
+    for name in changed:
+        path, digest = files[name]
+        entry = manifest.files.get(name)
+        doc = _load(path, corpus, languages)
+        if isinstance(doc, str):
+            _skip(report, progress, name, doc)
+            if entry is not None:  # a file that became unreadable leaves the index
+                report.removed.append(name)
+            continue
+        key = doc_key(doc.file, doc.sha256)
+        todo = 0
+        for is_sentence, batch in _record_batches(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap,
+                                                              e5_count), embedder.embed_batch_size):
+            have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
+            todo += sum(count(r.text) for r in batch if r.id not in have)
+        (report.updated if entry is not None else report.added).append(name)
+        prepared.append(_PreparedDoc(name, path, digest, key, todo))
+    return prepared
+
+
+def _write_documents(settings: IndexSettings, store: Store, docs: list[_PreparedDoc], corpus: Path,
+                     embedder: E5Embedding, report: IndexReport, progress: Progress,
+                     done: Callable[[_PreparedDoc, FileEntry], None]) -> None:
+    """Read each file again and embed and upsert its chunks and sentences batch by batch as they come,
+    skipping any an interrupted run already stored; hand each finished file's entry to `done`."""
+    from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.embed_id import builder_id
 
     e5_count = e5_token_counter(embedder.model)
     languages = tuple(settings.language_list)
-    prepared: list[_PreparedDoc] = []
-    for name, (path, digest) in sorted(files.items()):
-        entry = manifest.files.get(name)
-        if entry is not None and entry.sha256 == digest:
-            report.unchanged.append(name)
+    progress.start(sum(doc.todo_tokens for doc in docs))
+    for prepared in docs:
+        doc = _load(prepared.path, corpus, languages)
+        if isinstance(doc, str):  # became unreadable since the counting pass: its old version stays
+            _skip(report, progress, prepared.entry_name, doc)
             continue
-        try:
-            doc = load_document(path, corpus, languages)
-        except UnreadableFile as exc:
-            _skip(report, progress, name, str(exc))
-            if entry is not None:  # a file that became unreadable leaves the index
-                report.removed.append(name)
-            continue
-        except OSError as exc:
-            _skip(report, progress, name, f"cannot read ({exc.strerror or exc})")
-            if entry is not None:
-                report.removed.append(name)
-            continue
-        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap, e5_count)
-        key = doc_key(doc.file, doc.sha256)
-        sentence_count = len({s.index for c in chunks for s in c.sentences})
-        new_entry = FileEntry(sha256=digest, doc_key=key, language=doc.language, chunks=len(chunks),
-                              sentences=sentence_count, tokens=sum(c.tokens for c in chunks),
-                              indexed_at=time.time(), encoding=doc.encoding,
-                              embedded_by=builder_id(settings.embedder))
-        (report.updated if entry is not None else report.added).append(name)
-        prepared.append(_PreparedDoc(name, key, new_entry, chunks))
-    return prepared
-
-
-def _write_documents(store: Store, docs: list[_PreparedDoc], embedder: E5Embedding, report: IndexReport,
-                     progress: Progress, done: Callable[[_PreparedDoc], None]) -> None:
-    """Embed and upsert chunks and sentences, skipping any an interrupted run already stored."""
-    from index.records import chunk_records, sentence_records
-
-    count = embedder.model.token_count
-    sizes: dict[str, int] = {}  # e5 tokens per record, counted once (the count costs ~2% of embedding)
-
-    def size(text: str) -> int:
-        if text not in sizes:
-            sizes[text] = count(text)
-        return sizes[text]
-
-    work = []
-    for doc in docs:
-        parts = []
-        for is_sentence, records in ((False, chunk_records(doc.chunks)), (True, sentence_records(doc.chunks))):
-            have = store.existing_ids([r.id for r in records], sentences=is_sentence)
-            parts.append((is_sentence, [r for r in records if r.id not in have]))
-        work.append((doc, parts))
-    total = sum(size(r.text) for _, parts in work for _, todo in parts for r in todo)
-    progress.start(total)
-    for doc, parts in work:
-        for is_sentence, todo in parts:
-            _embed_and_store(store, embedder, todo, is_sentence, size, report, progress)
-        done(doc)
+        prepared.doc_key = doc_key(doc.file, doc.sha256)
+        tally = _Tally()
+        stream = tally.counted(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
+        for is_sentence, batch in _record_batches(stream, embedder.embed_batch_size):
+            have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
+            _embed_and_store(store, embedder, [r for r in batch if r.id not in have], is_sentence, report, progress)
+        entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=doc.language,
+                          chunks=tally.chunks, sentences=len(tally.sentences), tokens=tally.tokens,
+                          indexed_at=time.time(), encoding=doc.encoding, embedded_by=builder_id(settings.embedder))
+        done(prepared, entry)
 
 
 def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record], is_sentence: bool,
-                     count: Callable[[str], int], report: IndexReport, progress: Progress) -> None:
-    batch = embedder.embed_batch_size
-    for i in range(0, len(records), batch):
-        part = records[i:i + batch]
-        vectors = embedder.get_text_embedding_batch([r.text for r in part])
-        store.add([r.id for r in part], vectors, [r.text for r in part],
-                  [r.metadata for r in part], sentences=is_sentence)
-        tokens = sum(count(r.text) for r in part)
-        report.embedded_texts += len(part)
-        report.embedded_tokens += tokens
-        progress.advance(tokens)
+                     report: IndexReport, progress: Progress) -> None:
+    if not records:
+        return
+    count = embedder.model.token_count
+    vectors = embedder.get_text_embedding_batch([r.text for r in records])
+    store.add([r.id for r in records], vectors, [r.text for r in records],
+              [r.metadata for r in records], sentences=is_sentence)
+    tokens = sum(count(r.text) for r in records)
+    report.embedded_texts += len(records)
+    report.embedded_tokens += tokens
+    progress.advance(tokens)

@@ -71,7 +71,7 @@ def test_index_prints_plain_progress_skips_and_a_summary_off_a_terminal(indexed)
     assert "\x1b[" not in first.stderr  # no terminal control codes in a log
     assert "skipped empty.md: empty file" in lines
     assert re.search(r"^embedding \d+ tokens$", first.stderr, re.MULTILINE)
-    assert re.search(r"^embedded (\d+)/\1 tokens$", first.stderr, re.MULTILINE)
+    assert re.search(r"^embedded (\d+)/\1 tokens \(\d+ tok/s, ETA 0s\)$", first.stderr, re.MULTILINE)
     added, updated, removed, unchanged, skipped, chunks, tokens, embedded, where = summary(first.stderr)
     assert (added, updated, removed, unchanged, skipped) == ("2", "0", "0", "0", "1")
     assert int(chunks) >= 2 and int(tokens) > 20 and int(embedded) > int(chunks)
