@@ -12,7 +12,6 @@ documents answer the question is below its fitted threshold, the engine says the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,51 +19,17 @@ import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
-from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, anchors, features, gather, question_evidence
-from index.chunk import location_label
+from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, features, gather, question_evidence
+from bot.sentence_lookup import SentenceLookup, quote_location, same_fact
 from index.lexical import analyze_document, query_word_stems
-from index.retrieve import Retrieval, Retriever
+from index.retrieve import Retrieval
 from index.types import Sentence
 
-TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
 MAX_SENTENCES = 3
 SWAP_TOLERANCE = 0.03  # how much closer the found sentence may be than its version in the question language
 MAX_ANSWER_CHARS = 420  # a further sentence joins only while the answer stays under this
 
-__all__ = ["ExtractiveSynthesizer", "anchors", "same_fact", "refers_back"]
-
-
-def same_fact(a: Sentence, b: Sentence) -> bool:
-    """True when `b` tells what `a` tells (a translation or a near copy in another file)."""
-    if a.embedding is None or b.embedding is None:
-        return False
-    if float(np.dot(a.embedding, b.embedding)) < TRANSLATION_SIM:
-        return False
-    ratio = len(a.text) / max(len(b.text), 1)
-    if not 0.45 <= ratio <= 2.2:
-        return False
-    na, nb = anchors(a.text), anchors(b.text)
-    digits_a = {t for t in na if any(ch.isdigit() for ch in t)}
-    digits_b = {t for t in nb if any(ch.isdigit() for ch in t)}
-    if digits_a and digits_b and not digits_a & digits_b:
-        return False
-    if na and nb:
-        return len(na & nb) / min(len(na), len(nb)) >= 0.5
-    return True
-
-
-_REFERRING = {
-    "en": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:he|she|it|they|this|that|these|those|such)\b", re.IGNORECASE),
-    "es": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:él|ella|ellos|ellas|esto|eso|este|esta|dicha?|dichos)\b", re.IGNORECASE),
-    "pt": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:ele|ela|eles|elas|isso|isto|este|esta|essa|esse)\b", re.IGNORECASE),
-    "id": re.compile(r"^(?:hal ini|(?:\W*\w+\W+){0,4}?(?:dia|mereka|beliau|tersebut))\b", re.IGNORECASE),
-}
-
-
-def refers_back(text: str, language: str) -> bool:
-    """True when a sentence opens with a pronoun or demonstrative that points at the sentence before."""
-    pattern = _REFERRING.get(language)
-    return bool(pattern and pattern.match(text))
+__all__ = ["ExtractiveSynthesizer"]
 
 
 class ExtractiveSynthesizer:
@@ -72,8 +37,8 @@ class ExtractiveSynthesizer:
 
     mode = "extractive"
 
-    def __init__(self, retriever: Retriever, abstain_margin: float = 0.0, params: Path | str | None = None):
-        self.retriever = retriever
+    def __init__(self, lookup: SentenceLookup, abstain_margin: float = 0.0, params: Path | str | None = None):
+        self.lookup = lookup
         self.margin = abstain_margin
         self.ranker = Ranker.load(params or PARAMS)
 
@@ -108,34 +73,6 @@ class ExtractiveSynthesizer:
             return False  # no word of the question occurs in any document: nothing indexed is about it
         return self.ranker.confidence(best_logit, best_row, evidence) >= self.ranker.threshold + self.margin
 
-    def translations(self, chosen: Sentence) -> list[Sentence]:
-        """Versions of the chosen sentence in other files: per file, the closest sentence that passes
-        `same_fact` and whose own closest sentence in the chosen file is the chosen one (mutual best
-        match, the usual test for aligned translations)."""
-        best: dict[str, tuple[float, Sentence]] = {}
-        for other in self.retriever.similar_sentences(chosen):
-            if other.file == chosen.file or not same_fact(chosen, other):
-                continue
-            sim = float(np.dot(chosen.embedding, other.embedding))
-            if other.file not in best or sim > best[other.file][0]:
-                best[other.file] = (sim, other)
-        return [s for _, s in best.values() if self._closest_in(chosen.doc_key, s) == chosen.id]
-
-    def _closest_in(self, doc_key: str, sentence: Sentence) -> str | None:
-        """Id of the sentence of document `doc_key` most similar to `sentence`."""
-        sentences = self.retriever.document_sentences(doc_key)
-        if not sentences:
-            return None
-        sims = [float(np.dot(s.embedding, sentence.embedding)) for s in sentences]
-        return sentences[int(np.argmax(sims))].id
-
-    def _with_context(self, s: Sentence) -> list[Sentence]:
-        """The sentence, preceded by the one before it when it opens with a reference to it."""
-        if s.position == 0 or not refers_back(s.text, s.language):
-            return [s]
-        previous = self.retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
-        return [*previous, s]
-
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
         pool, logits, rows, evidence = self.ranked(question, language, retrieval)
         if not pool or not self.relevant(float(logits[0]), rows[0], evidence):
@@ -160,23 +97,25 @@ class ExtractiveSynthesizer:
                 continue
             if groups and sum(len(s.text) for s, _, _ in groups) + len(cand.sentence.text) > MAX_ANSWER_CHARS:
                 continue
-            versions = [cand.sentence, *self.translations(cand.sentence)]
+            versions = [cand.sentence, *self.lookup.translations(cand.sentence)]
             lead = next((v for v in versions if v.language == language), cand.sentence)
             vector = retrieval.query_vector
             if float(np.dot(lead.embedding, vector)) < float(np.dot(cand.sentence.embedding, vector)) - SWAP_TOLERANCE:
                 lead = cand.sentence  # the question-language version must answer about as well
             groups.append((lead, cand, versions))
         if _answer_follows(rows[0]):
-            following = self.retriever.sentences_at(pool[0].sentence.doc_key, pool[0].sentence.position + 1,
-                                                    pool[0].sentence.position + 1)
-            if following and groups[0][0].doc_key == pool[0].sentence.doc_key:
-                groups.insert(1, (following[0], pool[0], [following[0]]))
+            following = self.lookup.following(pool[0].sentence)
+            if following is not None and groups[0][0].doc_key == pool[0].sentence.doc_key:
+                groups.insert(1, (following, pool[0], [following]))
         citations, parts = [], []
-        for n, (quoted, cand, versions) in enumerate(_merge_adjacent(groups), start=1):
-            quoted = [*self._with_context(quoted[0])[:-1], *quoted]
+        merged = _merge_adjacent(groups)
+        # a reader meets their own language first: chosen quotes in the question's language lead, the others
+        # keep their order after them (the choice of quotes is the ranker's; only the order changes)
+        merged.sort(key=lambda group: group[0][-1].language != language)
+        for n, (quoted, cand, versions) in enumerate(merged, start=1):
+            quoted = [*self.lookup.with_context(quoted[0])[:-1], *quoted]
             text = " ".join(q.text for q in quoted)
-            paragraphs = sorted({q.paragraph for q in quoted})
-            location = location_label(tuple(paragraphs), quoted[0].page, quoted[0].section)  # "page 2, paragraph 3" in a PDF
+            location = quote_location(quoted)
             main = quoted[-1]
             also = sorted({v.file for v in versions if v.file != main.file})
             passage = cand.passage.text if cand.passage is not None and cand.passage.file == main.file else text

@@ -36,12 +36,12 @@ class Condenses(Protocol):
 def make_synthesizer(settings: Settings, retriever: Any) -> Synthesizer:
     """The extractive synthesizer, or an LLM synthesizer wrapping it as its fallback."""
     from bot.extractive import ExtractiveSynthesizer
+    from bot.sentence_lookup import SentenceLookup
 
-    extractive = ExtractiveSynthesizer(retriever, abstain_margin=settings.abstain_below)
+    lookup = SentenceLookup(retriever)  # the one way both synthesizers read sentences after retrieval
+    extractive = ExtractiveSynthesizer(lookup, abstain_margin=settings.abstain_below)
     if settings.llm.lower() in ("", "none"):
         return extractive
     from bot.llm.synthesizer import make_llm_synthesizer
 
-    # the LLM's quotes are matched to its sentences with the index's own embedder, handed over here once
-    embed = getattr(getattr(retriever, "embedder", None), "passage_vectors", None)
-    return make_llm_synthesizer(settings, extractive, embed=embed)
+    return make_llm_synthesizer(settings, extractive, lookup)

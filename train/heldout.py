@@ -115,6 +115,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
              limit: int = 0) -> Figures:
     """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
     from bot.extractive import ExtractiveSynthesizer
+    from bot.sentence_lookup import SentenceLookup
 
     score = judge()
     data = load(features) if features else load()
@@ -126,7 +127,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
     with tempfile.TemporaryDirectory() as tmp:
         for fold in folds:
             params = fold_params(data, fold, Path(tmp) / f"fold{fold}.json")
-            engine.synthesizer = ExtractiveSynthesizer(engine.retriever, params=params)
+            engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
             mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
             for q in mine[:limit] if limit else mine:
                 with _recording(engine.retriever) as seen:

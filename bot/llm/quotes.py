@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from bot.answer import Citation
-from bot.extractive import same_fact
 from bot.llm.citations import CheckedSentence
+from bot.sentence_lookup import same_fact
 from index.chunk import location_label
 from index.types import Passage, Sentence
 

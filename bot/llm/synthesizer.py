@@ -20,6 +20,7 @@ from bot.llm.citations import MARKER, CitationChecker, visible_text
 from bot.llm.quotes import Embed, Translations, build_citations
 from bot.llm.stream import LLMFailure, with_deadline
 from bot.prompts import load_prompt
+from bot.sentence_lookup import SentenceLookup
 from bot.settings import Settings
 from index.retrieve import Retrieval
 from index.types import Passage
@@ -35,10 +36,11 @@ HISTORY_ANSWER_CHARS = 400
 _LABEL = re.compile(r"^\s*(?:standalone question|question)\s*:\s*", re.IGNORECASE)
 
 
-def make_llm_synthesizer(settings: Settings, extractive: Any, embed: Embed | None = None) -> LLMSynthesizer:
+def make_llm_synthesizer(settings: Settings, extractive: Any, lookup: SentenceLookup | None = None) -> LLMSynthesizer:
     """The LLM synthesizer for `settings.llm`, falling back to `extractive`; LLMSetupError when unusable.
-    `embed` (passage vectors) matches quotes to the model's sentences; without it, word overlap does."""
-    return LLMSynthesizer(make_llm(settings), extractive, timeout=settings.llm_timeout, embed=embed)
+    `lookup` gives the index's embedder (quotes matched to the model's sentences; without it, word overlap
+    does) and the translation finder the extractive answers use, so `also_in` means the same in both modes."""
+    return LLMSynthesizer(make_llm(settings), extractive, timeout=settings.llm_timeout, lookup=lookup)
 
 
 # prompts ---------------------------------------------------------------------------------------
@@ -97,11 +99,12 @@ class LLMSynthesizer:
 
     mode = "llm"
 
-    def __init__(self, llm: Any, extractive: Any, timeout: float, embed: Embed | None = None):
+    def __init__(self, llm: Any, extractive: Any, timeout: float, lookup: SentenceLookup | None = None):
         self.llm = llm
         self.extractive = extractive
         self.timeout = timeout
-        self._embed = embed
+        self._embed: Embed | None = lookup.passage_vectors if lookup is not None else None
+        self._translations: Translations | None = lookup.translations if lookup is not None else None
 
     # calls to the model ----------------------------------------------------------------------
     def _deltas(self, messages: list[Any]) -> Iterator[str]:
@@ -114,12 +117,6 @@ class LLMSynthesizer:
     def _reply(self, messages: list[Any]) -> str:
         """The whole (non-streamed) reply, within the timeout."""
         return "".join(with_deadline(lambda: [self._chat_text(messages)], self.timeout))
-
-    @property
-    def _translations(self) -> Translations | None:
-        """The extractive synthesizer's translation finder, so `also_in` means the same in both modes."""
-        finder = getattr(self.extractive, "translations", None)
-        return finder if callable(finder) else None
 
     # answers ---------------------------------------------------------------------------------
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:

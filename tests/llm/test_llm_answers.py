@@ -165,7 +165,8 @@ def test_connection_refused_falls_back(llm: LLMRig, built_data_dir: Any,
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     settings = llm_settings(built_data_dir, llm.backend, dead, llm_timeout=HANG_TIMEOUT)
-    synth = make_llm_synthesizer(settings, llm.engine.synthesizer.extractive)
+    extractive = llm.engine.synthesizer.extractive
+    synth = make_llm_synthesizer(settings, extractive, extractive.lookup)
     retrieval = llm.engine.retriever.retrieve(QUESTION)
     with caplog.at_level(logging.WARNING, logger="bot.llm.synthesizer"):
         *pieces, final = synth.stream(QUESTION, "en", retrieval)

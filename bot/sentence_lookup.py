@@ -1,0 +1,108 @@
+"""The one service the synthesizers ask about sentences beyond the retrieved passages.
+
+After retrieval the answer path needs a few more facts from the index: the versions of a chosen sentence
+in other files (translations, for `also_in` and the question-language preference), the sentence before a
+quote that opens with "he" or "this", the sentence after a lead that only restates the question, and the
+embedder to match an LLM's sentences to document text. Both synthesizers get them here, so the answer
+path goes down into `index/` once for retrieval and once through this object, and a synthesizer never
+holds the retriever itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.ranker import anchors
+from index.chunk import location_label
+from index.types import Sentence
+
+if TYPE_CHECKING:
+    from index.retrieve import Retriever
+
+TRANSLATION_SIM = 0.88  # sentence-to-sentence cosine above which two files may tell the same fact
+
+_REFERRING = {
+    "en": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:he|she|it|they|this|that|these|those|such)\b", re.IGNORECASE),
+    "es": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:él|ella|ellos|ellas|esto|eso|este|esta|dicha?|dichos)\b", re.IGNORECASE),
+    "pt": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:ele|ela|eles|elas|isso|isto|este|esta|essa|esse)\b", re.IGNORECASE),
+    "id": re.compile(r"^(?:hal ini|(?:\W*\w+\W+){0,4}?(?:dia|mereka|beliau|tersebut))\b", re.IGNORECASE),
+}
+
+
+def same_fact(a: Sentence, b: Sentence) -> bool:
+    """True when `b` tells what `a` tells (a translation or a near copy in another file)."""
+    if a.embedding is None or b.embedding is None:
+        return False
+    if float(np.dot(a.embedding, b.embedding)) < TRANSLATION_SIM:
+        return False
+    ratio = len(a.text) / max(len(b.text), 1)
+    if not 0.45 <= ratio <= 2.2:
+        return False
+    na, nb = anchors(a.text), anchors(b.text)
+    digits_a = {t for t in na if any(ch.isdigit() for ch in t)}
+    digits_b = {t for t in nb if any(ch.isdigit() for ch in t)}
+    if digits_a and digits_b and not digits_a & digits_b:
+        return False
+    if na and nb:
+        return len(na & nb) / min(len(na), len(nb)) >= 0.5
+    return True
+
+
+def refers_back(text: str, language: str) -> bool:
+    """True when a sentence opens with a pronoun or demonstrative that points at the sentence before."""
+    pattern = _REFERRING.get(language)
+    return bool(pattern and pattern.match(text))
+
+
+def quote_location(quoted: Sequence[Sentence]) -> str:
+    """Where a reader finds a quote of one or more consecutive sentences: page, heading or paragraphs."""
+    paragraphs = tuple(sorted({q.paragraph for q in quoted}))
+    return location_label(paragraphs, quoted[0].page, quoted[0].section)
+
+
+class SentenceLookup:
+    """Sentence facts the synthesizers need after retrieval, read from the live index."""
+
+    def __init__(self, retriever: Retriever):
+        self._retriever = retriever
+
+    def passage_vectors(self, texts: list[str]) -> np.ndarray:
+        """Passage embeddings from the index's own embedder (an LLM's sentences matched to document text)."""
+        return self._retriever.embedder.passage_vectors(texts)
+
+    def translations(self, chosen: Sentence) -> list[Sentence]:
+        """Versions of the chosen sentence in other files: per file, the closest sentence that passes
+        `same_fact` and whose own closest sentence in the chosen file is the chosen one (mutual best
+        match, the usual test for aligned translations)."""
+        best: dict[str, tuple[float, Sentence]] = {}
+        for other in self._retriever.similar_sentences(chosen):
+            if other.file == chosen.file or not same_fact(chosen, other):
+                continue
+            sim = float(np.dot(chosen.embedding, other.embedding))
+            if other.file not in best or sim > best[other.file][0]:
+                best[other.file] = (sim, other)
+        return [s for _, s in best.values() if self._closest_in(chosen.doc_key, s) == chosen.id]
+
+    def _closest_in(self, doc_key: str, sentence: Sentence) -> str | None:
+        """Id of the sentence of document `doc_key` most similar to `sentence`."""
+        sentences = self._retriever.document_sentences(doc_key)
+        if not sentences:
+            return None
+        sims = [float(np.dot(s.embedding, sentence.embedding)) for s in sentences]
+        return sentences[int(np.argmax(sims))].id
+
+    def following(self, s: Sentence) -> Sentence | None:
+        """The sentence right after `s` in its document, if any."""
+        found = self._retriever.sentences_at(s.doc_key, s.position + 1, s.position + 1)
+        return found[0] if found else None
+
+    def with_context(self, s: Sentence) -> list[Sentence]:
+        """The sentence, preceded by the one before it when it opens with a reference to it."""
+        if s.position == 0 or not refers_back(s.text, s.language):
+            return [s]
+        previous = self._retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
+        return [*previous, s]
