@@ -88,3 +88,40 @@ def test_removed_files_leave_at_the_first_checkpoint(small_corpus: Path, tmp_pat
     _, _, stored_keys = final["rows"]
     assert stored_keys == {entry[0] for entry in final["files"].values()}  # the removed version was deleted
     assert not LocalState(Path(settings.data_dir), settings.collection).pending_path.exists()
+
+
+def test_a_run_dying_after_a_checkpoint_keeps_it_and_the_next_run_resumes(
+    small_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import index.ingest as ingest
+
+    settings = settings_for(tmp_path / "data", small_corpus)
+    real = ingest._embed_and_store
+
+    def die_on_the_last_file(store, embedder, records, *args, **kwargs):
+        if records and records[0].metadata["file"] == "sepeda.md":
+            real(store, embedder, records[:1], *args, **kwargs)  # part of the file stored, then the process dies
+            raise RuntimeError("killed")
+        real(store, embedder, records, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "_embed_and_store", die_on_the_last_file)
+        try:
+            build_index(settings, checkpoint_seconds=0)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("the run did not die")
+    state = LocalState(Path(settings.data_dir), settings.collection)
+    published = _final(settings)
+    assert published["version"] == 2 and sorted(published["files"]) == ["fabrica.txt", "notes/lighthouse.txt"]
+    assert state.read_version() == 2 and state.pending_path.exists()
+    assert len(published["rows"][2]) == 3  # the dying file's orphan is stored, not live
+
+    report = build_index(settings)
+    assert report.added == ["sepeda.md"] and report.unchanged == ["fabrica.txt", "notes/lighthouse.txt"]
+    final = _final(settings)
+    _, chunks, sentences, _ = final["files"]["sepeda.md"]
+    assert report.embedded_texts == chunks + sentences - 1  # the record the dead run stored was reused
+    assert final["rows"][2] == {entry[0] for entry in final["files"].values()}
+    assert not state.pending_path.exists()
