@@ -205,11 +205,11 @@ def test_unsupported_files_get_a_line_and_a_corpus_without_documents_is_an_error
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "guide.rst").write_text("Guide\n=====\n\nText.\n")
-    (corpus / "table.csv").write_text("a,b\n1,2\n")
+    (corpus / "sheet.xlsx").write_bytes(b"PK\x03\x04 not a document citebot reads")
     done = citebot("index", env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
     assert done.returncode != 0
     lines = done.stderr.splitlines()
-    assert "skipped guide.rst: unsupported type .rst" in lines and "skipped table.csv: unsupported type .csv" in lines
+    assert "skipped guide.rst: unsupported type .rst" in lines and "skipped sheet.xlsx: unsupported type .xlsx" in lines
     assert f"Error: the corpus folder {corpus} has no documents to index" in done.stderr
     assert ".txt" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "data" / "chroma").exists()  # nothing was built
