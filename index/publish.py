@@ -32,7 +32,8 @@ from index.settings import IndexSettings
 from index.store import FileEntry, Manifest, Store, embedded_index_exists, reset_embedded_cache
 
 logger = logging.getLogger(__name__)
-SENTENCE_SCHEMA = "sentences-v2"  # v2: sections and last pages stored (structure-aware loading); bump when sentence records change shape: old indexes then ask for a rebuild
+# v2: sections and last pages stored (structure-aware loading)
+SENTENCE_SCHEMA = "sentences-v2"  # bump when sentence records change shape: old indexes then ask for a rebuild
 
 
 # identity ---------------------------------------------------------------------------------------

@@ -64,8 +64,9 @@ class Retrieval:
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
     paragraphs = (int(meta["p_first"]), int(meta["p_last"])) if meta.get("p_first") else ()
     return Passage(id=cid, file=str(meta["file"]), language=str(meta["language"]), text=text,
-                   location=location_label(paragraphs, int(meta.get("page") or 0) or None, str(meta.get("section") or ""),
-                                           int(meta.get("page_last") or 0) or None), score=score,
+                   location=location_label(paragraphs, int(meta.get("page") or 0) or None,
+                                           str(meta.get("section") or ""), int(meta.get("page_last") or 0) or None),
+                   score=score,
                    dense=dense, lexical=lexical, paragraphs=paragraphs,
                    span=(int(meta["start"]), int(meta["end"])))
 

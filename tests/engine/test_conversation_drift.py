@@ -34,7 +34,8 @@ def test_undetectable_questions_keep_the_conversation_language() -> None:
 
 
 def test_english_question_after_a_portuguese_one_is_answered_in_english(engine: Engine) -> None:
-    first = engine.answer("Quantos clientes potenciais disseram ao Financial Times que não conseguiram adquirir os chips?")
+    first = engine.answer(
+        "Quantos clientes potenciais disseram ao Financial Times que não conseguiram adquirir os chips?")
     assert first.language == "pt"
     second = engine.answer("Who is Lin Qingyuan?", [Turn(first.question, first)])
     assert second.language == "en"

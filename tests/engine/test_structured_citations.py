@@ -3,8 +3,6 @@ it sits under (never the heading itself as a quote), a table row with its header
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.isolation import settings_for
