@@ -118,7 +118,8 @@ class ExtractiveSynthesizer:
             location = quote_location(quoted)
             main = quoted[-1]
             also = sorted({v.file for v in versions if v.file != main.file})
-            passage = cand.passage.text if cand.passage is not None and cand.passage.file == main.file else text
+            in_passage = cand.passage is not None and cand.passage.file == main.file
+            passage = cand.passage.text if in_passage else self.lookup.surrounding(quoted)
             score = max(float(np.dot(q.embedding, retrieval.query_vector)) for q in quoted)
             citations.append(Citation(n=n, file=main.file, language=main.language, quote=text,
                                       location=location, score=score, also_in=also, passage=passage))

@@ -100,6 +100,13 @@ class SentenceLookup:
         found = self._retriever.sentences_at(s.doc_key, s.position + 1, s.position + 1)
         return found[0] if found else None
 
+    def surrounding(self, quoted: Sequence[Sentence], around: int = 2) -> str:
+        """The quote with up to `around` sentences either side in its document: the passage a "show me
+        more" button shows for a quote that did not come with a retrieved chunk (a translation's version)."""
+        first, last = quoted[0].position - around, quoted[-1].position + around
+        sentences = [s for s in self._retriever.document_sentences(quoted[0].doc_key) if first <= s.position <= last]
+        return " ".join(s.text for s in sentences) or " ".join(q.text for q in quoted)
+
     def with_context(self, s: Sentence) -> list[Sentence]:
         """The sentence, preceded by the one before it when it opens with a reference to it."""
         if s.position == 0 or not refers_back(s.text, s.language):

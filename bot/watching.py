@@ -8,6 +8,7 @@ and their engine picks the new index up as it does one published by another proc
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,11 @@ def watch_in_background(settings: Any, echo: Callable[[str], None] | None = None
 def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
     """`citebot index --watch`: index each batch of changes until Ctrl-C (then return quietly)."""
     stop = threading.Event()
+    # A process started in the background by a non-interactive shell (`citebot index --watch &`, CI runners)
+    # inherits SIGINT as ignored, and Python then never raises KeyboardInterrupt: Ctrl-C or `kill -INT`
+    # would not stop the watch. Watching is meant to be stopped that way, so take SIGINT back.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)")
     try:
         watch_corpus(settings, lambda report: echo(describe_pass(report)),

@@ -38,3 +38,11 @@ def test_the_llm_synthesizer_gets_the_lookup_from_the_factory(built_data_dir) ->
     synth = make_synthesizer(settings, Retriever(settings))
     assert synth._translations is not None and synth._embed is not None
     assert synth._translations.__self__ is synth.extractive.lookup
+
+
+def test_every_citation_has_a_passage_beyond_its_quote(engine: Engine) -> None:
+    # a quote taken from another file's version of the fact (the question's language) still gets a passage
+    answer = engine.answer("What is the H20?")
+    assert answer.answered
+    for citation in answer.citations:
+        assert len(citation.passage) > len(citation.quote) and citation.quote in citation.passage, citation
