@@ -51,6 +51,11 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.casefold())
 
 
+def _content_words(text: str) -> list[str]:
+    """The distinct words of `text` that carry content: no function word of any language, no bare number."""
+    return list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+
+
 def analyze_document(text: str, language: str) -> list[str]:
     """Index terms of a chunk written in `language`."""
     stop = stopwords_for(language)
@@ -119,7 +124,7 @@ class LexicalIndex:
     def unknown_words(self, text: str) -> list[str]:
         """Content words of `text` that no corpus language stems to a term of this index ("asdfgh"):
         a short input made only of such words is noise, not a follow-up about the last answer."""
-        words = list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+        words = _content_words(text)
         vocabulary = getattr(self._model, "vocab_dict", None) or {}
         return [w for w, stems in zip(words, query_word_stems(" ".join(words), self.languages), strict=True)
                 if not stems & vocabulary.keys()]
@@ -127,7 +132,7 @@ class LexicalIndex:
     def unknown_share(self, text: str) -> float:
         """Share of the content words of `text` that no indexed term matches: a question about a subject
         no document mentions names things the corpus never spells (an abstention signal)."""
-        words = list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+        words = _content_words(text)
         return len(self.unknown_words(text)) / len(words) if words else 0.0
 
     def save(self, folder: Path) -> None:
