@@ -49,9 +49,10 @@ def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
     # would not stop the watch. Watching is meant to be stopped that way, so take SIGINT back.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)")
     try:
+        # "watching" is said once the watcher is live: a change made after the line is never missed
         watch_corpus(settings, lambda report: echo(describe_pass(report)),
-                     lambda exc: echo(f"not indexed: {exc}"), stop)
+                     lambda exc: echo(f"not indexed: {exc}"), stop,
+                     on_ready=lambda: echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)"))
     except KeyboardInterrupt:
         stop.set()

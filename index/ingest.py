@@ -42,7 +42,7 @@ from index.publish import (
 )
 from index.sanitize import clean_line
 from index.settings import IndexSettings
-from index.store import FileEntry, Manifest, describe_location, embedded_store_intact
+from index.store import FileEntry, Manifest, describe_location, embedded_store_intact, writing
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
@@ -179,7 +179,8 @@ def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progre
         raise IndexBusy(f"another `citebot index` is writing {state.dir} (lock {state.lock_path}); "
                         "try again when it has finished, or pass --wait to wait for it") from None
     try:
-        report = _build_locked(settings, state, corpus, rebuild, progress, checkpoint_seconds)
+        with writing():
+            report = _build_locked(settings, state, corpus, rebuild, progress, checkpoint_seconds)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started

@@ -77,6 +77,14 @@ def unavailable(location: str, detail: str = "") -> IndexUnavailable:
     return IndexUnavailable(f"index unavailable: {location} is not reachable{f' ({detail})' if detail else ''}")
 
 
+# Write passes running in this process (`chat --watch`, `telegram --watch` and Telegram uploads index on a
+# thread of the process that answers). Chroma's embedded clients are shared per path within a process, so a
+# reader forgetting them (reset_embedded_cache) would stop the client a pass is writing through. While a
+# pass runs no other process can write (the data-dir lock), and the shared client sees this pass's writes.
+_writers = 0
+_clients_lock = threading.Lock()  # guards _writers, embedded client creation and forgetting the cached clients
+
+
 def _client(settings: IndexSettings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -86,7 +94,10 @@ def _client(settings: IndexSettings) -> Any:
         return _http_client(settings, chroma_settings)
     path = embedded_dir(settings)
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    # Chroma shares one system per path within a process and starts it unguarded: a second thread creating a
+    # client meanwhile gets the half-started system ("no attribute 'bindings'"). One client made at a time.
+    with _clients_lock:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 def _http_client(settings: IndexSettings, chroma_settings: Any) -> Any:
@@ -175,7 +186,10 @@ def embedded_store_intact(settings: IndexSettings) -> bool:
 def set_aside_embedded(settings: IndexSettings) -> Path:
     """Move an embedded store too damaged to open out of the way (kept for inspection, not deleted) so
     a rebuild starts afresh; returns where it went."""
-    reset_embedded_cache()
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with _clients_lock:
+        SharedSystemClient.clear_system_cache()  # the damaged store's clients go, whoever holds them
     folder = embedded_dir(settings)
     aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
     folder.rename(aside)
@@ -343,8 +357,24 @@ class Store:
         return _rows(res, "embeddings")
 
 
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark a write pass of this process: cached embedded clients are kept until it ends."""
+    global _writers
+    with _clients_lock:
+        _writers += 1
+    try:
+        yield
+    finally:
+        with _clients_lock:
+            _writers -= 1
+
+
 def reset_embedded_cache() -> None:
-    """Forget cached embedded clients so a new one sees another process's writes."""
+    """Forget cached embedded clients so a new one sees another process's writes (not while a write pass of
+    this process uses them: see `writing`)."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    SharedSystemClient.clear_system_cache()
+    with _clients_lock:
+        if _writers == 0:
+            SharedSystemClient.clear_system_cache()

@@ -74,41 +74,67 @@ def _outside(data_dir: Path) -> Callable[[object, str], bool]:
     return keep
 
 
+# How often the watcher wakes while nothing changes (ms): only to notice that it is live (see watch_corpus) and a
+# stop request; a wake-up with no change costs nothing but the loop.
+IDLE_WAKE_MS = 500
+
+
 def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                  on_error: Callable[[CitebotIndexError], None], stop: threading.Event,
-                 debounce_ms: int = DEBOUNCE_MS, settle: float = SETTLE_SECONDS) -> None:
+                 debounce_ms: int = DEBOUNCE_MS, settle: float = SETTLE_SECONDS,
+                 on_ready: Callable[[], None] | None = None) -> None:
     """Index every batch of changes in `settings.corpus` until `stop` is set (blocks the caller).
 
-    `on_report` gets each pass's IndexReport; `on_error` gets a pass's user-facing failure (an emptied
-    corpus, a busy lock), after which watching goes on.
+    A change made before the file watcher is live would never be reported to it, so once it is live a first
+    pass brings the index in line with the folder (a hash per unchanged file); only then is `on_ready`
+    called: from that moment every change is seen. `on_report` gets each pass's IndexReport (the first pass's
+    only when it changed something); `on_error` gets a pass's user-facing failure (an emptied corpus, a busy
+    lock), after which watching goes on.
     """
     from watchfiles import watch
 
     from index.ingest import build_index
 
-    corpus = Path(settings.corpus)
-    for changes in watch(corpus, watch_filter=_outside(Path(settings.data_dir)), debounce=debounce_ms,
-                         stop_event=stop, raise_interrupt=False, yield_on_timeout=False):
-        paths = sorted({Path(p) for _, p in changes})
-        logger.info("corpus changed: %s", ", ".join(p.name for p in paths[:5]) + (" ..." if len(paths) > 5 else ""))
-        if not wait_until_stable(paths, stop, settle):
-            return
+    def index_pass(quiet_when_unchanged: bool) -> None:
         try:
             report = build_index(settings, wait_seconds=600)
         except CitebotIndexError as exc:
             on_error(exc)
+            return
+        if not quiet_when_unchanged or report.added or report.updated or report.removed:
+            on_report(report)
+
+    corpus = Path(settings.corpus)
+    live = False
+    for changes in watch(corpus, watch_filter=_outside(Path(settings.data_dir)), debounce=debounce_ms,
+                         stop_event=stop, raise_interrupt=False, rust_timeout=IDLE_WAKE_MS, yield_on_timeout=True):
+        if not live:  # the first wake-up: the watcher is registered
+            live = True
+            if not changes:
+                index_pass(quiet_when_unchanged=True)
+                if on_ready is not None:
+                    on_ready()
+                continue
+            if on_ready is not None:
+                on_ready()
+        if not changes:
             continue
-        on_report(report)
+        paths = sorted({Path(p) for _, p in changes})
+        logger.info("corpus changed: %s", ", ".join(p.name for p in paths[:5]) + (" ..." if len(paths) > 5 else ""))
+        if not wait_until_stable(paths, stop, settle):
+            return
+        index_pass(quiet_when_unchanged=False)
 
 
 def start_watcher(settings: IndexSettings, on_report: Callable[[object], None],
-                  on_error: Callable[[CitebotIndexError], None]) -> tuple[threading.Thread, threading.Event]:
+                  on_error: Callable[[CitebotIndexError], None],
+                  on_ready: Callable[[], None] | None = None) -> tuple[threading.Thread, threading.Event]:
     """`watch_corpus` on a daemon thread (for `chat --watch` and `telegram --watch`); set the event to stop."""
     stop = threading.Event()
 
     def run() -> None:
         try:
-            watch_corpus(settings, on_report, on_error, stop)
+            watch_corpus(settings, on_report, on_error, stop, on_ready=on_ready)
         except Exception:  # the watcher must never take the front end down with it
             logger.exception("the corpus watcher stopped")
 

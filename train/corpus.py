@@ -50,13 +50,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--work", type=Path, default=WORK)
     a = ap.parse_args()
+    from index.errors import IndexMismatch
     from index.ingest import build_index
     from tests.isolation import settings_for
 
     corpus = a.work / "corpus"
     files = write_corpus(corpus)
     print(f"{len(files)} files in {corpus}")
-    report = build_index(settings_for(a.work / "data", corpus))
+    settings = settings_for(a.work / "data", corpus)
+    try:
+        report = build_index(settings)
+    except IndexMismatch as e:  # built by an older pipeline (chunking or sentence schema): start over
+        print(f"{e}; rebuilding")
+        report = build_index(settings, rebuild=True)
     print(report)
 
 

@@ -135,3 +135,75 @@ def test_questions_during_an_index_update_see_old_or_new_never_a_mix(
     if NEW not in samples[-1][1]:
         problems.append("the engine never switched to the new index")
     assert not problems, "; ".join(problems)
+
+
+def test_an_in_process_reader_reloading_during_an_in_process_pass_breaks_neither(tmp_path: Path) -> None:
+    """`chat --watch` and `telegram --watch` index on a thread of the process that answers. Opening a
+    snapshot forgets Chroma's cached clients (to see other processes' writes); done while this process's
+    own pass uses that client, it broke the pass or the reader (AttributeError from a stopped client)."""
+    import threading
+
+    from index.ingest import build_index
+    from index.publish import LocalState, open_snapshot
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = settings_for(tmp_path / "data", corpus)
+    build_index(settings)
+    for i in range(4):  # several files: several store writes for the reader to cut into
+        (corpus / f"edition{i}.txt").write_text((corpus / OLD).read_text(encoding="utf-8") + f"\nEdition {i}.\n",
+                                                encoding="utf-8")
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            build_index(settings)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    state = LocalState(settings.data_dir, settings.collection)
+    opened = 0
+    while writer.is_alive():
+        try:
+            snapshot = open_snapshot(settings, state)
+            snapshot.store.count()
+            opened += 1
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+            break
+    writer.join(timeout=300)
+    assert not failures, repr(failures)
+    assert opened > 0
+    snapshot = open_snapshot(settings, state)
+    assert {f"edition{i}.txt" for i in range(4)} <= set(snapshot.manifest.files)
+
+
+def test_threads_opening_the_same_new_store_at_once_all_get_a_working_one(tmp_path: Path) -> None:
+    """Chroma starts a path's shared client unguarded: a thread arriving meanwhile got it half started."""
+    import threading
+
+    from index.ingest import build_index
+    from index.publish import LocalState, open_snapshot
+
+    settings = settings_for(tmp_path / "data", CORPUS)
+    build_index(settings)
+    state = LocalState(settings.data_dir, settings.collection)
+    failures: list[BaseException] = []
+    gate = threading.Barrier(4)
+
+    def reader() -> None:
+        gate.wait()
+        try:
+            open_snapshot(settings, state).store.count()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    for _ in range(3):
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert not failures, repr(failures)

@@ -38,8 +38,10 @@ def watched(tmp_path: Path):
     build_index(settings)
     reports: list = []
     errors: list = []
-    thread, stop = start_watcher(settings, lambda r: reports.append((time.monotonic(), r)), errors.append)
-    time.sleep(0.5)  # the watcher is registered
+    ready = threading.Event()
+    thread, stop = start_watcher(settings, lambda r: reports.append((time.monotonic(), r)), errors.append,
+                                 on_ready=ready.set)
+    assert ready.wait(30), "the watcher never went live"
     yield corpus, settings, reports, errors
     stop.set()
     thread.join(timeout=10)
@@ -65,6 +67,47 @@ def test_an_edit_is_indexed_within_ten_seconds(watched) -> None:
     entry = _manifest(settings).files["storm.txt"]
     assert entry.sha256 == hashlib.sha256((corpus / "storm.txt").read_bytes()).hexdigest()
     assert not errors
+
+
+def test_a_file_added_before_the_watcher_is_live_is_indexed(tmp_path: Path) -> None:
+    """Between an index pass and the file watcher's start (imports, registration: seconds on a busy machine),
+    a file added gets no event: the watcher's first pass must catch it (it was never indexed before)."""
+    from index.ingest import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
+    settings = settings_for(tmp_path / "data", corpus)
+    build_index(settings)
+    (corpus / "fabrica.txt").write_text(ES_TEXT, encoding="utf-8")  # after the pass, before watching
+    reports: list = []
+    thread, stop = start_watcher(settings, lambda r: reports.append((time.monotonic(), r)), print)
+    try:
+        _wait_for(reports, lambda r: r.added == ["fabrica.txt"], timeout=30)
+        assert set(_manifest(settings).files) == {"storm.txt", "fabrica.txt"}
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_a_live_watcher_with_nothing_to_catch_up_reports_no_pass(tmp_path: Path) -> None:
+    from index.ingest import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
+    settings = settings_for(tmp_path / "data", corpus)
+    build_index(settings)
+    reports: list = []
+    ready = threading.Event()
+    thread, stop = start_watcher(settings, reports.append, print, on_ready=ready.set)
+    try:
+        assert ready.wait(30)
+        time.sleep(1.5)
+        assert reports == []  # the catch-up pass found the index in line and said nothing
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def test_rename_and_delete_follow_the_folder(watched) -> None:
