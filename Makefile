@@ -17,8 +17,10 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/citebot chat
 
+# Two workers, whole files each (module fixtures built once): half the tests wait on subprocesses, sockets
+# and timers, so two workers on two cores halve the wall time (docs/testing.md).
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 index: $(VENV)/.installed
 	$(VENV)/bin/citebot index
