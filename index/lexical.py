@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -164,9 +165,24 @@ def build_lexical(chunks: Iterable[tuple[str, str, Mapping[str, Any]]], live: Co
 
 
 def save_lexical(lexical: LexicalIndex, target: Path) -> None:
-    """Write BM25 state into place atomically (a killed run leaves no half-written folder)."""
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    lexical.save(tmp)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    """Write BM25 state into place atomically (a killed run leaves no half-written folder).
+
+    Several writers may save one version at once (the pass that publishes it and a reader that found it
+    missing, in one process or two). Each writes its own temporary folder and renames it into place; a
+    state already in place (`ids.json` is written last) is another writer's equal one and is kept."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    try:
+        lexical.save(tmp)
+        for _ in range(5):
+            if (target / "ids.json").exists():
+                return
+            shutil.rmtree(target, ignore_errors=True)  # an incomplete leftover
+            try:
+                tmp.rename(target)
+                return
+            except OSError:  # another writer renamed its folder in between: look again
+                continue
+        raise OSError(f"cannot put BM25 state in place at {target}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

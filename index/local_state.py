@@ -15,8 +15,11 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
+
+STALE_TMP_SECONDS = 600  # a BM25 save takes seconds even at 1M chunks; a temporary folder this old was abandoned
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -77,6 +80,14 @@ class LocalState:
         for old in keep.parent.glob(keep.name.rsplit("-v", 1)[0] + "-v*"):
             if old != keep and not old.name.endswith(".tmp"):
                 shutil.rmtree(old, ignore_errors=True)
+        # temporary folders of saves killed midway (index.lexical.save_lexical); a live save takes seconds
+        for tmp in keep.parent.glob(".*.tmp-*"):
+            try:
+                stale = time.time() - tmp.stat().st_mtime > STALE_TMP_SECONDS
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(tmp, ignore_errors=True)
 
     def pending_files(self) -> list[str] | None:
         """Files an index run announced and has not published (killed, or still running); None when

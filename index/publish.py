@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +138,7 @@ def _load_lexical(state: LocalState, store: Store, manifest: Manifest) -> Lexica
             return LexicalIndex.load(folder)
         except Exception:
             logger.warning("BM25 state in %s is damaged; rebuilding it from the store", folder)
+            shutil.rmtree(folder, ignore_errors=True)  # save_lexical keeps a state in place
     lexical = build_lexical(store.iter_chunks(), manifest.live_keys)
     try:
         _save_bm25(state, lexical, folder)

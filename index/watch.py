@@ -101,6 +101,9 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
         except CitebotIndexError as exc:
             on_error(exc)
             return
+        except Exception:  # an unforeseen failure of one pass must not end the watching: the next change retries
+            logger.exception("an index pass of the watched folder failed; watching goes on")
+            return
         if not quiet_when_unchanged or report.added or report.updated or report.removed:
             on_report(report)
 

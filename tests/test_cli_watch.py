@@ -66,7 +66,7 @@ def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_
 def test_chat_watch_answers_from_a_file_added_while_it_runs(tmp_path: Path, built_data_dir: Path) -> None:
     corpus, data, env = private_copy(tmp_path, built_data_dir)
     env["CITEBOT_RELOAD_SECONDS"] = "0.5"
-    proc = subprocess.Popen([str(CITEBOT), "chat", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([str(CITEBOT), "-v", "chat", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     errors: list[str] = []
     threading.Thread(target=lambda: errors.extend(iter(proc.stderr.readline, "")), daemon=True).start()
@@ -79,7 +79,7 @@ def test_chat_watch_answers_from_a_file_added_while_it_runs(tmp_path: Path, buil
         mirror = data / "citebot.manifest.json"
         started = time.monotonic()
         while "ferry.txt" not in mirror.read_text():  # the published manifest names the file
-            assert time.monotonic() - started < 60, "the new file was not indexed within 60 s"
+            assert time.monotonic() - started < 60, "the new file was not indexed within 60 s:\n" + "".join(errors)
             time.sleep(0.2)
         time.sleep(1)  # the chat checks for a new index version every CITEBOT_RELOAD_SECONDS (0.5 s here)
         out, _ = proc.communicate("How many bicycles does the Varnholm ferry carry on Sundays?\n", timeout=120)
