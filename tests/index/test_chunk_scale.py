@@ -45,13 +45,14 @@ def _chunk_seconds(tmp_path: Path, paragraphs: int) -> float:
     return seconds
 
 
-def test_chunking_four_times_the_text_takes_at_most_five_times_as_long(tmp_path: Path) -> None:
+def test_chunking_eight_times_the_text_takes_at_most_twelve_times_as_long(tmp_path: Path) -> None:
     _chunk_seconds(tmp_path, 50)  # warm up: punkt, tiktoken, llama-index imports
-    # CPU time of this process, best of three (a busy machine still perturbs caches and the collector):
-    # linear work gives ~4x, the old every-sentence-for-every-chunk scan gave ~8x at these sizes
+    # CPU time of this process, best of a few (a busy machine still perturbs caches and the collector by
+    # up to ~40% here): linear work gives ~8x; the old every-sentence-for-every-chunk scan gave ~8x already
+    # at four times the text, so ~16x or more at eight
     small = min(_chunk_seconds(tmp_path, 1000) for _ in range(3))
-    large = min(_chunk_seconds(tmp_path, 4000) for _ in range(3))
-    assert large <= 5 * small, (small, large)
+    large = min(_chunk_seconds(tmp_path, 8000) for _ in range(2))
+    assert large <= 12 * small, (small, large)
 
 
 @pytest.fixture(scope="module")
