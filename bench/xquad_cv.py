@@ -33,9 +33,16 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="questions per fold (0: all)")
     a = ap.parse_args()
     from bot.engine import Engine
+    from index.errors import IndexMismatch
+    from index.ingest import build_index
     from tests.isolation import settings_for
 
-    engine = Engine(settings_for(a.data_dir, XQUAD / "corpus"), build_if_missing=True)
+    settings = settings_for(a.data_dir, XQUAD / "corpus")
+    try:
+        build_index(settings)
+    except IndexMismatch:  # a cached index of an older pipeline (chunking or sentence schema): start over
+        build_index(settings, rebuild=True)
+    engine = Engine(settings, build_if_missing=False)
     engine.answer("warm up")
     total = Figures()
     per_fold = {}
