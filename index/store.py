@@ -186,10 +186,7 @@ def embedded_store_intact(settings: IndexSettings) -> bool:
 def set_aside_embedded(settings: IndexSettings) -> Path:
     """Move an embedded store too damaged to open out of the way (kept for inspection, not deleted) so
     a rebuild starts afresh; returns where it went."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    with _clients_lock:
-        SharedSystemClient.clear_system_cache()  # the damaged store's clients go, whoever holds them
+    _forget_clients(even_while_writing=True)  # the damaged store's clients go, whoever holds them
     folder = embedded_dir(settings)
     aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
     folder.rename(aside)
@@ -373,8 +370,12 @@ def writing() -> Iterator[None]:
 def reset_embedded_cache() -> None:
     """Forget cached embedded clients so a new one sees another process's writes (not while a write pass of
     this process uses them: see `writing`)."""
+    _forget_clients(even_while_writing=False)
+
+
+def _forget_clients(even_while_writing: bool) -> None:
     from chromadb.api.shared_system_client import SharedSystemClient
 
     with _clients_lock:
-        if _writers == 0:
+        if even_while_writing or _writers == 0:
             SharedSystemClient.clear_system_cache()

@@ -113,11 +113,8 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                          stop_event=stop, raise_interrupt=False, rust_timeout=IDLE_WAKE_MS, yield_on_timeout=True):
         if not live:  # the first wake-up: the watcher is registered
             live = True
-            if not changes:
+            if not changes:  # (changes seen already lead to a pass below, which catches up as well)
                 index_pass(quiet_when_unchanged=True)
-                if on_ready is not None:
-                    on_ready()
-                continue
             if on_ready is not None:
                 on_ready()
         if not changes:
