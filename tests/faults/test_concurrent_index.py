@@ -182,28 +182,12 @@ def test_an_in_process_reader_reloading_during_an_in_process_pass_breaks_neither
 
 def test_threads_opening_the_same_new_store_at_once_all_get_a_working_one(tmp_path: Path) -> None:
     """Chroma starts a path's shared client unguarded: a thread arriving meanwhile got it half started."""
-    import threading
-
     from index.ingest import build_index
     from index.publish import LocalState, open_snapshot
+    from tests.concurrency import all_at_once
 
     settings = settings_for(tmp_path / "data", CORPUS)
     build_index(settings)
     state = LocalState(settings.data_dir, settings.collection)
-    failures: list[BaseException] = []
-    gate = threading.Barrier(4)
-
-    def reader() -> None:
-        gate.wait()
-        try:
-            open_snapshot(settings, state).store.count()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-
-    for _ in range(3):
-        threads = [threading.Thread(target=reader) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+    failures = all_at_once(lambda: open_snapshot(settings, state).store.count(), threads=4, rounds=3)
     assert not failures, repr(failures)

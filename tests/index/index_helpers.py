@@ -30,3 +30,15 @@ def store_rows(settings: object) -> tuple[int, int, set[str]]:
     store = Store(settings)  # type: ignore[arg-type]
     store.open(create=False)
     return store.count(), int(store._sentences.count()), store.stored_doc_keys()
+
+
+def stored_manifest(settings: object):
+    """The manifest the store holds now, read through a fresh client (another run may have written it)."""
+    from index.store import Store, reset_embedded_cache
+
+    reset_embedded_cache()
+    store = Store(settings)  # type: ignore[arg-type]
+    store.open(create=False)
+    manifest = store.read_manifest()
+    assert manifest is not None
+    return manifest

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from docmaker import FR_TEXT, write
-from index_helpers import settings_for, store_rows
+from index_helpers import settings_for, store_rows, stored_manifest
 
 from index.ingest import build_index
 from index.local_state import LocalState
@@ -40,13 +40,7 @@ class Watcher:
 
 
 def _final(settings) -> dict:
-    from index.store import Store, reset_embedded_cache
-
-    reset_embedded_cache()
-    store = Store(settings)
-    store.open(create=False)
-    manifest = store.read_manifest()
-    assert manifest is not None
+    manifest = stored_manifest(settings)
     rows = store_rows(settings)
     entries = {k: (v.doc_key, v.chunks, v.sentences, v.tokens) for k, v in manifest.files.items()}
     return {"files": entries, "rows": rows, "version": manifest.version}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from docmaker import DE_TEXT, FR_TEXT, binary_bytes, write
-from index_helpers import settings_for, store_rows
+from index_helpers import settings_for, store_rows, stored_manifest
 
 from index.errors import CorpusMissing, IndexBusy, IndexMismatch
 from index.ingest import build_index
@@ -65,13 +65,7 @@ def work(built_small: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _live(settings) -> dict:
-    from index.store import Store, reset_embedded_cache
-
-    reset_embedded_cache()
-    store = Store(settings)
-    store.open(create=False)
-    manifest = store.read_manifest()
-    assert manifest is not None
+    manifest = stored_manifest(settings)
     return {
         "version": manifest.version,
         "files": {k: v.doc_key for k, v in manifest.files.items()},

@@ -5,10 +5,10 @@ FileNotFoundError, and the watcher thread died)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from index.lexical import LexicalIndex, save_lexical
+from tests.concurrency import all_at_once
 
 ROWS = [(f"c{i}", f"The Varnholm ferry number {i} carries bicycles across the harbour.", "en") for i in range(200)]
 
@@ -16,22 +16,12 @@ ROWS = [(f"c{i}", f"The Varnholm ferry number {i} carries bicycles across the ha
 def test_concurrent_saves_of_one_version_all_succeed_and_leave_a_loadable_state(tmp_path: Path) -> None:
     target = tmp_path / "bm25" / "citebot-abcd1234-v3"
     lexical = LexicalIndex.build(ROWS)
-    failures: list[BaseException] = []
-    gate = threading.Barrier(4)
 
-    def save() -> None:
-        gate.wait()
-        try:
-            for _ in range(10):
-                save_lexical(lexical, target)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
+    def save_ten_times() -> None:
+        for _ in range(10):
+            save_lexical(lexical, target)
 
-    threads = [threading.Thread(target=save) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    failures = all_at_once(save_ten_times, threads=4)
     assert not failures, repr(failures)
     loaded = LexicalIndex.load(target)
     assert loaded.search("ferry bicycles", 3)

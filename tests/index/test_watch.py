@@ -26,16 +26,22 @@ def _wait_for(reports: list, predicate, timeout: float = 10.0):
     raise AssertionError(f"no matching index pass within {timeout} s; passes: {[r for _, r in reports]}")
 
 
-@pytest.fixture
-def watched(tmp_path: Path):
+def _indexed(tmp_path: Path, files: dict[str, str]):
+    """(corpus, settings) of a corpus holding `files` (name -> text), indexed once."""
     from index.ingest import build_index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
-    (corpus / "fabrica.txt").write_text(ES_TEXT, encoding="utf-8")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     settings = settings_for(tmp_path / "data", corpus)
     build_index(settings)
+    return corpus, settings
+
+
+@pytest.fixture
+def watched(tmp_path: Path):
+    corpus, settings = _indexed(tmp_path, {"storm.txt": EN_TEXT, "fabrica.txt": ES_TEXT})
     reports: list = []
     errors: list = []
     ready = threading.Event()
@@ -72,13 +78,7 @@ def test_an_edit_is_indexed_within_ten_seconds(watched) -> None:
 def test_a_file_added_before_the_watcher_is_live_is_indexed(tmp_path: Path) -> None:
     """Between an index pass and the file watcher's start (imports, registration: seconds on a busy machine),
     a file added gets no event: the watcher's first pass must catch it (it was never indexed before)."""
-    from index.ingest import build_index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
-    settings = settings_for(tmp_path / "data", corpus)
-    build_index(settings)
+    corpus, settings = _indexed(tmp_path, {"storm.txt": EN_TEXT})
     (corpus / "fabrica.txt").write_text(ES_TEXT, encoding="utf-8")  # after the pass, before watching
     reports: list = []
     thread, stop = start_watcher(settings, lambda r: reports.append((time.monotonic(), r)), print)
@@ -91,13 +91,7 @@ def test_a_file_added_before_the_watcher_is_live_is_indexed(tmp_path: Path) -> N
 
 
 def test_a_live_watcher_with_nothing_to_catch_up_reports_no_pass(tmp_path: Path) -> None:
-    from index.ingest import build_index
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
-    settings = settings_for(tmp_path / "data", corpus)
-    build_index(settings)
+    corpus, settings = _indexed(tmp_path, {"storm.txt": EN_TEXT})
     reports: list = []
     ready = threading.Event()
     thread, stop = start_watcher(settings, reports.append, print, on_ready=ready.set)
