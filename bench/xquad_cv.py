@@ -33,15 +33,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="questions per fold (0: all)")
     a = ap.parse_args()
     from bot.engine import Engine
-    from index.errors import IndexMismatch
-    from index.ingest import build_index
     from tests.isolation import settings_for
+    from train.corpus import index_or_rebuild
 
     settings = settings_for(a.data_dir, XQUAD / "corpus")
-    try:
-        build_index(settings)
-    except IndexMismatch:  # a cached index of an older pipeline (chunking or sentence schema): start over
-        build_index(settings, rebuild=True)
+    index_or_rebuild(settings)
     engine = Engine(settings, build_if_missing=False)
     engine.answer("warm up")
     total = Figures()

@@ -13,6 +13,11 @@ import json
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.ingest import IndexReport
+    from index.settings import IndexSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT.parent / "shared" / "eval" / "xquad-dev" / "raw"
@@ -50,20 +55,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--work", type=Path, default=WORK)
     a = ap.parse_args()
-    from index.errors import IndexMismatch
-    from index.ingest import build_index
     from tests.isolation import settings_for
 
     corpus = a.work / "corpus"
     files = write_corpus(corpus)
     print(f"{len(files)} files in {corpus}")
-    settings = settings_for(a.work / "data", corpus)
+    print(index_or_rebuild(settings_for(a.work / "data", corpus)))
+
+
+def index_or_rebuild(settings: IndexSettings) -> IndexReport:
+    """`build_index`, starting over when the data dir holds an index of an older pipeline (chunking or
+    sentence schema): training and benchmark data dirs are caches, never a user's index."""
+    from index.errors import IndexMismatch
+    from index.ingest import build_index
+
     try:
-        report = build_index(settings)
-    except IndexMismatch as e:  # built by an older pipeline (chunking or sentence schema): start over
-        print(f"{e}; rebuilding")
-        report = build_index(settings, rebuild=True)
-    print(report)
+        return build_index(settings)
+    except IndexMismatch as exc:
+        print(f"{exc}; rebuilding")
+        return build_index(settings, rebuild=True)
 
 
 if __name__ == "__main__":
