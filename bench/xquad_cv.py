@@ -7,7 +7,7 @@ facts, same-/cross-language facts, expected file cited, false declines, declined
 median answer characters and p95 latency (ms/question, warm); then hit@1/3/8 per kind (same- and
 cross-language) for the passages and for the sentence-level dense hits (files in order of first hit).
 
-    .venv/bin/python bench/xquad_cv.py [--json OUT]
+    .venv/bin/python bench/xquad_cv.py [--data-dir DIR] [--features NPZ] [--json OUT]
 """
 
 from __future__ import annotations
@@ -30,20 +30,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data-dir", type=Path, default=DATA)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--features", type=Path, help="fit on these candidate features (default: train/features.npz)")
     ap.add_argument("--limit", type=int, default=0, help="questions per fold (0: all)")
+    ap.add_argument("--as-is", action="store_true",
+                    help="answer from the index in --data-dir without updating it (bench/chunk_vectors.py)")
     a = ap.parse_args()
     from bot.engine import Engine
     from tests.isolation import settings_for
     from train.corpus import index_or_rebuild
 
     settings = settings_for(a.data_dir, XQUAD / "corpus")
-    index_or_rebuild(settings)
+    if not a.as_is:
+        index_or_rebuild(settings)
     engine = Engine(settings, build_if_missing=False)
     engine.answer("warm up")
     total = Figures()
     per_fold = {}
     for fold in range(FOLDS):
-        figures = evaluate(engine, folds=range(fold, fold + 1), limit=a.limit)
+        figures = evaluate(engine, features=a.features, folds=range(fold, fold + 1), limit=a.limit)
         per_fold[fold] = figures.summary()
         total.rows.extend(figures.rows)
         print(f"fold {fold}: " + " ".join(f"{k}={v}" for k, v in per_fold[fold].items()), flush=True)

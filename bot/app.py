@@ -159,7 +159,8 @@ def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callabl
         hint = "pass --corpus FOLDER or set CITEBOT_CORPUS" if corpus_option else "set CITEBOT_CORPUS"
         raise SetupError(f"corpus folder {corpus} does not exist; {hint}")
     report = dry_run(corpus, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
-                     settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name))
+                     settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name),
+                     chunk_vectors=settings.chunk_vectors)
     for name, reason in report.skipped:
         echo(f"skipped {name}: {reason}")
     speed = measured_embedding_speed(settings)

@@ -1,7 +1,8 @@
 """What `citebot index` would do to a corpus, without embedding or writing anything (`--dry-run`).
 
 Every step before the embedder runs for real (scan, load, clean, paragraphs, sentences, chunks), and
-the e5 tokens of every text the index run embeds (each chunk and each distinct sentence) are counted
+the e5 tokens of every text the index run embeds (each distinct sentence, and each chunk the run embeds
+itself: all of them with `chunk_vectors="passage"`, else only chunks without sentences) are counted
 with the embedder's own tokenizer, so the totals are those the run's progress bar will count. Only the
 tokenizer's vocabulary is read: no model runs and no store is opened. Chunks are consumed as they are
 made (`iter_chunks`), so memory stays bounded by one file's text, not by its chunks.
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from index.chunk_vectors import ChunkVectors
 from index.load import UnreadableFile, load_document, scan_corpus
 
 
@@ -30,11 +32,13 @@ class DryRunReport:
     tiktoken_tokens: int = 0  # the chunk sizes the splitter works in
     chunk_tokens: int = 0  # e5 tokens of the chunks (prefix and special tokens included)
     sentence_tokens: int = 0  # e5 tokens of the distinct sentences
+    own_chunk_tokens: int = 0  # e5 tokens of the chunks embedded themselves (index/chunk_vectors.py)
     seconds: float = 0.0
 
     @property
     def tokens(self) -> int:
-        return self.chunk_tokens + self.sentence_tokens
+        """What the embedder would be fed."""
+        return self.own_chunk_tokens + self.sentence_tokens
 
     def estimated_seconds(self, tokens_per_second: float) -> float:
         """Embedding time at a measured embedder speed (the rest of a run is a small share of it)."""
@@ -60,7 +64,7 @@ def e5_counter(cache: int = 4096) -> Callable[[str], int]:
 
 def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_overlap: int,
             follow_links: bool = False, on_file: Callable[[str, DryRunReport], None] | None = None,
-            e5_count: Callable[[str], int] | None = None) -> DryRunReport:
+            e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "sentences") -> DryRunReport:
     """Scan, load and chunk every document of `corpus` and count what would be embedded.
     `on_file(name, report)` is called after each file (progress for the CLI)."""
     from index.chunk import iter_chunks
@@ -85,7 +89,10 @@ def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_ove
         for chunk in iter_chunks(doc, chunk_size, chunk_overlap, count):
             report.chunks += 1
             report.tiktoken_tokens += chunk.tokens
-            report.chunk_tokens += count(chunk.text)
+            tokens = count(chunk.text)
+            report.chunk_tokens += tokens
+            if chunk_vectors == "passage" or not chunk.sentences:
+                report.own_chunk_tokens += tokens
             for sentence in chunk.sentences:  # overlapping chunks share sentences; each is embedded once
                 if sentence.index > last_sentence:
                     report.sentences += 1

