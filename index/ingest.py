@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -46,7 +47,6 @@ from index.store import FileEntry, Manifest, describe_location, embedded_store_i
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
-    from index.chunk_vectors import SentenceVectors
     from index.embed import E5Embedding
     from index.load import LoadedDocument
     from index.records import Record
@@ -59,6 +59,10 @@ logger = logging.getLogger(__name__)
 # (seconds on a large corpus), so publishing much more often would slow big runs; two minutes keeps
 # that cost to a few percent while new documents become answerable without waiting for the whole run.
 CHECKPOINT_SECONDS = 120.0
+# The counting pass keeps the chunks it cut (for the write pass) up to this many characters of chunk text in
+# all: ~50 MB of Python objects, where reading and chunking a file again costs ~0.1 s per 100 KB. Past it,
+# files are read twice and memory stays bounded by one file, whatever the corpus size (docs/ingestion.md).
+KEPT_CHUNK_CHARS = 8_000_000
 
 
 class Progress(Protocol):
@@ -289,13 +293,17 @@ def _clean_interrupted(store: Store, state: LocalState, manifest: Manifest, keep
 
 @dataclass
 class _PreparedDoc:
-    """A new or changed file as the counting pass saw it; its chunks are read again when it is written."""
+    """A new or changed file as the counting pass saw it; its chunks are kept for the write pass while they
+    fit KEPT_CHUNK_CHARS, else the file is read and chunked again when it is written."""
 
     entry_name: str
     path: Path
     digest: str
     doc_key: str
     todo_tokens: int  # e5 tokens of its records not already stored (what the bar counts)
+    chunks: list[Chunk] | None = None
+    language: str = ""
+    encoding: str = ""
 
 
 def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, list[Record]]]:
@@ -353,7 +361,8 @@ def _load(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocumen
 def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
              store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
     """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
-    bar's total is the whole run's from the start), keep no chunks; record unchanged and skipped files."""
+    bar's total is the whole run's from the start), keep the chunks while they fit KEPT_CHUNK_CHARS; record
+    unchanged and skipped files."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.chunk_vectors import needs_own_vector
 
@@ -361,6 +370,7 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
     count = embedder.model.token_count
     languages = tuple(settings.language_list)
     prepared: list[_PreparedDoc] = []
+    kept_chars = 0
     changed = [name for name, (_, digest) in sorted(files.items())
                if name not in manifest.files or manifest.files[name].sha256 != digest]
     report.unchanged.extend(sorted(set(files) - set(changed)))
@@ -377,21 +387,36 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
             continue
         key = doc_key(doc.file, doc.sha256)
         todo = 0
-        for is_sentence, batch in _record_batches(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap,
-                                                              e5_count), embedder.embed_batch_size):
+        kept: list[Chunk] | None = [] if kept_chars < KEPT_CHUNK_CHARS else None
+
+        def keeping(stream: Iterable[Chunk]) -> Iterator[Chunk]:
+            nonlocal kept, kept_chars
+            for chunk in stream:
+                if kept is not None:
+                    kept.append(chunk)
+                    kept_chars += len(chunk.text)
+                    if kept_chars > KEPT_CHUNK_CHARS:  # this file is read again; what it kept is let go
+                        kept_chars -= sum(len(c.text) for c in kept)
+                        kept = None
+                yield chunk
+
+        chunks = keeping(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
+        for is_sentence, batch in _record_batches(chunks, embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
             todo += sum(count(r.text) for r in batch
                         if r.id not in have and (is_sentence or needs_own_vector(r, settings.chunk_vectors)))
         (report.updated if entry is not None else report.added).append(name)
-        prepared.append(_PreparedDoc(name, path, digest, key, todo))
+        prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding))
     return prepared
 
 
 def _write_documents(settings: IndexSettings, store: Store, docs: list[_PreparedDoc], corpus: Path,
                      embedder: E5Embedding, report: IndexReport, progress: Progress,
                      done: Callable[[_PreparedDoc, FileEntry], None]) -> None:
-    """Read each file again and embed and upsert its chunks and sentences batch by batch as they come,
-    skipping any an interrupted run already stored; hand each finished file's entry to `done`."""
+    """Embed and upsert each file's chunks and sentences batch by batch as they come (the counting pass's
+    chunks, or the file read again), skipping any an interrupted run already stored; hand each file's entry
+    to `done` once all of it is stored."""
+    from index.batch_writer import BatchWriter
     from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.chunk_vectors import SentenceVectors
     from index.embed_id import builder_id
@@ -399,47 +424,25 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
     e5_count = e5_token_counter(embedder.model)
     languages = tuple(settings.language_list)
     progress.start(sum(doc.todo_tokens for doc in docs))
+    pool = SentenceVectors(store) if settings.chunk_vectors == "sentences" else None
+    writer = BatchWriter(store, embedder, report, progress, pool)
     for prepared in docs:
-        doc = _load(prepared.path, corpus, languages)
-        if isinstance(doc, str):  # became unreadable since the counting pass: its old version stays
-            _skip(report, progress, prepared.entry_name, doc)
-            continue
-        prepared.doc_key = doc_key(doc.file, doc.sha256)
+        chunks, prepared.chunks = prepared.chunks, None  # let go of each file's chunks once it is written
+        if chunks is None:
+            doc = _load(prepared.path, corpus, languages)
+            if isinstance(doc, str):  # became unreadable since the counting pass: its old version stays
+                _skip(report, progress, prepared.entry_name, doc)
+                continue
+            prepared.doc_key = doc_key(doc.file, doc.sha256)
+            prepared.language, prepared.encoding = doc.language, doc.encoding
+            chunks = iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count)
         tally = _Tally()
-        stream = tally.counted(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
-        pool = SentenceVectors(store) if settings.chunk_vectors == "sentences" else None
-        for is_sentence, batch in _record_batches(stream, embedder.embed_batch_size):
+        for is_sentence, batch in _record_batches(tally.counted(chunks), embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
-            _embed_and_store(store, embedder, [r for r in batch if r.id not in have], is_sentence, report, progress,
-                             pool)
-        entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=doc.language,
+            writer.put([r for r in batch if r.id not in have], is_sentence)
+        entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=prepared.language,
                           chunks=tally.chunks, sentences=len(tally.sentences), tokens=tally.tokens,
-                          indexed_at=time.time(), encoding=doc.encoding, embedded_by=builder_id(settings.embedder),
-                          chunk_vectors=settings.chunk_vectors)
-        done(prepared, entry)
-
-
-def _embed_and_store(store: Store, embedder: E5Embedding, records: list[Record], is_sentence: bool,
-                     report: IndexReport, progress: Progress, pool: SentenceVectors | None = None) -> None:
-    """Give `records` vectors and store them: sentences (and, without `pool`, chunks) are embedded; with
-    `pool`, a chunk's vector is pooled from its sentences' and only a chunk without sentences is embedded."""
-    import numpy as np
-
-    if not records:
-        return
-    count = embedder.model.token_count
-    vectors: list[np.ndarray | None] = [None] * len(records)
-    if pool is not None and not is_sentence:
-        vectors = pool.pooled(records)
-    todo = [i for i, vector in enumerate(vectors) if vector is None]
-    for i, vector in zip(todo, embedder.passage_vectors([records[i].text for i in todo]), strict=True):
-        vectors[i] = vector
-    matrix = np.stack([v for v in vectors if v is not None])
-    if pool is not None and is_sentence:
-        pool.remember(records, matrix)
-    store.add([r.id for r in records], matrix.tolist(), [r.text for r in records],
-              [r.metadata for r in records], sentences=is_sentence)
-    tokens = sum(count(records[i].text) for i in todo)
-    report.embedded_texts += len(records)
-    report.embedded_tokens += tokens
-    progress.advance(tokens)
+                          indexed_at=time.time(), encoding=prepared.encoding,
+                          embedded_by=builder_id(settings.embedder), chunk_vectors=settings.chunk_vectors)
+        writer.after(partial(done, prepared, entry))
+    writer.flush()

@@ -22,6 +22,17 @@ def server_settings(data_dir: Path, corpus: Path, host: str, port: int):
         del os.environ["CHROMA_HOST"], os.environ["CHROMA_PORT"]
 
 
+def first_record_of(batch):
+    """The first record of an index/batch_writer.py Batch, its vector ready: a test stores it, then "dies"."""
+    from index.batch_writer import Batch
+
+    vectors = list(batch.vectors)
+    if batch.embedding is not None:
+        for i, vector in zip(batch.todo, batch.embedding.result(), strict=True):
+            vectors[i] = vector
+    return Batch(batch.records[:1], batch.is_sentence, vectors[:1], [], None, batch.pooled)
+
+
 def store_rows(settings: object) -> tuple[int, int, set[str]]:
     """(chunk rows, sentence rows, doc_keys) physically in the store, orphans included."""
     from index.store import Store, reset_embedded_cache

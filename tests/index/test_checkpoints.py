@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from docmaker import FR_TEXT, write
-from index_helpers import settings_for, store_rows, stored_manifest
+from index_helpers import first_record_of, settings_for, store_rows, stored_manifest
 
 from index.ingest import build_index
 from index.local_state import LocalState
@@ -87,19 +87,19 @@ def test_removed_files_leave_at_the_first_checkpoint(small_corpus: Path, tmp_pat
 def test_a_run_dying_after_a_checkpoint_keeps_it_and_the_next_run_resumes(
     small_corpus: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    import index.ingest as ingest
+    import index.batch_writer as batch_writer
 
     settings = settings_for(tmp_path / "data", small_corpus)
-    real = ingest._embed_and_store
+    real = batch_writer.store_batch
 
-    def die_on_the_last_file(store, embedder, records, *args, **kwargs):
-        if records and records[0].metadata["file"] == "sepeda.md":
-            real(store, embedder, records[:1], *args, **kwargs)  # part of the file stored, then the process dies
+    def die_on_the_last_file(store, embedder, batch, *args, **kwargs):
+        if batch.records[0].metadata["file"] == "sepeda.md":
+            real(store, embedder, first_record_of(batch), *args, **kwargs)  # part of the file stored, then it dies
             raise RuntimeError("killed")
-        real(store, embedder, records, *args, **kwargs)
+        real(store, embedder, batch, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_embed_and_store", die_on_the_last_file)
+        patch.setattr(batch_writer, "store_batch", die_on_the_last_file)
         try:
             build_index(settings, checkpoint_seconds=0)
         except RuntimeError:

@@ -89,24 +89,24 @@ class Interrupted(Exception):
 
 def test_a_resumed_run_pools_chunks_from_the_sentences_an_interrupted_run_stored(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import index.ingest as ingest
+    import index.batch_writer as batch_writer
 
     corpus = _long_corpus(tmp_path)
     clean = settings_for(tmp_path / "clean", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4)
     build_index(clean)
     settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4)
-    real = ingest._embed_and_store
+    real = batch_writer.store_batch
     chunk_batches: list[int] = []
 
-    def die_at_the_second_chunk_batch(store, embedder, records, is_sentence, *args, **kwargs):
-        if not is_sentence:
-            chunk_batches.append(len(records))
+    def die_at_the_second_chunk_batch(store, embedder, batch, *args, **kwargs):
+        if not batch.is_sentence:
+            chunk_batches.append(len(batch.records))
             if len(chunk_batches) == 2:
                 raise Interrupted
-        real(store, embedder, records, is_sentence, *args, **kwargs)
+        real(store, embedder, batch, *args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_embed_and_store", die_at_the_second_chunk_batch)
+        patch.setattr(batch_writer, "store_batch", die_at_the_second_chunk_batch)
         with pytest.raises(Interrupted):
             build_index(settings)
     report = build_index(settings)  # the sentences of the second group are stored: reused, not embedded

