@@ -6,10 +6,11 @@ weighted by how many of its characters lie inside the chunk, L2-normalised. Embe
 well (`chunk_vectors = "passage"`, the scheme before) was half of all embedding work: the chunks hold the
 same text as their sentences.
 
-Measured on held-out xquad-dev (bench/chunk_vectors.py, docs/embedding.md): answer quality within a point
-of embedding the chunks themselves. The other one-pass scheme, sentence vectors mean-pooled from the
-chunk's own token states, lost 14 points of cross-language facts: in-context token states carry the
-chunk's topic more than the sentence's, so a question no longer finds its sentence within a document.
+Measured on held-out xquad-dev (bench/chunk_vectors.py, docs/embedding.md): about one point of facts below
+embedding the chunks themselves (up to ~3 of cross-language facts), for half the embedding work. The
+other one-pass scheme, sentence vectors mean-pooled from the chunk's own token states, lost 15-17 points
+of cross-language facts: in-context token states carry the chunk's topic more than the sentence's, so a
+question no longer finds its sentence within a document.
 """
 
 from __future__ import annotations
