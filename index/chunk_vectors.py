@@ -1,13 +1,14 @@
-"""Chunk vectors pooled from their sentences' vectors, so no text is embedded twice.
+"""Chunk vectors pooled from their sentences' vectors, so no text is embedded twice (`chunk_vectors="sentences"`).
 
 Every distinct sentence is embedded as a passage of its own: the ranker, the quotes and the translation
 matching work on sentence vectors. A chunk's vector is then the mean of its sentences' vectors, each
 weighted by how many of its characters lie inside the chunk, L2-normalised. Embedding the chunk itself as
-well (`chunk_vectors = "passage"`, the scheme before) was half of all embedding work: the chunks hold the
-same text as their sentences.
+well (`chunk_vectors = "passage"`, the default) is half of all embedding work: the chunks hold the same
+text as their sentences.
 
 Measured on held-out xquad-dev (bench/chunk_vectors.py, docs/embedding.md): about one point of facts below
-embedding the chunks themselves (up to ~3 of cross-language facts), for half the embedding work. The
+embedding the chunks themselves (up to ~3 of cross-language facts), for half the embedding work, and
+weaker passage retrieval on a small corpus (so it is not the default). The
 other one-pass scheme, sentence vectors mean-pooled from the chunk's own token states, lost 15-17 points
 of cross-language facts: in-context token states carry the chunk's topic more than the sentence's, so a
 question no longer finds its sentence within a document.

@@ -64,7 +64,7 @@ def e5_counter(cache: int = 4096) -> Callable[[str], int]:
 
 def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_overlap: int,
             follow_links: bool = False, on_file: Callable[[str, DryRunReport], None] | None = None,
-            e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "sentences") -> DryRunReport:
+            e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "passage") -> DryRunReport:
     """Scan, load and chunk every document of `corpus` and count what would be embedded.
     `on_file(name, report)` is called after each file (progress for the CLI)."""
     from index.chunk import iter_chunks

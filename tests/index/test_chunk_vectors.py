@@ -41,7 +41,7 @@ def _long_corpus(tmp_path: Path) -> Path:
 def test_a_chunk_vector_is_the_weighted_mean_of_its_sentences_and_only_sentences_are_embedded(
         tmp_path: Path) -> None:
     corpus = _long_corpus(tmp_path)
-    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16)
+    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16, chunk_vectors="sentences")
     report = build_index(settings)
     chunks, sentences = _vectors(settings)
     assert len(chunks) > 3
@@ -54,7 +54,7 @@ def test_a_chunk_vector_is_the_weighted_mean_of_its_sentences_and_only_sentences
     entry = stored_manifest(settings).files["chips.txt"]
     assert entry.chunk_vectors == "sentences"
     # what the embedder ran on: the sentences alone, as the dry run says beforehand
-    planned = dry_run(corpus, LANGUAGES, 48, 16)
+    planned = dry_run(corpus, LANGUAGES, 48, 16, chunk_vectors="sentences")
     assert report.embedded_tokens == planned.tokens == planned.sentence_tokens
     assert report.embedded_texts == len(chunks) + len(sentences)
 
@@ -63,7 +63,7 @@ def test_the_passage_scheme_embeds_each_chunk_itself(tmp_path: Path) -> None:
     from index.embed import E5Embedding
 
     corpus = _long_corpus(tmp_path)
-    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16, chunk_vectors="passage")
+    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16)  # the default
     report = build_index(settings)
     chunks, _ = _vectors(settings)
     ids = sorted(chunks)
@@ -92,9 +92,11 @@ def test_a_resumed_run_pools_chunks_from_the_sentences_an_interrupted_run_stored
     import index.batch_writer as batch_writer
 
     corpus = _long_corpus(tmp_path)
-    clean = settings_for(tmp_path / "clean", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4)
+    clean = settings_for(tmp_path / "clean", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4,
+                         chunk_vectors="sentences")
     build_index(clean)
-    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4)
+    settings = settings_for(tmp_path / "data", corpus, chunk_size=48, chunk_overlap=16, embed_batch_size=4,
+                            chunk_vectors="sentences")
     real = batch_writer.store_batch
     chunk_batches: list[int] = []
 
@@ -110,7 +112,7 @@ def test_a_resumed_run_pools_chunks_from_the_sentences_an_interrupted_run_stored
         with pytest.raises(Interrupted):
             build_index(settings)
     report = build_index(settings)  # the sentences of the second group are stored: reused, not embedded
-    planned = dry_run(corpus, LANGUAGES, 48, 16)
+    planned = dry_run(corpus, LANGUAGES, 48, 16, chunk_vectors="sentences")
     assert 0 < report.embedded_tokens < planned.tokens
     (chunks, sentences), (clean_chunks, clean_sentences) = _vectors(settings), _vectors(clean)
     assert sorted(chunks) == sorted(clean_chunks) and sorted(sentences) == sorted(clean_sentences)

@@ -23,11 +23,12 @@ def test_dry_run_totals_equal_what_the_index_run_stored(built_data_dir: Path) ->
     assert report.chunks == sum(e.chunks for e in manifest.files.values())
     assert report.sentences == sum(e.sentences for e in manifest.files.values())
     assert report.tiktoken_tokens == sum(e.tokens for e in manifest.files.values())
-    # chunk vectors are pooled from the sentences': only the sentences are embedded (every chunk has some)
-    assert report.tokens == report.sentence_tokens > report.chunk_tokens > 0 and report.own_chunk_tokens == 0
-    passage = dry_run(CORPUS, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
-                      chunk_vectors="passage")
-    assert passage.tokens == report.chunk_tokens + report.sentence_tokens
+    # by default each chunk is embedded as well as its sentences
+    assert report.tokens == report.chunk_tokens + report.sentence_tokens > report.chunk_tokens > 0
+    # pooled from the sentences': only the sentences are embedded (every chunk has some)
+    pooled = dry_run(CORPUS, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
+                     chunk_vectors="sentences")
+    assert pooled.tokens == pooled.sentence_tokens == report.sentence_tokens and pooled.own_chunk_tokens == 0
     assert report.bytes == sum((CORPUS / name).stat().st_size for name in report.files)
 
 
