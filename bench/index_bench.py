@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,10 +84,10 @@ class _Capture:
     def install(self) -> None:
         from index.embed import E5Embedding
 
-        original = E5Embedding._get_text_embeddings
+        original = E5Embedding.passage_vectors
         capture = self
 
-        def wrapped(self: E5Embedding, texts: list[str]) -> list[list[float]]:
+        def wrapped(self: E5Embedding, texts: list[str]) -> Any:
             started = time.perf_counter()
             try:
                 return original(self, texts)
@@ -94,7 +95,7 @@ class _Capture:
                 capture.seconds += time.perf_counter() - started
                 capture.batches.append(list(texts))
 
-        E5Embedding._get_text_embeddings = wrapped  # type: ignore[method-assign]
+        E5Embedding.passage_vectors = wrapped  # type: ignore[method-assign]
 
 
 def use_engine(engine: Path) -> None:

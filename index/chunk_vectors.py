@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 ChunkVectors = Literal["sentences", "passage"]
 
 
-def needs_own_vector(chunk: Record, scheme: ChunkVectors) -> bool:
-    """True when `chunk` must be embedded itself: the "passage" scheme, or a chunk without sentences."""
-    return scheme == "passage" or int(chunk.metadata["s_first"]) < 0
+def needs_own_vector(has_sentences: bool, scheme: ChunkVectors) -> bool:
+    """True when a chunk must be embedded itself: the "passage" scheme, or a chunk without sentences."""
+    return scheme == "passage" or not has_sentences
 
 
 def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from index.chunk_vectors import ChunkVectors
+from index.chunk_vectors import ChunkVectors, needs_own_vector
 from index.load import UnreadableFile, load_document, scan_corpus
 
 
@@ -91,7 +91,7 @@ def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_ove
             report.tiktoken_tokens += chunk.tokens
             tokens = count(chunk.text)
             report.chunk_tokens += tokens
-            if chunk_vectors == "passage" or not chunk.sentences:
+            if needs_own_vector(bool(chunk.sentences), chunk_vectors):
                 report.own_chunk_tokens += tokens
             for sentence in chunk.sentences:  # overlapping chunks share sentences; each is embedded once
                 if sentence.index > last_sentence:

@@ -404,7 +404,8 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
         for is_sentence, batch in _record_batches(chunks, embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
             todo += sum(count(r.text) for r in batch
-                        if r.id not in have and (is_sentence or needs_own_vector(r, settings.chunk_vectors)))
+                        if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
+                                                                                   settings.chunk_vectors)))
         (report.updated if entry is not None else report.added).append(name)
         prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding))
     return prepared

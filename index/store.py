@@ -200,6 +200,17 @@ def set_aside_embedded(settings: IndexSettings) -> Path:
     return aside
 
 
+def _pages(collection: Any, include: list[str]) -> Iterator[Any]:
+    """Every record of `collection`, `_PAGE` at a time (Chroma's get results)."""
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_PAGE, offset=offset)
+        yield page
+        if len(page["ids"]) < _PAGE:
+            return
+        offset += _PAGE
+
+
 def _rows(res: Any, extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:
     """(id, text, metadata, `extra`) rows of a Chroma result, without rows another process deleted."""
     return [row for row in zip(res["ids"], res["documents"], res["metadatas"], res[extra], strict=True)
@@ -307,14 +318,11 @@ class Store:
     def stored_doc_keys(self) -> set[str]:
         """Every document version that has chunks or sentences, live or orphaned by an interrupted run (one
         killed between a file's sentences and its chunks leaves sentences only)."""
-        keys = {str(m["doc_key"]) for _, _, m in self.iter_chunks()}
-        offset = 0
-        while True:
-            page = self._sentences.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            keys.update(str(m["doc_key"]) for m in page["metadatas"] if m)
-            if len(page["ids"]) < _PAGE:
-                return keys
-            offset += _PAGE
+        keys: set[str] = set()
+        for collection in (self._chunks, self._sentences):
+            for page in _pages(collection, ["metadatas"]):
+                keys.update(str(m["doc_key"]) for m in page["metadatas"] if m)
+        return keys
 
     # reads -----------------------------------------------------------------------------------
     def count(self) -> int:
@@ -322,13 +330,8 @@ class Store:
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every stored chunk, a page at a time."""
-        offset = 0
-        while True:
-            page = self._chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+        for page in _pages(self._chunks, ["documents", "metadatas"]):
             yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-            if len(page["ids"]) < _PAGE:
-                return
-            offset += _PAGE
 
     def _nearest(self, collection: Any, vector: Sequence[float], n: int, doc_keys: Sequence[str] | None,
                  extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:

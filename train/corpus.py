@@ -70,24 +70,23 @@ def index_or_rebuild(settings: IndexSettings) -> IndexReport:
     from index.errors import IndexMismatch
     from index.ingest import build_index
 
+    if _other_chunk_vectors(settings):  # checked first: an update pass before the rebuild would be wasted
+        print(f"chunk vectors not made by the {settings.chunk_vectors!r} scheme; rebuilding")
+        return build_index(settings, rebuild=True)
     try:
-        report = build_index(settings)
+        return build_index(settings)
     except IndexMismatch as exc:
         print(f"{exc}; rebuilding")
         return build_index(settings, rebuild=True)
-    if _other_chunk_vectors(settings):
-        print(f"chunk vectors not made by the {settings.chunk_vectors!r} scheme; rebuilding")
-        return build_index(settings, rebuild=True)
-    return report
 
 
 def _other_chunk_vectors(settings: IndexSettings) -> bool:
     """True when a file of the index got its chunk vectors by another scheme than `settings` asks for."""
-    from index.local_state import LocalState, read_json
-    from index.store import Manifest
+    from index.local_state import LocalState
+    from index.publish import mirrored_manifest
+    from index.store import describe_location
 
-    mirror = read_json(LocalState(Path(settings.data_dir), settings.collection).mirror_path)
-    manifest = Manifest.from_json(mirror["manifest"]) if mirror else None
+    manifest = mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection), describe_location(settings))
     return manifest is not None and any((entry.chunk_vectors or "passage") != settings.chunk_vectors
                                         for entry in manifest.files.values())
 

@@ -81,7 +81,7 @@ def _forbid_embedding(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(self, texts):
         raise AssertionError(f"embedded {len(texts)} texts")
 
-    monkeypatch.setattr(E5Embedding, "_get_text_embeddings", refuse)
+    monkeypatch.setattr(E5Embedding, "passage_vectors", refuse)  # what indexing embeds through
 
 
 def test_first_build_then_no_change_embeds_nothing(
