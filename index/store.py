@@ -92,11 +92,23 @@ _writers = 0
 _clients_lock = threading.Lock()  # guards _writers, embedded client creation and forgetting the cached clients
 
 
-def _client(settings: IndexSettings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+_import_lock = threading.Lock()
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+def _chromadb() -> Any:
+    """chromadb, imported under a lock (this module is the only importer): a bot's folder watcher and its
+    engine importing it for the first time at once made one of them see a partially initialised
+    `chromadb.api.shared_system_client` ("cannot import name 'SharedSystemClient'")."""
+    with _import_lock:
+        import chromadb
+        import chromadb.api.shared_system_client
+        import chromadb.config
+    return chromadb
+
+
+def _client(settings: IndexSettings) -> Any:
+    chromadb = _chromadb()
+    chroma_settings = chromadb.config.Settings(anonymized_telemetry=False, allow_reset=False)
     if settings.server_mode:
         return _http_client(settings, chroma_settings)
     path = embedded_dir(settings)
@@ -116,8 +128,7 @@ def _http_client(settings: IndexSettings, chroma_settings: Any) -> Any:
     thread that is abandoned after the deadline (chromadb gives each HttpClient its own System, so an
     abandoned one shares nothing with the next attempt).
     """
-    import chromadb
-
+    chromadb = _chromadb()
     location = describe_location(settings)
     outcome: dict[str, Any] = {}
 
@@ -407,8 +418,7 @@ def reset_embedded_cache() -> None:
 
 
 def _forget_clients(even_while_writing: bool) -> None:
-    from chromadb.api.shared_system_client import SharedSystemClient
-
+    shared = _chromadb().api.shared_system_client
     with _clients_lock:
         if even_while_writing or _writers == 0:
-            SharedSystemClient.clear_system_cache()
+            shared.SharedSystemClient.clear_system_cache()
