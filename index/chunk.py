@@ -151,19 +151,25 @@ def _fit_window(pieces: list[str], chunk_size: int, chunk_overlap: int, e5_count
 
 def document_sentences(doc: LoadedDocument) -> list[SentenceRecord]:
     """Every sentence of the article text, in order, with source spans and paragraph numbers."""
-    return _sentences(doc.text, doc.paragraphs, doc.language, 0)
+    records: list[SentenceRecord] = []
+    for window in doc.windows():
+        records += _sentences(window.source, window.paragraphs, doc.language, len(records), window.offset)
+    return records
 
 
-def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_index: int) -> list[SentenceRecord]:
-    """The sentences of `paragraphs`, numbered from `first_index`; spans in `source`, in order."""
+def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_index: int,
+               offset: int = 0) -> list[SentenceRecord]:
+    """The sentences of `paragraphs`, numbered from `first_index`; spans in `source` plus `offset` (where
+    `source` starts in the document's text), in order."""
     records: list[SentenceRecord] = []
     for p in paragraphs:
         exact = source[p.start:p.end] == p.text
+        base = offset + p.start
         for s, e in sentence_spans(p.text, language):
             sentence = p.text[s:e].strip()
             if not sentence:
                 continue
-            start, end = (p.start + s, p.start + e) if exact else (p.start, p.end)
+            start, end = (base + s, base + e) if exact else (base, offset + p.end)
             records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page,
                                           p.section))
     return records
@@ -191,37 +197,42 @@ def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
 
 def iter_chunks(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
                 e5_count: Callable[[str], int]) -> Iterator[Chunk]:
-    """`chunk_document` block by block: memory bounded by a block, not by the file."""
+    """`chunk_document` block by block: memory bounded by a block (and a streamed file's window), not by the
+    file."""
     key = doc_key(doc.file, doc.sha256)
     count = tiktoken_counter()
     position = sentence_index = 0
-    for block in _blocks(doc.paragraphs):
-        sentences = _sentences(doc.text, block, doc.language, sentence_index)
-        sentence_index += len(sentences)
-        # spans are in source order and do not overlap across paragraphs, so starts and ends both ascend
-        starts, ends = [s.start for s in sentences], [s.end for s in sentences]
-        clean = _CleanText(block)
-        pieces = _fit_window(_split(clean.text, chunk_size, chunk_overlap), chunk_size, chunk_overlap, e5_count)
-        cursor = 0
-        for piece in pieces:
-            found = clean.text.find(piece, cursor)
-            if found < 0:
-                found = clean.text.find(piece)
-            clean_start = max(found, 0)
-            clean_end = clean_start + len(piece)
-            cursor = clean_start + 1
-            first, last = clean.paragraph_at(clean_start), clean.paragraph_at(max(clean_end - 1, clean_start))
-            numbers = (block[first].number, block[last].number)
-            start, end = clean.to_source(clean_start), clean.to_source(clean_end)
-            # the sentences with s.end > start and s.start < end: one contiguous run
-            inside = sentences[bisect_right(ends, start):bisect_left(starts, end)]
-            yield Chunk(
-                id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start, end=end,
-                paragraphs=numbers, page=block[first].page, tokens=len(count(piece)), position=position,
-                sentences=inside, content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(),
-                file_sha256=doc.sha256, page_last=block[last].page, section=block[first].section,
-            )
-            position += 1
+    for window in doc.windows():
+        for block in _blocks(window.paragraphs):
+            sentences = _sentences(window.source, block, doc.language, sentence_index, window.offset)
+            sentence_index += len(sentences)
+            # spans are in source order and do not overlap across paragraphs, so starts and ends both ascend
+            starts, ends = [s.start for s in sentences], [s.end for s in sentences]
+            clean = _CleanText(block)
+            pieces = _fit_window(_split(clean.text, chunk_size, chunk_overlap), chunk_size, chunk_overlap,
+                                 e5_count)
+            cursor = 0
+            for piece in pieces:
+                found = clean.text.find(piece, cursor)
+                if found < 0:
+                    found = clean.text.find(piece)
+                clean_start = max(found, 0)
+                clean_end = clean_start + len(piece)
+                cursor = clean_start + 1
+                first, last = clean.paragraph_at(clean_start), clean.paragraph_at(max(clean_end - 1, clean_start))
+                numbers = (block[first].number, block[last].number)
+                start = window.offset + clean.to_source(clean_start)
+                end = window.offset + clean.to_source(clean_end)
+                # the sentences with s.end > start and s.start < end: one contiguous run
+                inside = sentences[bisect_right(ends, start):bisect_left(starts, end)]
+                yield Chunk(
+                    id=f"{key}:{position}", file=doc.file, language=doc.language, text=piece, start=start,
+                    end=end, paragraphs=numbers, page=block[first].page, tokens=len(count(piece)),
+                    position=position, sentences=inside,
+                    content_hash=hashlib.sha256(piece.encode("utf-8")).hexdigest(), file_sha256=doc.sha256,
+                    page_last=block[last].page, section=block[first].section,
+                )
+                position += 1
 
 
 def e5_token_counter(model: Any) -> Callable[[str], int]:

@@ -6,7 +6,7 @@ Order of writes, so that a run killed at any point leaves the previous index ful
 3. swap the manifest (`publish.publish_version`, one metadata write): from here on queries see the new index;
 4. delete the chunks of replaced and removed versions; save BM25 state and bump `index-version`
    (`publish.record_published`).
-A long run repeats 2-4 at checkpoints (`CHECKPOINT_SECONDS`) with the files embedded so far, so they become
+A long run repeats 2-4 at checkpoints (`checkpoint_seconds`) with the files embedded so far, so they become
 answerable before the run ends; `pending.json` stays until the final publication.
 A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes;
 one that dies after 3 leaves stale versions that the next run deletes (`pending.json` is still there).
@@ -54,11 +54,13 @@ if TYPE_CHECKING:  # heavy imports stay out of the no-change path
 
 logger = logging.getLogger(__name__)
 
-# A long run publishes what it has embedded so far once this many seconds have passed since the last
-# publication (checked after each changed file). Each publication rebuilds BM25 over the live chunks
-# (seconds on a large corpus), so publishing much more often would slow big runs; two minutes keeps
-# that cost to a few percent while new documents become answerable without waiting for the whole run.
-CHECKPOINT_SECONDS = 120.0
+# A long run publishes what it has embedded so far once `checkpoint_seconds` (setting, default 120 s) have
+# passed since the last publication, checked after each changed file. Each publication rebuilds BM25 over
+# the whole live index, a cost that grows with the index while the interval does not, so the wait after a
+# publication is also at least this many times what that publication took: publishing then costs at most
+# 1/(1+10) of a long run's time at any index size (bench/checkpoint_cost.py measures the rebuild). An
+# interval of 0 means after every file, cost regardless (tests, demos).
+CHECKPOINT_COST_RATIO = 10.0
 # The counting pass keeps the chunks it cut (for the write pass) up to this many characters of chunk text in
 # all: ~50 MB of Python objects, where reading and chunking a file again costs ~0.1 s per 100 KB. Past it,
 # files are read twice and memory stays bounded by one file, whatever the corpus size (docs/ingestion.md).
@@ -165,7 +167,7 @@ def _report_totals(report: IndexReport, manifest: Manifest) -> None:
 
 
 def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progress | None = None,
-                wait_seconds: float = 0.0, checkpoint_seconds: float = CHECKPOINT_SECONDS) -> IndexReport:
+                wait_seconds: float = 0.0, checkpoint_seconds: float | None = None) -> IndexReport:
     """Bring the index in line with the corpus folder; see the module docstring for the write order."""
     from filelock import FileLock, Timeout
 
@@ -185,7 +187,8 @@ def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progre
                         "try again when it has finished, or pass --wait to wait for it") from None
     try:
         with writing():
-            report = _build_locked(settings, state, corpus, rebuild, progress, checkpoint_seconds)
+            interval = settings.checkpoint_seconds if checkpoint_seconds is None else checkpoint_seconds
+            report = _build_locked(settings, state, corpus, rebuild, progress, interval)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
@@ -241,7 +244,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
         for name in report.removed:  # removed files leave at the first publication
             del manifest.files[name]
-        last_published = time.monotonic()
+        next_checkpoint = time.monotonic() + checkpoint_seconds
 
         def install(doc: _PreparedDoc, entry: FileEntry) -> None:
             """Put a stored document version into the manifest (published at the next swap)."""
@@ -249,10 +252,13 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
             if previous is not None and previous.doc_key != entry.doc_key:
                 stale.append(previous.doc_key)
             manifest.files[doc.entry_name] = entry
-            nonlocal last_published
-            if doc is not changed[-1] and time.monotonic() - last_published >= checkpoint_seconds:
+            nonlocal next_checkpoint
+            if doc is not changed[-1] and time.monotonic() >= next_checkpoint:
+                started = time.monotonic()
                 _publish(store, state, manifest, stale, progress, final=False)
-                last_published = time.monotonic()
+                took = time.monotonic() - started
+                wait = max(checkpoint_seconds, CHECKPOINT_COST_RATIO * took) if checkpoint_seconds > 0 else 0.0
+                next_checkpoint = started + took + wait
 
         _write_documents(settings, store, changed, corpus, embedder, report, progress, install)
         _publish(store, state, manifest, stale, progress, final=True)
@@ -313,12 +319,13 @@ def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, 
     before its chunks, whose vectors may be pooled from them (index/chunk_vectors.py)."""
     from index.records import chunk_records, sentence_records
 
-    seen: set[int] = set()
+    last = -1  # the highest sentence position yielded: chunks come in order, so lower ones were yielded
     group: list[Chunk] = []
 
     def flush() -> Iterator[tuple[bool, list[Record]]]:
-        fresh = [r for r in sentence_records(group) if r.metadata["position"] not in seen]
-        seen.update(r.metadata["position"] for r in fresh)
+        nonlocal last
+        fresh = [r for r in sentence_records(group) if r.metadata["position"] > last]
+        last = max([last, *(r.metadata["position"] for r in fresh)])
         for i in range(0, len(fresh), size):
             yield True, fresh[i:i + size]
         yield False, chunk_records(group)
@@ -338,13 +345,17 @@ class _Tally:
 
     chunks: int = 0
     tokens: int = 0
-    sentences: set[int] = field(default_factory=set)
+    sentences: int = 0  # distinct sentences: numbered in order, so a count of new numbers, not a set of them
+    _last_sentence: int = -1
 
     def counted(self, stream: Iterable[Chunk]) -> Iterator[Chunk]:
         for chunk in stream:
             self.chunks += 1
             self.tokens += chunk.tokens
-            self.sentences.update(s.index for s in chunk.sentences)
+            for sentence in chunk.sentences:  # overlapping chunks share their edge sentences
+                if sentence.index > self._last_sentence:
+                    self.sentences += 1
+                    self._last_sentence = sentence.index
             yield chunk
 
 
@@ -442,7 +453,7 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
             writer.put([r for r in batch if r.id not in have], is_sentence)
         entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=prepared.language,
-                          chunks=tally.chunks, sentences=len(tally.sentences), tokens=tally.tokens,
+                          chunks=tally.chunks, sentences=tally.sentences, tokens=tally.tokens,
                           indexed_at=time.time(), encoding=prepared.encoding,
                           embedded_by=builder_id(settings.embedder), chunk_vectors=settings.chunk_vectors)
         writer.after(partial(done, prepared, entry))

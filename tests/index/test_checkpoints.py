@@ -5,6 +5,7 @@ bumped), and ends in the same state as a run without checkpoints."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from docmaker import FR_TEXT, write
@@ -119,3 +120,36 @@ def test_a_run_dying_after_a_checkpoint_keeps_it_and_the_next_run_resumes(
     assert report.embedded_texts == chunks + sentences - 1  # the record the dead run stored was reused
     assert final["rows"][2] == {entry[0] for entry in final["files"].values()}
     assert not state.pending_path.exists()
+
+
+def test_a_costly_publication_stretches_the_wait_before_the_next(
+    small_corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Each publication rebuilds BM25 over the whole index: when one takes T seconds the next waits at least
+    CHECKPOINT_COST_RATIO x T, so publishing never takes over a big run (here: one checkpoint, not two)."""
+    import index.ingest as ingest
+
+    real = ingest.record_published
+
+    def slow(*args, **kwargs):  # as a publication of a big index would be
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "record_published", slow)
+    settings = settings_for(tmp_path / "data", small_corpus)
+    watcher = Watcher(settings)
+    report = build_index(settings, progress=watcher, checkpoint_seconds=0.01)
+    assert [seen[0] for seen in watcher.seen] == [1]
+    assert report.version == 2
+
+
+def test_the_checkpoint_interval_is_a_setting(small_corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    from bot.settings import Settings
+
+    assert settings_for(tmp_path / "data", small_corpus).checkpoint_seconds == 120  # the default
+    monkeypatch.setenv("CITEBOT_CHECKPOINT_SECONDS", "0")
+    settings = Settings(_env_file=None, corpus=small_corpus, data_dir=tmp_path / "data")
+    assert settings.checkpoint_seconds == 0
+    watcher = Watcher(settings)
+    assert build_index(settings, progress=watcher).version == 3  # two checkpoints and the final publication
+    assert [seen[0] for seen in watcher.seen] == [1, 2]

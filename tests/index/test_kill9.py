@@ -133,3 +133,47 @@ def _manifest(settings):
     from index.retrieve import Retriever
 
     return Retriever(settings, embedder=object()).manifest
+
+
+def test_kill_9_after_a_checkpoint_keeps_what_it_published_and_the_next_run_resumes(
+        small_corpus: Path, tmp_path: Path) -> None:
+    """A real `citebot index` with CITEBOT_CHECKPOINT_SECONDS=0, killed once it has published its first new
+    file and is embedding the next: readers see the checkpoint, the next run adds only what is missing."""
+    from index.store import reset_embedded_cache
+
+    data = tmp_path / "data"
+    settings = settings_for(data, small_corpus)
+    build_index(settings)
+    (small_corpus / "news").mkdir()
+    shutil.copy(CORPUS / "001_af1fd91c05668dea.txt", small_corpus / "news" / "es.txt")
+    shutil.copy(CORPUS / "003_beaee59b89498f57.txt", small_corpus / "news" / "id.txt")
+    env = {**_env(small_corpus, data), "CITEBOT_CHECKPOINT_SECONDS": "0", "CITEBOT_EMBED_BATCH_SIZE": "8"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "citebot"), "index"], env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path,
+                            start_new_session=True)
+    seen: list[str] = []
+    try:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            seen.append(line)
+            if line.startswith("published version"):
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen)
+    assert seen[-1].startswith("published version 2 (4 files answerable so far)"), "".join(seen)
+
+    manifest_json, answers = _snapshot(settings)  # a fresh reader: the checkpoint is live
+    assert '"news/es.txt"' in manifest_json and '"news/id.txt"' not in manifest_json
+    shown = _sources(small_corpus, data)
+    assert "4 documents in embedded Chroma" in shown.stdout, shown.stdout
+    assert "news/id.txt" in shown.stdout and "waiting to be indexed" in shown.stdout
+
+    reset_embedded_cache()
+    report = build_index(settings)
+    assert report.added == ["news/id.txt"] and "news/es.txt" in report.unchanged
+    assert any(file == "news/id.txt" for file in dict(_snapshot(settings)[1][3]).values())
+    assert not LocalState(data, settings.collection).pending_path.exists()
