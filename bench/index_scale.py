@@ -1,7 +1,7 @@
 """A whole `citebot index` of one generated file of 1, 10 and 30 MB: time per MB should stay flat and peak
 memory should not grow with the file (issue 13). The dry-run side is bench/ingest_scale.py.
 
-usage: .venv/bin/python bench/index_scale.py [--sizes 1,10,30] [--embedder stub|real] [--json FILE]
+usage: .venv/bin/python bench/index_scale.py [--sizes 1,10,30] [--files 1] [--embedder stub|real] [--json FILE]
 
 Each size runs `index.ingest.build_index` in a fresh subprocess (a new data dir, embedded Chroma, the
 default checkpoint interval) after indexing a 10 KB file into another data dir first, so imports, the
@@ -14,7 +14,8 @@ writes of chunks and sentences, manifest checkpoints, BM25 rebuilds). It measure
 that issue 13 owns; the model's own speed is constant per token (bench/embed_runtime.py) and a real run
 of 30 MB embeds ~13.5 M tokens, about 1.5 hours on these 2 cores. `--embedder real` runs the model.
 Reported per size: wall and CPU seconds, seconds inside the embedder (`passage_vectors`), each
-publication's seconds (checkpoints and the final one), peak RSS.
+publication's seconds (checkpoints and the final one), peak RSS. `--files N` writes each size as N files
+of equal size instead of one (so memory that follows the index, not the file, shows as such).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,10,30", help="file sizes in MB, comma-separated")
+    parser.add_argument("--files", type=int, default=1, help="files per size (the size split evenly)")
     parser.add_argument("--embedder", choices=["stub", "real"], default="stub")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
@@ -95,20 +97,23 @@ def main() -> None:
         for size in [float(s) for s in args.sizes.split(",")]:
             corpus, data = Path(tmp) / f"c{size:g}", Path(tmp) / f"d{size:g}"
             corpus.mkdir()
-            path = corpus / f"big-{size:g}mb.txt"
-            generate(path, size, sentences)
+            paths = [corpus / f"big-{size:g}mb-{i}.txt" for i in range(args.files)]
+            for i, path in enumerate(paths):
+                generate(path, size / args.files, sentences, seed=13 + i)
             out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(warm), str(data), args.embedder],
                                  cwd=ROOT, check=True, capture_output=True, text=True).stdout
             row = json.loads(out.strip().splitlines()[-1])
-            row["mb"] = path.stat().st_size / 1e6
+            row["mb"], row["files"] = sum(path.stat().st_size for path in paths) / 1e6, args.files
             rows.append(row)
             rest = row["wall"] - row["embed_s"]
-            print(f"{row['mb']:6.1f} MB  wall {row['wall']:7.1f} s ({row['wall'] / row['mb']:5.2f} s/MB)  "
+            print(f"{row['mb']:6.1f} MB in {args.files} files  wall {row['wall']:7.1f} s "
+                  f"({row['wall'] / row['mb']:5.2f} s/MB)  "
                   f"cpu {row['cpu']:7.1f} s  in embedder {row['embed_s']:7.1f} s  outside {rest:7.1f} s "
                   f"({rest / row['mb']:5.2f} s/MB)  publications {row['publications_s']} s  "
                   f"peak RSS {row['rss_mb']:6.0f} MB (warm {row['warm_rss_mb']:4.0f})  chunks {row['chunks']}  "
                   f"texts {row['texts']}  e5 tokens {row['tokens']}", flush=True)
-            path.unlink()
+            for path in paths:
+                path.unlink()
             subprocess.run(["rm", "-rf", str(data)], check=True)
     per_mb = [r["wall"] / r["mb"] for r in rows]
     print(f"wall s/MB spread: {max(per_mb) / min(per_mb) - 1:.0%} (max over min - 1; target within 20%), "

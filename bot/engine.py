@@ -73,8 +73,9 @@ class Engine:
     """Loads the retriever and synthesizer once; `answer()` is safe to call from several threads."""
 
     def __init__(self, settings: Settings | None = None, build_if_missing: bool = True,
-                 on_build: Callable[[], Any] | None = None):
+                 on_build: Callable[[], Any] | None = None, query_engine: str | None = None):
         self.settings = settings or get_settings()
+        self._query_engine = query_engine  # None: the configured engine embeds questions
         self._languages = tuple(self.settings.language_list)
         self._lock = threading.Lock()
         started = time.perf_counter()
@@ -86,7 +87,7 @@ class Engine:
         from index.retrieve import Retriever
 
         try:
-            return Retriever(self.settings)
+            return Retriever(self.settings, query_engine=self._query_engine)
         except IndexMissing:
             if not build_if_missing:
                 raise
@@ -96,7 +97,7 @@ class Engine:
             from index.ingest import build_index
 
             build_index(self.settings, wait_seconds=600)
-        return Retriever(self.settings)
+        return Retriever(self.settings, query_engine=self._query_engine)
 
     # questions -------------------------------------------------------------------------------
     def question_language(self, question: str, history: Sequence[Turn] = ()) -> str:

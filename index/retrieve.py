@@ -112,13 +112,14 @@ def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
 class Retriever:
     """Dense + BM25 retrieval over the live index, reloading when another process re-indexes."""
 
-    def __init__(self, settings: IndexSettings, embedder: Any | None = None):
+    def __init__(self, settings: IndexSettings, embedder: Any | None = None, query_engine: str | None = None):
+        """`query_engine` overrides the configured engine for questions (both give the same vectors)."""
         self.settings = settings
         self.state = LocalState(Path(settings.data_dir), settings.collection)
         if embedder is None:
             from index.embed import E5Embedding
 
-            embedder = E5Embedding(threads=settings.embed_threads, engine=settings.embedder)
+            embedder = E5Embedding(threads=settings.embed_threads, engine=query_engine or settings.embedder)
         self.embedder = embedder
         self._lock = threading.Lock()
         self._checked_at = 0.0
@@ -159,6 +160,20 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query_vector(text)
 
+    def _live_filter(self, live: set[str]) -> tuple[list[str] | None, int]:
+        """(doc_keys to filter Chroma's nearest-neighbour search by, how many times the wanted rows to fetch).
+
+        Only while an index run is writing (or one was killed: `pending.json` is there from before its first
+        write until its final clean-up) can the embedded store hold versions that are not live; otherwise
+        the `$in` filter costs ~7 ms per sentence search on xquad-dev and filters nothing. A Chroma server
+        may be written from another host, whose `pending.json` this one cannot see: always filtered. Past a
+        few thousand documents the filter costs more than it saves, so over-fetch instead."""
+        if not self.settings.server_mode and not self.state.pending_path.exists():
+            return None, 1
+        if len(live) <= MAX_FILTER_KEYS:
+            return sorted(live), 1
+        return None, 2
+
     def retrieve(self, question: str, k: int = DEFAULT_K, lexical_query: str | None = None) -> Retrieval:
         """The top `k` passages for `question`, best first, with their sentences attached. It does not look
         for a newer index: the engine's check_index makes that one decision before each question."""
@@ -166,12 +181,10 @@ class Retriever:
         vector = self.embed_query(question)
         live = snap.manifest.live_keys
         pool = k * 3
-        # Filter to the live versions inside Chroma, so chunks an update has stored but not yet published
-        # take no slots; past a few thousand documents the filter costs more than it saves, so over-fetch.
-        in_store = sorted(live) if len(live) <= MAX_FILTER_KEYS else None
-        hits = snap.store.query_chunks(vector.tolist(), pool if in_store else pool * 2, in_store)
+        in_store, fetch = self._live_filter(live)
+        hits = snap.store.query_chunks(vector.tolist(), pool * fetch, in_store)
         dense = [hit for hit in hits if hit[2]["doc_key"] in live][:pool]
-        rows = snap.store.query_sentences(vector.tolist(), SENTENCE_HITS if in_store else SENTENCE_HITS * 2, in_store)
+        rows = snap.store.query_sentences(vector.tolist(), SENTENCE_HITS * fetch, in_store)
         sentence_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:SENTENCE_HITS]
         lexical = snap.lexical.search(lexical_query or question, pool)
         fused: dict[str, float] = {}
@@ -261,6 +274,6 @@ class Retriever:
         """Sentences of live documents closest to `sentence` (its translations rank first)."""
         snap = self._snapshot
         live = snap.manifest.live_keys
-        in_store = sorted(live) if len(live) <= MAX_FILTER_KEYS else None
-        rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n, in_store)
-        return [s for s in (_sentence(*row) for row in rows) if s.doc_key in live]
+        in_store, fetch = self._live_filter(live)
+        rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n * fetch, in_store)
+        return [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:n]

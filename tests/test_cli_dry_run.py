@@ -31,6 +31,8 @@ def test_dry_run_counts_what_an_index_run_embeds_and_writes_nothing(tmp_path: Pa
     assert (files, chunks) == (2, 2) and sentences >= 4 and tokens > 50
     est = re.search(r"embedding would take about \d+ s at (\d+) tokens/s \(" + engine, result.stderr)
     assert est and int(est.group(1)) > 0, result.stderr
+    if engine != "onnx":  # the count is the engine's tokenizer's; one index run shows it is what gets embedded
+        return
     # the real run embeds exactly the counted texts: chunks plus distinct sentences
     built = citebot("index", env=env, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
