@@ -9,8 +9,9 @@ tokenizes its whole input and keeps every token in a Python list: ~300 MB for a 
 chunk's sentences are found by bisection over the block's sorted sentence spans, not by testing every
 sentence against every chunk. `iter_chunks` yields chunks block by block so a caller can embed and
 store them as they come. A big plain-text file comes as windows of text read from disk
-(index/stream_text.py); blocks are cut inside each window and spans get the window's offset. Every chunk is checked against the embedder's own
-512-token window (tiktoken undercounts Indonesian by up to 40%) and split again when it would not fit.
+(index/stream_text.py); blocks are cut inside each window and spans get the window's offset. Every chunk
+is checked against the embedder's own 512-token window (tiktoken undercounts Indonesian by up to 40%) and
+split again when it would not fit.
 """
 
 from __future__ import annotations

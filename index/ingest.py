@@ -47,6 +47,7 @@ from index.store import FileEntry, Manifest, describe_location, embedded_store_i
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
+    from index.chunk_spill import ChunkSpill
     from index.embed import E5Embedding
     from index.load import LoadedDocument
     from index.records import Record
@@ -232,7 +233,11 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
 
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
                            engine=settings.embedder)
-    changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress)
+    from index.chunk_spill import clear_spills, spill_dir
+
+    spills = spill_dir(Path(settings.data_dir), settings.collection)
+    clear_spills(spills)  # a killed run's
+    changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress, spills)
     _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
     # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
     report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
@@ -261,6 +266,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
                 next_checkpoint = started + took + wait
 
         _write_documents(settings, store, changed, corpus, embedder, report, progress, install)
+        clear_spills(spills)
         _publish(store, state, manifest, stale, progress, final=True)
     else:
         record_published(store, state, manifest)
@@ -299,8 +305,8 @@ def _clean_interrupted(store: Store, state: LocalState, manifest: Manifest, keep
 
 @dataclass
 class _PreparedDoc:
-    """A new or changed file as the counting pass saw it; its chunks are kept for the write pass while they
-    fit KEPT_CHUNK_CHARS, else the file is read and chunked again when it is written."""
+    """A new or changed file as the counting pass saw it; its chunks are kept for the write pass, in memory
+    while they fit KEPT_CHUNK_CHARS, else in a spill file (read again only if the disk refused that)."""
 
     entry_name: str
     path: Path
@@ -310,6 +316,7 @@ class _PreparedDoc:
     chunks: list[Chunk] | None = None
     language: str = ""
     encoding: str = ""
+    spill: ChunkSpill | None = None  # the chunks on disk, when they did not fit in memory
 
 
 def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, list[Record]]]:
@@ -370,10 +377,11 @@ def _load(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocumen
 
 
 def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
-             store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress) -> list[_PreparedDoc]:
+             store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress,
+             spills: Path) -> list[_PreparedDoc]:
     """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
-    bar's total is the whole run's from the start), keep the chunks while they fit KEPT_CHUNK_CHARS; record
-    unchanged and skipped files."""
+    bar's total is the whole run's from the start), keep the chunks in memory while they fit KEPT_CHUNK_CHARS
+    and in a spill file under `spills` after that; record unchanged and skipped files."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.chunk_vectors import needs_own_vector
 
@@ -399,16 +407,20 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
         key = doc_key(doc.file, doc.sha256)
         todo = 0
         kept: list[Chunk] | None = [] if kept_chars < KEPT_CHUNK_CHARS else None
+        spill_path = spills / f"{key}.jsonl"
+        spill = None if kept is not None else _spill(spill_path, [])
 
-        def keeping(stream: Iterable[Chunk]) -> Iterator[Chunk]:
-            nonlocal kept, kept_chars
+        def keeping(stream: Iterable[Chunk], spill_path: Path = spill_path) -> Iterator[Chunk]:
+            nonlocal kept, kept_chars, spill
             for chunk in stream:
                 if kept is not None:
                     kept.append(chunk)
                     kept_chars += len(chunk.text)
-                    if kept_chars > KEPT_CHUNK_CHARS:  # this file is read again; what it kept is let go
+                    if kept_chars > KEPT_CHUNK_CHARS:  # over the budget: this file's chunks go to disk
                         kept_chars -= sum(len(c.text) for c in kept)
-                        kept = None
+                        spill, kept = _spill(spill_path, kept), None
+                elif spill is not None:
+                    spill = _spill_more(spill, chunk)
                 yield chunk
 
         chunks = keeping(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
@@ -417,9 +429,36 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
             todo += sum(count(r.text) for r in batch
                         if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
                                                                                    settings.chunk_vectors)))
+        if spill is not None:
+            spill.close()
         (report.updated if entry is not None else report.added).append(name)
-        prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding))
+        prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding, spill))
     return prepared
+
+
+def _spill(path: Path, chunks: list[Chunk]) -> ChunkSpill | None:
+    """A spill file holding `chunks` so far, or None when the disk refuses (the file is then read again)."""
+    from index.chunk_spill import ChunkSpill
+
+    try:
+        spill = ChunkSpill(path)
+    except OSError as exc:
+        logger.warning("cannot keep chunks in %s (%s); the file will be read again", path, exc)
+        return None
+    for chunk in chunks:
+        if _spill_more(spill, chunk) is None:
+            return None
+    return spill
+
+
+def _spill_more(spill: ChunkSpill, chunk: Chunk) -> ChunkSpill | None:
+    try:
+        spill.write(chunk)
+        return spill
+    except OSError as exc:  # a full disk: give up the spill, not the run
+        logger.warning("cannot keep chunks in %s (%s); the file will be read again", spill.path, exc)
+        spill.discard()
+        return None
 
 
 def _write_documents(settings: IndexSettings, store: Store, docs: list[_PreparedDoc], corpus: Path,
@@ -440,6 +479,8 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
     writer = BatchWriter(store, embedder, report, progress, pool)
     for prepared in docs:
         chunks, prepared.chunks = prepared.chunks, None  # let go of each file's chunks once it is written
+        if chunks is None and prepared.spill is not None:
+            chunks, prepared.spill = prepared.spill.read(), None
         if chunks is None:
             doc = _load(prepared.path, corpus, languages)
             if isinstance(doc, str):  # became unreadable since the counting pass: its old version stays
