@@ -41,12 +41,13 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
-    if best is None or best.encoding is None:
-        raise UnreadableFile("binary or unknown encoding")
-    if all(_is_latin_block(block) for block in best.alphabets):
+    if best is None or best.encoding is None or all(_is_latin_block(block) for block in best.alphabets):
+        # also when the detector gives up: terminal control in a short Latin text is enough to make it
         western = _western_text(raw)
         if western is not None:
             return western, "cp1252"
+    if best is None or best.encoding is None:
+        raise UnreadableFile("binary or unknown encoding")
     return str(best), best.encoding
 
 
@@ -56,14 +57,16 @@ def _is_latin_block(block: str) -> bool:
 
 
 def _western_text(raw: bytes) -> str | None:
-    """`raw` as cp1252 when that gives letters of Western European languages only, else None."""
+    """`raw` as cp1252 when that gives letters of Western European languages only, else None. Control
+    characters are the same bytes in every 8-bit code page, so they say nothing about which one (whether
+    there are too many for a text file is `looks_binary`'s call); NULs do: UTF-16 and UTF-32 are full of them."""
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
         return None
+    if "\x00" in text:
+        return None
     for ch in text:
-        if ord(ch) < 32 and ch not in "\t\n\r\f":
-            return None
         if ch.isalpha() and ord(ch) > 0x7F and not (0xC0 <= ord(ch) <= 0xFF or ch in "ŒœŠšŽžŸƒ"):
             return None
     return text

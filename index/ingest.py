@@ -62,9 +62,9 @@ logger = logging.getLogger(__name__)
 # 1/(1+10) of a long run's time at any index size (bench/checkpoint_cost.py measures the rebuild). An
 # interval of 0 means after every file, cost regardless (tests, demos).
 CHECKPOINT_COST_RATIO = 10.0
-# The counting pass keeps the chunks it cut (for the write pass) up to this many characters of chunk text in
-# all: ~50 MB of Python objects, where reading and chunking a file again costs ~0.1 s per 100 KB. Past it,
-# files are read twice and memory stays bounded by one file, whatever the corpus size (docs/ingestion.md).
+# The counting pass keeps the chunks it cut (for the write pass) in memory up to this many characters of chunk
+# text in all: ~50 MB of Python objects. Past it, the rest go to a spill file in the data dir
+# (index/chunk_spill.py), so memory stays bounded whatever the corpus and no file is chunked twice.
 KEPT_CHUNK_CHARS = 8_000_000
 
 

@@ -53,6 +53,15 @@ def test_encodings_decode_to_the_original_text(
     assert doc.language == language
 
 
+def test_a_western_file_with_terminal_control_still_decodes_as_cp1252(tmp_path: Path) -> None:
+    """Control characters are the same bytes in every 8-bit code page, so they must not rule cp1252 out (an
+    escape sequence in a Spanish cp1252 file made it cp1250: "ańadió")."""
+    text = ES_TEXT.replace("fábrica", "\x1b[1mfábrica\x1b[0m") + "\n" + ES_TEXT  # 2 controls: not binary
+    doc = _load(write(tmp_path / "doc.txt", text, "cp1252"), tmp_path)
+    assert doc.encoding == "cp1252"
+    assert [p.text for p in doc.paragraphs] == _paragraphs(ES_TEXT + "\n" + ES_TEXT)  # no escapes, accents
+
+
 @pytest.mark.parametrize(
     ("name", "language"),
     [
