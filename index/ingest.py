@@ -59,8 +59,9 @@ logger = logging.getLogger(__name__)
 # passed since the last publication, checked after each changed file. Each publication rebuilds BM25 over
 # the whole live index, a cost that grows with the index while the interval does not, so the wait after a
 # publication is also at least this many times what that publication took: publishing then costs at most
-# 1/(1+10) of a long run's time at any index size (bench/checkpoint_cost.py measures the rebuild). An
-# interval of 0 means after every file, cost regardless (tests, demos).
+# 1/(1+10) of a long run's time at any index size. (BM25 builds in ~0.11 ms per chunk, docs/scale.md: 116 s
+# at 1M chunks; a publication took 0.4 ms per chunk in bench/index_scale.py.) An interval of 0 means after
+# every file, cost regardless (tests, demos).
 CHECKPOINT_COST_RATIO = 10.0
 # The counting pass keeps the chunks it cut (for the write pass) in memory up to this many characters of chunk
 # text in all: ~50 MB of Python objects. Past it, the rest go to a spill file in the data dir
