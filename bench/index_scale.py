@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest_scale import corpus_sentences, generate  # noqa: E402
+from bench.ingest_scale import generated_corpora  # noqa: E402
 
 _CHILD = """
 import hashlib, json, resource, sys, time
@@ -88,33 +88,22 @@ def main() -> None:
     parser.add_argument("--embedder", choices=["stub", "real"], default="stub")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
-    sentences = corpus_sentences()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        warm = Path(tmp) / "warm"
-        warm.mkdir()
-        generate(warm / "warm.txt", 0.01, sentences, seed=1)
-        for size in [float(s) for s in args.sizes.split(",")]:
-            corpus, data = Path(tmp) / f"c{size:g}", Path(tmp) / f"d{size:g}"
-            corpus.mkdir()
-            paths = [corpus / f"big-{size:g}mb-{i}.txt" for i in range(args.files)]
-            for i, path in enumerate(paths):
-                generate(path, size / args.files, sentences, seed=13 + i)
-            out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(warm), str(data), args.embedder],
-                                 cwd=ROOT, check=True, capture_output=True, text=True).stdout
-            row = json.loads(out.strip().splitlines()[-1])
-            row["mb"], row["files"] = sum(path.stat().st_size for path in paths) / 1e6, args.files
-            rows.append(row)
-            rest = row["wall"] - row["embed_s"]
-            print(f"{row['mb']:6.1f} MB in {args.files} files  wall {row['wall']:7.1f} s "
-                  f"({row['wall'] / row['mb']:5.2f} s/MB)  "
-                  f"cpu {row['cpu']:7.1f} s  in embedder {row['embed_s']:7.1f} s  outside {rest:7.1f} s "
-                  f"({rest / row['mb']:5.2f} s/MB)  publications {row['publications_s']} s  "
-                  f"peak RSS {row['rss_mb']:6.0f} MB (warm {row['warm_rss_mb']:4.0f})  chunks {row['chunks']}  "
-                  f"texts {row['texts']}  e5 tokens {row['tokens']}", flush=True)
-            for path in paths:
-                path.unlink()
-            subprocess.run(["rm", "-rf", str(data)], check=True)
+    for generated in generated_corpora(args.sizes, args.files):
+        data = generated.corpus.parent / f"d{generated.size:g}"
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(generated.corpus), str(generated.warm), str(data),
+                              args.embedder], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        shutil.rmtree(data)
+        row = json.loads(out.strip().splitlines()[-1])
+        row["mb"], row["files"] = sum(path.stat().st_size for path in generated.files) / 1e6, args.files
+        rows.append(row)
+        rest = row["wall"] - row["embed_s"]
+        print(f"{row['mb']:6.1f} MB in {args.files} files  wall {row['wall']:7.1f} s "
+              f"({row['wall'] / row['mb']:5.2f} s/MB)  "
+              f"cpu {row['cpu']:7.1f} s  in embedder {row['embed_s']:7.1f} s  outside {rest:7.1f} s "
+              f"({rest / row['mb']:5.2f} s/MB)  publications {row['publications_s']} s  "
+              f"peak RSS {row['rss_mb']:6.0f} MB (warm {row['warm_rss_mb']:4.0f})  chunks {row['chunks']}  "
+              f"texts {row['texts']}  e5 tokens {row['tokens']}", flush=True)
     per_mb = [r["wall"] / r["mb"] for r in rows]
     print(f"wall s/MB spread: {max(per_mb) / min(per_mb) - 1:.0%} (max over min - 1; target within 20%), "
           f"embedder: {args.embedder}")

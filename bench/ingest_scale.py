@@ -20,9 +20,12 @@ import argparse
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,31 +76,50 @@ def generate(path: Path, megabytes: float, sentences: list[str], seed: int = 13)
             written += len(block.encode("utf-8"))
 
 
+@dataclass
+class Generated:
+    """One size's corpus folder of generated files, and the 10 KB warm-up corpus beside it."""
+
+    size: float
+    warm: Path
+    corpus: Path
+    files: list[Path]
+
+
+def generated_corpora(sizes: str, files: int = 1) -> Iterator[Generated]:
+    """For each size in `sizes` (MB, comma-separated), a folder of `files` generated files of that size in all,
+    deleted once the caller moves on (so only one size is on disk at a time)."""
+    sentences = corpus_sentences()
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp) / "warm"
+        warm.mkdir()
+        generate(warm / "warm.txt", 0.01, sentences, seed=1)
+        for size in [float(s) for s in sizes.split(",")]:
+            corpus = Path(tmp) / f"c{size:g}"
+            corpus.mkdir()
+            paths = [corpus / f"big-{size:g}mb-{i}.txt" for i in range(files)]
+            for i, path in enumerate(paths):
+                generate(path, size / files, sentences, seed=13 + i)
+            yield Generated(size, warm, corpus, paths)
+            shutil.rmtree(corpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,10,30", help="file sizes in MB, comma-separated")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
-    sentences = corpus_sentences()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        warm = Path(tmp) / "warm"
-        warm.mkdir()
-        generate(warm / "warm.txt", 0.01, sentences, seed=1)
-        for size in [float(s) for s in args.sizes.split(",")]:
-            corpus = Path(tmp) / f"c{size:g}"
-            corpus.mkdir()
-            generate(corpus / f"big-{size:g}mb.txt", size, sentences)
-            out = subprocess.run([sys.executable, "-c", _CHILD, str(corpus), str(warm)], cwd=ROOT, check=True,
-                                 capture_output=True, text=True).stdout
-            row = json.loads(out.strip().splitlines()[-1])
-            row["mb"] = row["bytes"] / 1e6
-            rows.append(row)
-            print(f"{row['mb']:6.1f} MB  cpu {row['cpu']:7.1f} s  ({row['cpu'] / row['mb']:5.2f} s/MB)  "
-                  f"wall {row['wall']:7.1f} s  peak RSS {row['rss_mb']:6.0f} MB (warm {row['warm_rss_mb']:4.0f})  "
-                  f"chunks {row['chunks']:7d}  "
-                  f"sentences {row['sentences']:8d}  e5 tokens {row['tokens']:10d}", flush=True)
-            (corpus / f"big-{size:g}mb.txt").unlink()
+    for generated in generated_corpora(args.sizes):
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(generated.corpus), str(generated.warm)], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        row = json.loads(out.strip().splitlines()[-1])
+        row["mb"] = row["bytes"] / 1e6
+        rows.append(row)
+        print(f"{row['mb']:6.1f} MB  cpu {row['cpu']:7.1f} s  ({row['cpu'] / row['mb']:5.2f} s/MB)  "
+              f"wall {row['wall']:7.1f} s  peak RSS {row['rss_mb']:6.0f} MB (warm {row['warm_rss_mb']:4.0f})  "
+              f"chunks {row['chunks']:7d}  "
+              f"sentences {row['sentences']:8d}  e5 tokens {row['tokens']:10d}", flush=True)
     per_mb = [r["cpu"] / r["mb"] for r in rows]
     print(f"CPU s/MB spread: {max(per_mb) / min(per_mb) - 1:.0%} (max over min - 1; target within 20%)")
     if args.json:
