@@ -12,13 +12,17 @@ very chunks the counting pass counted, even if the file changed in between.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
 from index.chunk import Chunk, SentenceRecord
+
+logger = logging.getLogger(__name__)
 
 
 def spill_dir(data_dir: Path, collection: str) -> Path:
@@ -31,25 +35,35 @@ def clear_spills(folder: Path) -> None:
 
 
 class ChunkSpill:
-    """One file's chunks written as they are cut, read back once, then deleted."""
+    """One file's chunks, written as they are cut, read back once, then deleted. A disk that refuses (full,
+    read-only, the folder not a folder) ends the spill, not the run: `usable` turns False, what was written
+    is deleted and the write pass reads the file again instead."""
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._out: IO[str] | None = path.open("w", encoding="utf-8")
+        self.usable = True
+        self._out: IO[str] | None = None
 
-    def write(self, chunk: Chunk) -> None:
-        assert self._out is not None, "spill already closed"
-        self._out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+    def write(self, chunks: Iterable[Chunk]) -> None:
+        if not self.usable:
+            return
+        try:
+            if self._out is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._out = self.path.open("w", encoding="utf-8")
+            for chunk in chunks:
+                self._out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        except OSError as exc:
+            logger.warning("cannot keep chunks in %s (%s); the file will be read again", self.path, exc)
+            self.usable = False
+            with suppress(OSError):
+                self.close()
+                self.path.unlink(missing_ok=True)
 
     def close(self) -> None:
         if self._out is not None:
             self._out.close()
             self._out = None
-
-    def discard(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
 
     def read(self) -> Iterator[Chunk]:
         """The chunks in the order written; the file is deleted once they have all been read."""

@@ -384,6 +384,7 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
     bar's total is the whole run's from the start), keep the chunks in memory while they fit KEPT_CHUNK_CHARS
     and in a spill file under `spills` after that; record unchanged and skipped files."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
+    from index.chunk_spill import ChunkSpill
     from index.chunk_vectors import needs_own_vector
 
     e5_count = e5_token_counter(embedder.model)
@@ -408,20 +409,20 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
         key = doc_key(doc.file, doc.sha256)
         todo = 0
         kept: list[Chunk] | None = [] if kept_chars < KEPT_CHUNK_CHARS else None
-        spill_path = spills / f"{key}.jsonl"
-        spill = None if kept is not None else _spill(spill_path, [])
+        spill = ChunkSpill(spills / f"{key}.jsonl")  # written only once the budget is spent
 
-        def keeping(stream: Iterable[Chunk], spill_path: Path = spill_path) -> Iterator[Chunk]:
-            nonlocal kept, kept_chars, spill
+        def keeping(stream: Iterable[Chunk], spill: ChunkSpill = spill) -> Iterator[Chunk]:
+            nonlocal kept, kept_chars
             for chunk in stream:
-                if kept is not None:
+                if kept is None:
+                    spill.write([chunk])
+                else:
                     kept.append(chunk)
                     kept_chars += len(chunk.text)
                     if kept_chars > KEPT_CHUNK_CHARS:  # over the budget: this file's chunks go to disk
                         kept_chars -= sum(len(c.text) for c in kept)
-                        spill, kept = _spill(spill_path, kept), None
-                elif spill is not None:
-                    spill = _spill_more(spill, chunk)
+                        spill.write(kept)
+                        kept = None
                 yield chunk
 
         chunks = keeping(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
@@ -430,36 +431,11 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
             todo += sum(count(r.text) for r in batch
                         if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
                                                                                    settings.chunk_vectors)))
-        if spill is not None:
-            spill.close()
+        spill.close()
         (report.updated if entry is not None else report.added).append(name)
-        prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding, spill))
+        prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding,
+                                     spill if kept is None and spill.usable else None))
     return prepared
-
-
-def _spill(path: Path, chunks: list[Chunk]) -> ChunkSpill | None:
-    """A spill file holding `chunks` so far, or None when the disk refuses (the file is then read again)."""
-    from index.chunk_spill import ChunkSpill
-
-    try:
-        spill = ChunkSpill(path)
-    except OSError as exc:
-        logger.warning("cannot keep chunks in %s (%s); the file will be read again", path, exc)
-        return None
-    for chunk in chunks:
-        if _spill_more(spill, chunk) is None:
-            return None
-    return spill
-
-
-def _spill_more(spill: ChunkSpill, chunk: Chunk) -> ChunkSpill | None:
-    try:
-        spill.write(chunk)
-        return spill
-    except OSError as exc:  # a full disk: give up the spill, not the run
-        logger.warning("cannot keep chunks in %s (%s); the file will be read again", spill.path, exc)
-        spill.discard()
-        return None
 
 
 def _write_documents(settings: IndexSettings, store: Store, docs: list[_PreparedDoc], corpus: Path,

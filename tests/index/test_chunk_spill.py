@@ -60,18 +60,13 @@ def test_past_the_memory_budget_chunks_are_spilled_not_read_again(
 
 def test_a_disk_that_refuses_the_spill_falls_back_to_reading_the_file_again(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.chunk_spill import ChunkSpill
-
     reference = settings_for(tmp_path / "reference", corpus)
     build_index(reference)
     monkeypatch.setattr(ingest, "KEPT_CHUNK_CHARS", 300)
-
-    def full_disk(self, chunk):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(ChunkSpill, "write", full_disk)
     loads = _count_loads(monkeypatch)
     settings = settings_for(tmp_path / "data", corpus)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "spill").write_text("a file where the spill folder goes: every spill write fails")
     build_index(settings)
     assert sorted(loads) == sorted(["a-storm.txt", "b-fabrica.txt", "c-bibliothek.txt"] * 2)  # read again
     assert _built(settings) == _built(reference)
