@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -235,6 +235,18 @@ def iter_chunks(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
                     page_last=block[last].page, section=block[first].section,
                 )
                 position += 1
+
+
+def with_new_sentences(chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, list[SentenceRecord]]]:
+    """Each chunk with the sentences no earlier chunk held: overlapping chunks share their edge sentences, and
+    sentences are numbered in order, so one numbered above the highest seen is new (no set of numbers
+    that grows with the file)."""
+    last = -1
+    for chunk in chunks:
+        new = [s for s in chunk.sentences if s.index > last]
+        if new:
+            last = new[-1].index
+        yield chunk, new
 
 
 def e5_token_counter(model: Any) -> Callable[[str], int]:

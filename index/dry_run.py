@@ -67,7 +67,7 @@ def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_ove
             e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "passage") -> DryRunReport:
     """Scan, load and chunk every document of `corpus` and count what would be embedded.
     `on_file(name, report)` is called after each file (progress for the CLI)."""
-    from index.chunk import iter_chunks
+    from index.chunk import iter_chunks, with_new_sentences
 
     started = time.perf_counter()
     count = e5_count or e5_counter()
@@ -85,19 +85,15 @@ def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_ove
             continue
         report.files.append(name)
         report.bytes += path.stat().st_size
-        last_sentence = -1
-        for chunk in iter_chunks(doc, chunk_size, chunk_overlap, count):
+        for chunk, new in with_new_sentences(iter_chunks(doc, chunk_size, chunk_overlap, count)):
             report.chunks += 1
             report.tiktoken_tokens += chunk.tokens
             tokens = count(chunk.text)
             report.chunk_tokens += tokens
             if needs_own_vector(bool(chunk.sentences), chunk_vectors):
                 report.own_chunk_tokens += tokens
-            for sentence in chunk.sentences:  # overlapping chunks share sentences; each is embedded once
-                if sentence.index > last_sentence:
-                    report.sentences += 1
-                    report.sentence_tokens += count(sentence.text)
-                    last_sentence = sentence.index
+            report.sentences += len(new)  # overlapping chunks share sentences; each is embedded once
+            report.sentence_tokens += sum(count(sentence.text) for sentence in new)
         if on_file is not None:
             on_file(name, report)
     report.skipped.sort()

@@ -353,17 +353,15 @@ class _Tally:
 
     chunks: int = 0
     tokens: int = 0
-    sentences: int = 0  # distinct sentences: numbered in order, so a count of new numbers, not a set of them
-    _last_sentence: int = -1
+    sentences: int = 0  # distinct sentences
 
     def counted(self, stream: Iterable[Chunk]) -> Iterator[Chunk]:
-        for chunk in stream:
+        from index.chunk import with_new_sentences
+
+        for chunk, new in with_new_sentences(stream):
             self.chunks += 1
             self.tokens += chunk.tokens
-            for sentence in chunk.sentences:  # overlapping chunks share their edge sentences
-                if sentence.index > self._last_sentence:
-                    self.sentences += 1
-                    self._last_sentence = sentence.index
+            self.sentences += len(new)
             yield chunk
 
 
