@@ -39,8 +39,6 @@ from index.types import Paragraph
 logger = logging.getLogger(__name__)
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv"}  # the supported types
-__all__ = ["SUFFIXES", "CorpusScan", "LoadedDocument", "UnreadableFile", "decode_bytes", "file_digest",
-           "iter_corpus", "load_document", "scan_corpus"]
 _MARKDOWN = {".md", ".markdown"}
 _HTML = {".html", ".htm"}
 

@@ -10,7 +10,8 @@ import pytest
 from index_helpers import CORPUS, LANGUAGES
 
 from index.boilerplate import furniture_reason, strip_furniture
-from index.load import decode_bytes, load_document
+from index.decode import decode_bytes
+from index.load import load_document
 from index.paragraphs import split_paragraphs
 from index.types import Paragraph
 
