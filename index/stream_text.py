@@ -3,7 +3,7 @@ not by the file (issue 13: a 30 MB file used to be held whole, ~5 MB of Python o
 
 A file of at least `STREAM_BYTES` is read twice from disk rather than held: a probe pass hashes it and
 picks its encoding (a byte-order mark, else strict UTF-8 checked over the whole file, else the detector
-on its first megabyte), then each index pass decodes it window by window. Windows are cut after a blank
+on its first megabyte), then it is decoded window by window each time it is chunked. Windows are cut after a blank
 line, where `split_paragraphs` would start a new paragraph anyway, so paragraphs, their numbers, spans
 and sentences are those of the whole-file load. Each window is cleaned of terminal control on its own (a
 cut after a newline never splits an escape sequence or a CRLF pair, so that equals cleaning the whole
