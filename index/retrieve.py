@@ -119,7 +119,8 @@ class Retriever:
         if embedder is None:
             from index.embed import E5Embedding
 
-            embedder = E5Embedding(threads=settings.embed_threads, engine=query_engine or settings.embedder)
+            embedder = E5Embedding(threads=settings.embed_threads, engine=query_engine or settings.embedder,
+                                   precision=settings.embed_precision)
         self.embedder = embedder
         self._lock = threading.Lock()
         self._checked_at = 0.0

