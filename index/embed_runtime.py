@@ -43,9 +43,9 @@ class OnnxE5:
 
     engine = "onnx"
 
-    def __init__(self, threads: int = 0, per_session: int = 1, matmul: str = "int8",
+    def __init__(self, threads: int = 0, per_session: int = 1, matmul: str = "fp32",
                  weights: E5Weights | None = None, graph: Path | None = None):
-        """matmul: the graph's arithmetic ("int8" default, "fp32", "q4"; index/embed_onnx.py); `graph`
+        """matmul: the graph's arithmetic ("fp32", "int8", "q4"; index/embed_onnx.py); `graph`
         overrides the cached graph file (bench/embed_int8.py tries variants)."""
         import os
 

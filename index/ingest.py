@@ -471,7 +471,7 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
         entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=prepared.language,
                           chunks=tally.chunks, sentences=tally.sentences, tokens=tally.tokens,
                           indexed_at=time.time(), encoding=prepared.encoding,
-                          embedded_by=builder_id(settings.embedder, settings.embed_precision),
+                          embedded_by=builder_id(settings.embedder, embedder.precision),
                           chunk_vectors=settings.chunk_vectors)
         writer.after(partial(done, prepared, entry))
     writer.flush()

@@ -50,3 +50,22 @@ def test_precision_comes_from_the_settings_and_is_recorded(monkeypatch: pytest.M
     monkeypatch.setenv("CITEBOT_EMBED_PRECISION", "int4")
     with pytest.raises(ValidationError, match="embed_precision"):
         IndexSettings()
+
+
+CPUINFO = "processor\t: 0\nmodel name\t: {model}\nflags\t\t: fpu sse2 avx2 fma {extra}\n\nprocessor\t: 1\n"
+
+
+def test_auto_is_int8_only_on_a_cpu_with_vnni(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without VNNI onnxruntime's x86 int8 kernels can saturate, and int8 was measured only with it."""
+    from index import embed
+
+    assert embed.vnni_in_cpuinfo(CPUINFO.format(model="Intel Xeon", extra="avx512f avx512_vnni"))
+    assert embed.vnni_in_cpuinfo(CPUINFO.format(model="Intel Core", extra="avx_vnni"))
+    assert not embed.vnni_in_cpuinfo(CPUINFO.format(model="AMD EPYC (avx512_vnni in a name)", extra="avx512f"))
+    assert not embed.vnni_in_cpuinfo("no flags here")
+    for has, expected in ((True, "int8"), (False, "fp32")):
+        monkeypatch.setattr(embed, "cpu_has_vnni", lambda has=has: has)
+        assert embed.resolve_precision("auto") == expected
+        assert embed.resolve_precision("fp32") == "fp32" and embed.resolve_precision("int8") == "int8"
+    with pytest.raises(ValueError, match="unknown embedding precision"):
+        embed.resolve_precision("int4")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embed import load_e5, load_model
+from index.embed import load_e5, load_model, resolve_precision
 from index.embed_runtime import OnnxE5
 from index.embed_tokenizer import META
 
@@ -32,7 +32,8 @@ def texts_by_language(per_language: int = 15) -> dict[str, list[str]]:
     return out
 
 
-@pytest.fixture(scope="module", params=["int8", "fp32"])
+# fp32 everywhere, and int8 where this CPU would run it by default (VNNI: index.embed.resolve_precision)
+@pytest.fixture(scope="module", params=sorted({"fp32", resolve_precision("auto")}))
 def onnx_model(request: pytest.FixtureRequest) -> OnnxE5:
     return load_model("onnx", 0, request.param)
 

