@@ -5,7 +5,8 @@ batch embeds, the indexing thread cuts the next chunks and writes the batch befo
 waiting: on 2 cores that work otherwise leaves a core idle between embedder calls. Batches are stored in
 the order they were put, so a chunk batch whose vectors are pooled from its sentences' (index/
 chunk_vectors.py) is pooled when it is stored, after the sentence batches before it; work that must wait
-for everything put so far (a file's manifest entry) is queued with `after`.
+for everything put so far (a file's manifest entry) is queued with `after`. Vectors the counting pass had
+embedded ahead (index/prefetch.py) are taken instead of embedding those texts again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     from index.chunk_vectors import SentenceVectors
     from index.embed import E5Embedding
+    from index.prefetch import EmbeddingPrefetch
     from index.records import Record
     from index.store import Store
 
@@ -31,10 +33,11 @@ class Batch:
     records: list[Record]
     is_sentence: bool
     vectors: list[np.ndarray | None]
-    todo: list[int]  # indices of the records being embedded
+    todo: list[int]  # indices of the records that need a vector of their own (prefetched or being embedded)
     embedding: Future[np.ndarray] | None
     pooled: bool = False  # chunk vectors to pool from their sentences' when stored
     then: list[Callable[[], None]] = field(default_factory=list)  # run once this batch is stored
+    embedded: list[int] | None = None  # the indices `embedding` is computing, in its order (default: todo)
 
 
 class BatchWriter:
@@ -43,8 +46,9 @@ class BatchWriter:
     (only a chunk without sentences is embedded), else the chunk is embedded too."""
 
     def __init__(self, store: Store, embedder: E5Embedding, report: Any, progress: Any,
-                 pool: SentenceVectors | None):
+                 pool: SentenceVectors | None, prefetch: EmbeddingPrefetch | None = None):
         self.store, self.embedder, self.report, self.progress, self.pool = store, embedder, report, progress, pool
+        self.prefetch = prefetch
         self._inflight: Batch | None = None
 
     def put(self, records: list[Record], is_sentence: bool) -> None:
@@ -52,8 +56,11 @@ class BatchWriter:
             return
         pooled = self.pool is not None and not is_sentence
         todo = [] if pooled else list(range(len(records)))
-        embedding = self.embedder.submit_passages([records[i].text for i in todo]) if todo else None
-        batch = Batch(records, is_sentence, [None] * len(records), todo, embedding, pooled)
+        take = self.prefetch.take if self.prefetch is not None and todo else (lambda text: None)
+        vectors: list[np.ndarray | None] = [take(record.text) for record in records]
+        embed = [i for i in todo if vectors[i] is None]
+        embedding = self.embedder.submit_passages([records[i].text for i in embed]) if embed else None
+        batch = Batch(records, is_sentence, vectors, todo, embedding, pooled, embedded=embed)
         self.flush()
         self._inflight = batch
 
@@ -68,23 +75,27 @@ class BatchWriter:
         """Store the batch in flight, if any, and run what waited for it."""
         batch, self._inflight = self._inflight, None
         if batch is not None:
-            store_batch(self.store, self.embedder, batch, self.report, self.progress, self.pool)
+            store_batch(self.store, self.embedder, batch, self.report, self.progress, self.pool, self.prefetch)
             for callback in batch.then:
                 callback()
 
 
 def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, progress: Any,
-                pool: SentenceVectors | None) -> None:
+                pool: SentenceVectors | None, prefetch: EmbeddingPrefetch | None = None) -> None:
     """Wait for `batch`'s embedding (or pool its chunk vectors) and write it; sentence vectors are kept
     for pooling their chunks'."""
     records, vectors, todo = batch.records, list(batch.vectors), list(batch.todo)
     if batch.embedding is not None:
-        for i, vector in zip(todo, batch.embedding.result(), strict=True):
+        for i, vector in zip(todo if batch.embedded is None else batch.embedded, batch.embedding.result(), strict=True):
             vectors[i] = vector
     if batch.pooled and pool is not None:
         vectors = pool.pooled(records)
         todo = [i for i, vector in enumerate(vectors) if vector is None]  # chunks without sentences
-        for i, vector in zip(todo, embedder.passage_vectors([records[i].text for i in todo]), strict=True):
+        if prefetch is not None:
+            for i in todo:
+                vectors[i] = prefetch.take(records[i].text)
+        embed = [i for i in todo if vectors[i] is None]
+        for i, vector in zip(embed, embedder.passage_vectors([records[i].text for i in embed]), strict=True):
             vectors[i] = vector
     matrix = np.stack([v for v in vectors if v is not None])
     if pool is not None and batch.is_sentence:

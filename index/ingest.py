@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk_spill import ChunkSpill
     from index.embed import E5Embedding
     from index.load import LoadedDocument
+    from index.prefetch import EmbeddingPrefetch
     from index.records import Record
     from index.store import Store
 
@@ -235,42 +236,47 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
                            engine=settings.embedder, precision=settings.embed_precision)
     from index.chunk_spill import clear_spills, spill_dir
+    from index.prefetch import EmbeddingPrefetch
 
     spills = spill_dir(Path(settings.data_dir), settings.collection)
     clear_spills(spills)  # a killed run's
-    changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress, spills)
-    _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
-    # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
-    report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
-    stale = [manifest.files[name].doc_key for name in report.removed]
+    prefetch = EmbeddingPrefetch(embedder)
+    try:
+        changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress, spills, prefetch)
+        _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
+        # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
+        report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
+        stale = [manifest.files[name].doc_key for name in report.removed]
 
-    if changed or report.removed or old is None:
-        pending = [doc.doc_key for doc in changed]
-        names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
-        atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
-        for name in report.removed:  # removed files leave at the first publication
-            del manifest.files[name]
-        next_checkpoint = time.monotonic() + checkpoint_seconds
+        if changed or report.removed or old is None:
+            pending = [doc.doc_key for doc in changed]
+            names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
+            atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
+            for name in report.removed:  # removed files leave at the first publication
+                del manifest.files[name]
+            next_checkpoint = time.monotonic() + checkpoint_seconds
 
-        def install(doc: _PreparedDoc, entry: FileEntry) -> None:
-            """Put a stored document version into the manifest (published at the next swap)."""
-            previous = manifest.files.get(doc.entry_name)
-            if previous is not None and previous.doc_key != entry.doc_key:
-                stale.append(previous.doc_key)
-            manifest.files[doc.entry_name] = entry
-            nonlocal next_checkpoint
-            if doc is not changed[-1] and time.monotonic() >= next_checkpoint:
-                started = time.monotonic()
-                _publish(store, state, manifest, stale, progress, final=False)
-                took = time.monotonic() - started
-                wait = max(checkpoint_seconds, CHECKPOINT_COST_RATIO * took) if checkpoint_seconds > 0 else 0.0
-                next_checkpoint = started + took + wait
+            def install(doc: _PreparedDoc, entry: FileEntry) -> None:
+                """Put a stored document version into the manifest (published at the next swap)."""
+                previous = manifest.files.get(doc.entry_name)
+                if previous is not None and previous.doc_key != entry.doc_key:
+                    stale.append(previous.doc_key)
+                manifest.files[doc.entry_name] = entry
+                nonlocal next_checkpoint
+                if doc is not changed[-1] and time.monotonic() >= next_checkpoint:
+                    started = time.monotonic()
+                    _publish(store, state, manifest, stale, progress, final=False)
+                    took = time.monotonic() - started
+                    wait = max(checkpoint_seconds, CHECKPOINT_COST_RATIO * took) if checkpoint_seconds > 0 else 0.0
+                    next_checkpoint = started + took + wait
 
-        _write_documents(settings, store, changed, corpus, embedder, report, progress, install)
-        clear_spills(spills)
-        _publish(store, state, manifest, stale, progress, final=True)
-    else:
-        record_published(store, state, manifest)
+            _write_documents(settings, store, changed, corpus, embedder, report, progress, install, prefetch)
+            clear_spills(spills)
+            _publish(store, state, manifest, stale, progress, final=True)
+        else:
+            record_published(store, state, manifest)
+    finally:
+        prefetch.cancel()  # a failed or interrupted run leaves at most one batch embedding
     state.pending_path.unlink(missing_ok=True)
     _report_totals(report, manifest)
     return report
@@ -377,10 +383,11 @@ def _load(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocumen
 
 def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
              store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress,
-             spills: Path) -> list[_PreparedDoc]:
+             spills: Path, prefetch: EmbeddingPrefetch | None = None) -> list[_PreparedDoc]:
     """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
     bar's total is the whole run's from the start), keep the chunks in memory while they fit KEPT_CHUNK_CHARS
-    and in a spill file under `spills` after that; record unchanged and skipped files."""
+    and in a spill file under `spills` after that; record unchanged and skipped files. The texts to embed are
+    handed to `prefetch` as they are cut, so the embedder starts on them while later files are read."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.chunk_spill import ChunkSpill
     from index.chunk_vectors import needs_own_vector
@@ -426,9 +433,13 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
         chunks = keeping(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
         for is_sentence, batch in _record_batches(chunks, embedder.embed_batch_size):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
-            todo += sum(count(r.text) for r in batch
-                        if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
-                                                                                   settings.chunk_vectors)))
+            texts = [r.text for r in batch
+                     if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
+                                                                                settings.chunk_vectors))]
+            tokens = sum(count(text) for text in texts)
+            todo += tokens
+            if prefetch is not None:
+                prefetch.submit(texts, tokens)
         spill.close()
         (report.updated if entry is not None else report.added).append(name)
         prepared.append(_PreparedDoc(name, path, digest, key, todo, kept, doc.language, doc.encoding,
@@ -438,7 +449,8 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
 
 def _write_documents(settings: IndexSettings, store: Store, docs: list[_PreparedDoc], corpus: Path,
                      embedder: E5Embedding, report: IndexReport, progress: Progress,
-                     done: Callable[[_PreparedDoc, FileEntry], None]) -> None:
+                     done: Callable[[_PreparedDoc, FileEntry], None],
+                     prefetch: EmbeddingPrefetch | None = None) -> None:
     """Embed and upsert each file's chunks and sentences batch by batch as they come (the counting pass's
     chunks, or the file read again), skipping any an interrupted run already stored; hand each file's entry
     to `done` once all of it is stored."""
@@ -451,7 +463,7 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
     languages = tuple(settings.language_list)
     progress.start(sum(doc.todo_tokens for doc in docs))
     pool = SentenceVectors(store) if settings.chunk_vectors == "sentences" else None
-    writer = BatchWriter(store, embedder, report, progress, pool)
+    writer = BatchWriter(store, embedder, report, progress, pool, prefetch)
     for prepared in docs:
         chunks, prepared.chunks = prepared.chunks, None  # let go of each file's chunks once it is written
         if chunks is None and prepared.spill is not None:
