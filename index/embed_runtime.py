@@ -7,8 +7,9 @@ token-weighted mean of 510-token windows), plus `passage_spans`: vectors for cha
 text from that text's own pass, so sentences need no second pass.
 
 Work is cut into windows, sorted by length and packed into batches under a token budget, so padding
-stays small. Each worker thread owns a single-threaded session: on a shared 2-core machine that keeps
-going when one core is taken, where one two-thread session waits for its slowest thread at every op.
+stays small (the int8 graph runs one window per call: see `_budget`). Each worker thread owns a
+single-threaded session: on a shared 2-core machine that keeps going when one core is taken, where one
+two-thread session waits for its slowest thread at every op.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ class OnnxE5:
         import os
 
         from index.embed_onnx import GRAPHS, ensure_graph
+        from index.embed_tokenizer import E5Tokenizer
 
         if matmul not in GRAPHS:
             raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
-        from index.embed_tokenizer import E5Tokenizer
 
         self.weights = weights or load_weights()
         self.dim = self.weights.config.hidden
