@@ -126,6 +126,7 @@ class Retriever:
         self._checked_at = 0.0
         self._sentence_cache: LRU[tuple[int, str], list[Sentence]] = LRU(4096)
         self._document_cache: LRU[tuple[int, str], list[Sentence]] = LRU(256)
+        self._restricted = False  # a subset of the live files (see restricted)
         self._snapshot = open_snapshot(settings, self.state)
 
     # loading ---------------------------------------------------------------------------------
@@ -168,8 +169,10 @@ class Retriever:
         write until its final clean-up) can the embedded store hold versions that are not live; otherwise
         the `$in` filter costs ~7 ms per sentence search on xquad-dev and filters nothing. A Chroma server
         may be written from another host, whose `pending.json` this one cannot see: always filtered. Past a
-        few thousand documents the filter costs more than it saves, so over-fetch instead."""
-        if not self.settings.server_mode and not self.state.pending_path.exists():
+        few thousand documents the filter costs more than it saves, so over-fetch instead. A restricted
+        retriever (a subset of the live files) always filters: after the search, the subset would keep only
+        what the other files did not outrank."""
+        if not self._restricted and not self.settings.server_mode and not self.state.pending_path.exists():
             return None, 1
         if len(live) <= MAX_FILTER_KEYS:
             return sorted(live), 1
@@ -233,6 +236,7 @@ class Retriever:
         clone.__dict__.update(self.__dict__)
         clone._lock = threading.Lock()
         clone._checked_at = float("inf")  # never reloads: the subset is fixed
+        clone._restricted = True
         clone._sentence_cache = LRU(4096)
         clone._document_cache = LRU(256)
         clone._snapshot = Snapshot(snap.store, manifest, build_lexical(snap.store.iter_chunks(), manifest.live_keys),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from docmaker import ES_TEXT, write
 from index_helpers import settings_for
 
 from index.ingest import build_index
@@ -49,3 +50,29 @@ def test_versions_being_written_are_never_retrieved_with_or_without_the_filter(
     after = retriever.retrieve(question, k=3)
     assert all(p.file != "new-version.txt" for p in after.passages)
     assert all(s.doc_key in retriever._snapshot.manifest.live_keys for s in after.sentence_hits)
+
+
+def test_a_restricted_retriever_searches_only_its_files(tmp_path: Path) -> None:
+    """Training and benchmarks ask questions of a subset (`Retriever.restricted`). The nearest-neighbour
+    search must be limited to that subset: filtering after it (as for a whole index with no run writing)
+    leaves the subset only what the other files did not outrank, here nothing."""
+    corpus = tmp_path / "corpus"
+    places = ["Wick", "Thurso", "Lerwick", "Kirkwall", "Stornoway", "Ullapool", "Oban", "Mallaig", "Portree", "Tain"]
+    write(corpus / "gales.txt", "\n\n".join(
+        f"In {1900 + i}, {i + 2} gales hit the northern coast near {places[i % 10]}, and the harbour at "
+        f"{places[(i + 3) % 10]} lost {i + 1} boats." for i in range(40)))
+    write(corpus / "fabrica.txt", ES_TEXT)
+    settings = settings_for(tmp_path / "data", corpus)
+    build_index(settings)
+    question = "How many gales hit the northern coast in 1911?"
+    subset = Retriever(settings).restricted({"fabrica.txt"})
+    keys = subset._snapshot.manifest.live_keys
+    store = Store(settings)
+    store.open(create=False)
+    vector = subset.embed_query(question).tolist()
+    assert all(m["file"] == "gales.txt" for _, _, m, _ in store.query_sentences(vector, 16))  # outranked
+    in_subset = store.query_sentences(vector, 50, sorted(keys))
+    got = subset.retrieve(question, k=3)
+    assert in_subset and len(got.sentence_hits) == min(len(in_subset), 16)
+    assert all(s.doc_key in keys for s in got.sentence_hits)
+    assert got.passages and all(p.file == "fabrica.txt" for p in got.passages)
