@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from train.corpus import LANGUAGES, RAW, WORK, load_raw, slug
+from train.corpus import LANGUAGES, RAW, TRAINING_PRECISION, WORK, load_raw, slug
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "features.npz"
@@ -83,7 +83,8 @@ def main() -> None:
     from tests.isolation import settings_for
 
     norm = judge_norm()
-    engine = Engine(settings_for(a.work / "data", a.work / "corpus"), build_if_missing=False)
+    engine = Engine(settings_for(a.work / "data", a.work / "corpus", embed_precision=TRAINING_PRECISION),
+                    build_if_missing=False)
     qs = questions()
     articles = sorted({q["article"] for q in qs})
     X, y, qrow, cand_meta, q_meta = [], [], [], [], []
