@@ -68,8 +68,16 @@ def ensure_graph(weights: E5Weights, matmul: str = "fp32", keep_fp32: tuple[str,
 def quantize_int8(source: Path, target: str, keep_fp32: tuple[str, ...]) -> None:
     """onnxruntime's `quantize_dynamic` of the fp32 graph: int8 weights per output channel, uint8
     activations scaled per call (MatMulInteger), for every matmul with constant weights except the
-    linear layers in `keep_fp32` (their MatMul nodes are named "<prefix>.mm" by build_graph)."""
+    linear layers in `keep_fp32` (their MatMul nodes are named "<prefix>.mm" by build_graph).
+
+    The quantiser writes a shape-inferred copy beside the model it reads ("<name>-inferred.onnx") and
+    deletes it after; processes building the graph at once (two test workers, a bot and an index run on
+    a fresh machine) would share that file, so each reads its own link to the source in a private folder.
+    """
     import logging
+    import os
+    import shutil
+    import tempfile
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -77,9 +85,15 @@ def quantize_int8(source: Path, target: str, keep_fp32: tuple[str, ...]) -> None
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        quantize_dynamic(str(source), target, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"], nodes_to_exclude=[f"{p}.mm" for p in keep_fp32],
-                         extra_options={"MatMulConstBOnly": True})
+        with tempfile.TemporaryDirectory(dir=Path(target).parent, prefix=".quantize-") as work:
+            private = Path(work) / "source.onnx"
+            try:
+                os.link(source, private)  # same folder tree: no copy of the 86 MB
+            except OSError:
+                shutil.copyfile(source, private)
+            quantize_dynamic(str(private), target, weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"], nodes_to_exclude=[f"{p}.mm" for p in keep_fp32],
+                             extra_options={"MatMulConstBOnly": True})
     finally:
         quiet.setLevel(level)
 

