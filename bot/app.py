@@ -139,7 +139,7 @@ def measured_embedding_speed(settings: Settings, rounds: int = 3) -> float:
 
     from index.embed import E5Embedding
 
-    embedder = E5Embedding(threads=settings.embed_threads, engine=settings.embedder, precision=settings.embed_precision)
+    embedder = E5Embedding.for_settings(settings)
     batch = [_SPEED_SAMPLE] * 16
     tokens = sum(embedder.model.token_count(text, False) for text in batch)
     embedder.passage_vectors(batch[:2])  # loads the model and, for onnx, its session

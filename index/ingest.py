@@ -233,8 +233,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         check_identity(old, settings, store.location)
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
-    embedder = E5Embedding(threads=settings.embed_threads, embed_batch_size=settings.embed_batch_size,
-                           engine=settings.embedder, precision=settings.embed_precision)
+    embedder = E5Embedding.for_settings(settings)
     from index.chunk_spill import clear_spills, spill_dir
     from index.prefetch import EmbeddingPrefetch
 

@@ -20,7 +20,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from index.publish import Snapshot, newer_version_published, open_snapshot
 from index.settings import IndexSettings
 from index.store import Manifest
 from index.types import Passage, Sentence
+
+if TYPE_CHECKING:
+    from index.embed import Engine
 
 logger = logging.getLogger(__name__)
 RRF_K = 60
@@ -112,15 +115,14 @@ def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
 class Retriever:
     """Dense + BM25 retrieval over the live index, reloading when another process re-indexes."""
 
-    def __init__(self, settings: IndexSettings, embedder: Any | None = None, query_engine: str | None = None):
+    def __init__(self, settings: IndexSettings, embedder: Any | None = None, query_engine: Engine | None = None):
         """`query_engine` overrides the configured engine for questions (both give the same vectors)."""
         self.settings = settings
         self.state = LocalState(Path(settings.data_dir), settings.collection)
         if embedder is None:
             from index.embed import E5Embedding
 
-            embedder = E5Embedding(threads=settings.embed_threads, engine=query_engine or settings.embedder,
-                                   precision=settings.embed_precision)
+            embedder = E5Embedding.for_settings(settings, engine=query_engine)
         self.embedder = embedder
         self._lock = threading.Lock()
         self._checked_at = 0.0
