@@ -37,7 +37,7 @@ class Batch:
     embedding: Future[np.ndarray] | None
     pooled: bool = False  # chunk vectors to pool from their sentences' when stored
     then: list[Callable[[], None]] = field(default_factory=list)  # run once this batch is stored
-    embedded: list[int] | None = None  # the indices `embedding` is computing, in its order (default: todo)
+    embedded: list[int] = field(default_factory=list)  # the indices `embedding` is computing, in its order
 
 
 class BatchWriter:
@@ -86,7 +86,7 @@ def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, 
     for pooling their chunks'."""
     records, vectors, todo = batch.records, list(batch.vectors), list(batch.todo)
     if batch.embedding is not None:
-        for i, vector in zip(todo if batch.embedded is None else batch.embedded, batch.embedding.result(), strict=True):
+        for i, vector in zip(batch.embedded, batch.embedding.result(), strict=True):
             vectors[i] = vector
     if batch.pooled and pool is not None:
         vectors = pool.pooled(records)

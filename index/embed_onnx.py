@@ -44,14 +44,19 @@ def graph_name(weights: E5Weights, matmul: str, keep_fp32: tuple[str, ...] = INT
     return f"e5-small-{weights.digest[:16]}-{matmul}-g{GRAPH_VERSION}.onnx"
 
 
+def check_graph(matmul: str) -> None:
+    """Refuse a graph name this module cannot build (an unknown name once built the fp32 graph silently)."""
+    if matmul not in GRAPHS:
+        raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
+
+
 def ensure_graph(weights: E5Weights, matmul: str = "fp32", keep_fp32: tuple[str, ...] = INT8_FP32_LINEARS) -> Path:
     """The cached .onnx for these weights, built on first use (seconds, once per weights file).
 
     matmul: "fp32", "q4" (see build_graph) or "int8": the fp32 graph quantised by onnxruntime's
     dynamic quantiser, the linear layers named in `keep_fp32` excepted.
     """
-    if matmul not in GRAPHS:
-        raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
+    check_graph(matmul)
     if matmul == "int8":
         source = ensure_graph(weights, "fp32")
         return cached_file(graph_name(weights, matmul, keep_fp32),

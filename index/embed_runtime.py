@@ -50,11 +50,10 @@ class OnnxE5:
         overrides the cached graph file (bench/embed_int8.py tries variants)."""
         import os
 
-        from index.embed_onnx import GRAPHS, ensure_graph
+        from index.embed_onnx import check_graph, ensure_graph
         from index.embed_tokenizer import E5Tokenizer
 
-        if matmul not in GRAPHS:
-            raise ValueError(f"unknown graph {matmul!r}: expected one of {', '.join(GRAPHS)}")
+        check_graph(matmul)  # also when `graph` is given: the name decides the batching below
 
         self.weights = weights or load_weights()
         self.dim = self.weights.config.hidden

@@ -28,8 +28,7 @@ def first_record_of(batch):
 
     vectors = list(batch.vectors)
     if batch.embedding is not None:
-        for i, vector in zip(batch.todo if batch.embedded is None else batch.embedded, batch.embedding.result(),
-                             strict=True):
+        for i, vector in zip(batch.embedded, batch.embedding.result(), strict=True):
             vectors[i] = vector
     return Batch(batch.records[:1], batch.is_sentence, vectors[:1], [], None, batch.pooled)
 
