@@ -75,11 +75,9 @@ def index_or_rebuild(settings: IndexSettings) -> IndexReport:
     from index.errors import IndexMismatch
     from index.ingest import build_index
 
-    if _other_chunk_vectors(settings):  # checked first: an update pass before the rebuild would be wasted
-        print(f"chunk vectors not made by the {settings.chunk_vectors!r} scheme; rebuilding")
-        return build_index(settings, rebuild=True)
-    if _other_builder(settings):  # a user's index serves either graph; a benchmark's measures one
-        print("vectors made by another engine or graph; rebuilding")
+    reason = _built_otherwise(settings)
+    if reason:  # checked first: an update pass before the rebuild would be wasted
+        print(f"{reason}; rebuilding")
         return build_index(settings, rebuild=True)
     try:
         return build_index(settings)
@@ -88,30 +86,24 @@ def index_or_rebuild(settings: IndexSettings) -> IndexReport:
         return build_index(settings, rebuild=True)
 
 
-def _other_builder(settings: IndexSettings) -> bool:
-    """True when a file of the index was embedded by another engine or graph than `settings` choose."""
+def _built_otherwise(settings: IndexSettings) -> str:
+    """Why the index in the data dir is not what `settings` would build ("" when it is): chunk vectors made by
+    another scheme, or vectors from another engine or graph (a user's index serves either graph; a
+    benchmark's measures one)."""
     from index.embed import resolve_precision
     from index.embed_id import builder_id
-
-    manifest = _manifest(settings)
-    wanted = builder_id(settings.embedder, resolve_precision(settings.embed_precision))
-    return manifest is not None and any(entry.embedded_by and entry.embedded_by != wanted
-                                        for entry in manifest.files.values())
-
-
-def _manifest(settings: IndexSettings):  # noqa: ANN202 (Manifest | None; index.store stays unimported here)
     from index.local_state import LocalState
     from index.publish import mirrored_manifest
     from index.store import describe_location
 
-    return mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection), describe_location(settings))
-
-
-def _other_chunk_vectors(settings: IndexSettings) -> bool:
-    """True when a file of the index got its chunk vectors by another scheme than `settings` asks for."""
-    manifest = _manifest(settings)
-    return manifest is not None and any((entry.chunk_vectors or "passage") != settings.chunk_vectors
-                                        for entry in manifest.files.values())
+    manifest = mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection), describe_location(settings))
+    entries = manifest.files.values() if manifest is not None else []
+    if any((entry.chunk_vectors or "passage") != settings.chunk_vectors for entry in entries):
+        return f"chunk vectors not made by the {settings.chunk_vectors!r} scheme"
+    wanted = builder_id(settings.embedder, resolve_precision(settings.embed_precision))
+    if any(entry.embedded_by and entry.embedded_by != wanted for entry in entries):
+        return f"vectors not made by {wanted}"
+    return ""
 
 
 if __name__ == "__main__":
