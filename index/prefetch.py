@@ -30,9 +30,9 @@ PREFETCH_TOKENS = 100_000
 class EmbeddingPrefetch:
     """Texts submitted for embedding ahead of the write pass; `take` hands each vector out once."""
 
-    def __init__(self, embedder: E5Embedding, budget_tokens: int = PREFETCH_TOKENS):
+    def __init__(self, embedder: E5Embedding, budget_tokens: int | None = None):
         self.embedder = embedder
-        self.budget = budget_tokens
+        self.budget = PREFETCH_TOKENS if budget_tokens is None else budget_tokens
         self.spent = 0
         self._where: dict[str, tuple[Future[np.ndarray], int]] = {}
         self._futures: list[Future[np.ndarray]] = []

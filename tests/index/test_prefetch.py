@@ -44,7 +44,6 @@ def _build(tmp_path: Path, corpus: Path, name: str, monkeypatch: pytest.MonkeyPa
 
     with monkeypatch.context() as patch:
         patch.setattr(prefetch, "PREFETCH_TOKENS", budget)
-        patch.setattr(prefetch.EmbeddingPrefetch.__init__, "__defaults__", (budget,))
         patch.setattr(E5Embedding, "submit_passages", counting_submit)
         patch.setattr(ingest, "_write_documents", noting_write)
         report = ingest.build_index(settings)
