@@ -137,7 +137,14 @@ class Engine:
         language = self.question_language(question, history)
         resolved = self._resolve(question, history)
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(resolved.dense_query, self.settings.top_k, resolved.lexical_query)
+        retrieval = self.retriever.retrieve(resolved.dense_query, self.settings.top_k, resolved.lexical_query,
+                                            language)
+        if resolved.dense_query != question:
+            # A follow-up searched with the subject it borrowed ("... Lin Qingyuan"); its sentences are ranked by
+            # what it asks itself. Ranked with the name in the vector, the previous answer's sentence (which
+            # names the subject) came first again; the subject still decides which sentences may answer
+            # (bot/extractive.py: on-subject candidates lead).
+            retrieval.query_vector = self.retriever.embed_query(question)
         t2 = time.perf_counter()
         final: Answer | None = None
         for piece in self.synthesizer.stream(question, language, retrieval):

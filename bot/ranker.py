@@ -48,6 +48,10 @@ FEATURES = (
     "passage_rank",  # log(1 + rank of that chunk among the passages)
     "passage_bm25",  # its BM25 score over the best passage's
     "sentence_rank",  # log(1 + rank among the sentence-level dense hits)
+    "other_rank",  # log(1 + rank among the dense hits in documents of other languages than the question's)
+    "language_gap",  # dense minus the best dense of the candidates in the sentence's language (e5 scores a
+    # text in the question's language above its translation: across languages, compare within one)
+    "language_doc_rank",  # log(1 + rank of the sentence's document among those of its language, by best dense)
     "doc_gap",  # best dense of the sentence's document minus the best overall (is this the right file?)
     "doc_lexical",  # best lexical share within the sentence's document
     "doc_share",  # share of the ten closest candidates that come from the sentence's document
@@ -125,7 +129,7 @@ def gather(retrieval: Retrieval) -> list[Candidate]:
         for s in passage.sentences:
             if s.id not in seen and s.embedding is not None:
                 seen[s.id] = Candidate(s, passage)
-    for s in retrieval.sentence_hits:
+    for s in (*retrieval.sentence_hits, *retrieval.other_language_hits):
         if s.id not in seen and s.embedding is not None:
             seen[s.id] = Candidate(s, None)
     return list(seen.values())
@@ -193,6 +197,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     passage_rank = {p.id: i for i, p in enumerate(retrieval.passages)}
     best_bm25 = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
     hit_rank = {s.id: i for i, s in enumerate(retrieval.sentence_hits)}
+    other_rank = {s.id: i for i, s in enumerate(retrieval.other_language_hits)}
     order = np.argsort(-dense, kind="stable")
     rank = np.empty(n)
     rank[order] = np.arange(n)
@@ -205,6 +210,16 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
         doc_lex[s.doc_key] = max(doc_lex.get(s.doc_key, 0.0), float(lx))
         paragraph_best[(s.doc_key, s.paragraph)] = max(paragraph_best.get((s.doc_key, s.paragraph), -1.0), float(d))
     doc_order = {key: i for i, key in enumerate(sorted(doc_best, key=lambda k: -doc_best[k]))}
+    language_best: dict[str, float] = {}
+    doc_language: dict[str, str] = {}
+    for s, d in zip(sentences, dense, strict=True):
+        language_best[s.language] = max(language_best.get(s.language, -1.0), float(d))
+        doc_language[s.doc_key] = s.language
+    language_doc_order: dict[str, int] = {}
+    ranked_in: dict[str, int] = {}  # documents of each language ranked so far
+    for key in sorted(doc_best, key=lambda k: -doc_best[k]):
+        language_doc_order[key] = ranked_in.get(doc_language[key], 0)
+        ranked_in[doc_language[key]] = language_doc_order[key] + 1
     best = float(dense.max())
     same = np.array([s.language == language for s in sentences], dtype=float)
     rows = np.zeros((n, len(FEATURES)))
@@ -233,6 +248,9 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
         else:
             rows[i, cols["passage_rank"]] = math.log1p(NO_RANK)
         rows[i, cols["sentence_rank"]] = math.log1p(hit_rank.get(s.id, NO_RANK))
+        rows[i, cols["other_rank"]] = math.log1p(other_rank.get(s.id, NO_RANK))
+        rows[i, cols["language_gap"]] = dense[i] - language_best[s.language]
+        rows[i, cols["language_doc_rank"]] = math.log1p(language_doc_order[s.doc_key])
         rows[i, cols["doc_gap"]] = doc_best[s.doc_key] - best
         rows[i, cols["doc_lexical"]] = doc_lex[s.doc_key]
         rows[i, cols["doc_share"]] = top10.count(s.doc_key) / len(top10)

@@ -46,6 +46,14 @@ SENTENCE_HITS = 16
 # that cost hit@1 0.92 -> 0.69 (translated chunks outvote the question-language one), so they only join
 # the answer's candidates.
 SENTENCE_VOTES = False
+# Sentences of documents in other languages than the question's, searched on their own. e5 ranks a text in
+# the question's language above its translation, so across languages the right document's sentences are
+# crowded out of the hits above by same-language sentences of other documents: on xquad-dev's
+# cross-language questions the right file is among the 16 hits for 95% and first for 67%, but among the
+# 8 nearest other-language sentences for 99% and first for 92% (bench/search_recall.py). The ranker
+# compares candidates within their language too (bot/ranker.py: language_gap). A corpus in one language
+# skips this search.
+OTHER_LANGUAGE_HITS = 8
 # Passages per question when the caller does not say; the bot passes its top_k setting (same default), which
 # belongs to the answer settings, not to index/.
 DEFAULT_K = 8
@@ -62,6 +70,7 @@ class Retrieval:
     sentence_hits: list[Sentence] = field(default_factory=list)  # sentence-level dense hits, best first
     context: list[Sentence] = field(default_factory=list)  # the sentences next to those hits
     unknown_share: float = 0.0  # share of the question's content words no indexed term matches
+    other_language_hits: list[Sentence] = field(default_factory=list)  # the same among other-language documents
 
 
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
@@ -180,8 +189,10 @@ class Retriever:
             return sorted(live), 1
         return None, 2
 
-    def retrieve(self, question: str, k: int = DEFAULT_K, lexical_query: str | None = None) -> Retrieval:
-        """The top `k` passages for `question`, best first, with their sentences attached. It does not look
+    def retrieve(self, question: str, k: int = DEFAULT_K, lexical_query: str | None = None,
+                 language: str | None = None) -> Retrieval:
+        """The top `k` passages for `question`, best first, with their sentences attached; with the question's
+        `language`, also the sentences nearest to it in documents of other languages. It does not look
         for a newer index: the engine's check_index makes that one decision before each question."""
         snap = self._snapshot
         vector = self.embed_query(question)
@@ -192,6 +203,11 @@ class Retriever:
         dense = [hit for hit in hits if hit[2]["doc_key"] in live][:pool]
         rows = snap.store.query_sentences(vector.tolist(), SENTENCE_HITS * fetch, in_store)
         sentence_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:SENTENCE_HITS]
+        other_hits: list[Sentence] = []
+        if language is not None and language in snap.manifest.languages and len(snap.manifest.languages) > 1:
+            rows = snap.store.query_sentences(vector.tolist(), OTHER_LANGUAGE_HITS * fetch, in_store,
+                                              not_language=language)
+            other_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:OTHER_LANGUAGE_HITS]
         lexical = snap.lexical.search(lexical_query or question, pool)
         fused: dict[str, float] = {}
         for rank, (cid, *_rest) in enumerate(dense):
@@ -213,9 +229,9 @@ class Retriever:
         passages = [_passage(cid, by_id[cid][0], by_id[cid][1], fused[cid], by_id[cid][2], bm25.get(cid, 0.0))
                     for cid in top if cid in by_id and by_id[cid][1]["doc_key"] in live]
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
-        context = self._neighbours(snap, passages, sentence_hits)
-        return Retrieval(passages, vector, question, lexical_query or question,
-                         sentence_hits, context, snap.lexical.unknown_share(question))
+        context = self._neighbours(snap, passages, [*sentence_hits, *other_hits])
+        return Retrieval(passages, vector, question, lexical_query or question, sentence_hits, context,
+                         snap.lexical.unknown_share(question), other_hits)
 
     def _neighbours(self, snap: Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
         """The sentences just before and after each sentence hit that the passages do not already hold

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -28,6 +29,15 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 logger = logging.getLogger(__name__)
 
 _PAGE = 2000
+# Chroma's HNSW graph for new collections. Its defaults (16 neighbours per node, ef 100) lose true nearest
+# neighbours on text embeddings, which sit in tight clusters (a document's sentences), and which ones
+# changes from build to build. xquad-dev's 641 sentences, 572 questions: 23 to 127 questions got another
+# top 16 than an exact search, and for 2 to 16 the single nearest sentence was not among them; with these
+# settings 5 to 8 differ (in the last places), none missing. 30,000 clustered vectors: recall@16 0.75 ->
+# 0.985, nearest missing 39 -> 1 of 200; graph building 8.2 -> 17.4 s (+0.3 ms a vector, small beside
+# embedding it), 2.2 -> 4.4 ms a search. 64 neighbours and ef 400 reach 0.995 for 28 s
+# (bench/search_recall.py; docs/retrieval-and-answers.md).
+HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 200, "ef_search": 300}
 _BY_ID = 1000  # sentences get_sentences reads by id rather than by metadata filter
 
 
@@ -77,6 +87,11 @@ class Manifest:
     @property
     def live_keys(self) -> set[str]:
         return {entry.doc_key for entry in self.files.values()}
+
+    @property
+    def languages(self) -> set[str]:
+        """The languages of the live files (as detected at index time)."""
+        return {entry.language for entry in self.files.values()}
 
 
 def unavailable(location: str, detail: str = "") -> IndexUnavailable:
@@ -257,11 +272,12 @@ class Store:
         chunk_name, sentence_name = self._names()
         try:
             if create:
-                config = {"hnsw": {"space": "cosine"}}
+                config = {"hnsw": dict(HNSW)}
                 self._chunks = self._client.get_or_create_collection(chunk_name, embedding_function=None,
                                                                      configuration=config)
                 self._sentences = self._client.get_or_create_collection(sentence_name, embedding_function=None,
                                                                         configuration=config)
+                self._widen_search()
             else:
                 self._chunks = self._client.get_collection(chunk_name, embedding_function=None)
                 self._sentences = self._client.get_collection(sentence_name, embedding_function=None)
@@ -269,6 +285,24 @@ class Store:
             if _is_connection_error(exc):
                 raise unavailable(self.location) from exc
             raise IndexMissing(f"no index in {self.location}") from exc
+
+    def graph_settings(self) -> dict[str, Any]:
+        """The HNSW settings of the sentence collection (what its graph was built with)."""
+        config = getattr(self._sentences, "configuration_json", None) or {}
+        return dict(config.get("hnsw") or {})
+
+    def _widen_search(self) -> None:
+        """Raise the search breadth of collections made before HNSW's settings (only the breadth can change
+        after creation; their graphs keep Chroma's defaults until `citebot index --rebuild`)."""
+        for collection in (self._chunks, self._sentences):
+            config = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+            if int(config.get("ef_search") or 0) < HNSW["ef_search"]:
+                try:
+                    with warnings.catch_warnings():  # chromadb warns about its own legacy config format here
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        collection.modify(configuration={"hnsw": {"ef_search": HNSW["ef_search"]}})
+                except Exception as exc:  # an older server may refuse: the search stays as it was
+                    logger.info("could not widen the search of %s: %s", collection.name, exc)
 
     def drop(self) -> None:
         """Delete both collections (for --rebuild)."""
@@ -345,9 +379,15 @@ class Store:
             yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
 
     def _nearest(self, collection: Any, vector: Sequence[float], n: int, doc_keys: Sequence[str] | None,
-                 extra: str) -> list[tuple[str, str, dict[str, Any], Any]]:
-        """Nearest records of `collection`, only of `doc_keys` when given: (id, text, metadata, `extra`)."""
-        where = {"doc_key": {"$in": list(doc_keys)}} if doc_keys else None
+                 extra: str, not_language: str | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest records of `collection`, only of `doc_keys` when given and only of documents not in
+        `not_language` when given: (id, text, metadata, `extra`)."""
+        clauses: list[dict[str, Any]] = []
+        if doc_keys:
+            clauses.append({"doc_key": {"$in": list(doc_keys)}})
+        if not_language:
+            clauses.append({"language": {"$ne": not_language}})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         with self._reachable():
             res = collection.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                    include=["documents", "metadatas", extra])
@@ -360,10 +400,11 @@ class Store:
         return [(i, d, m, 1.0 - float(dist))
                 for i, d, m, dist in self._nearest(self._chunks, vector, n, doc_keys, "distances")]
 
-    def query_sentences(self, vector: Sequence[float], n: int,
-                        doc_keys: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
-        """Nearest sentences to `vector`, only of `doc_keys` when given: (id, text, metadata, embedding)."""
-        return self._nearest(self._sentences, vector, n, doc_keys, "embeddings")
+    def query_sentences(self, vector: Sequence[float], n: int, doc_keys: Sequence[str] | None = None,
+                        not_language: str | None = None) -> list[tuple[str, str, dict[str, Any], Any]]:
+        """Nearest sentences to `vector`, only of `doc_keys` when given and only of documents in another
+        language than `not_language` when given: (id, text, metadata, embedding)."""
+        return self._nearest(self._sentences, vector, n, doc_keys, "embeddings", not_language)
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """(id, text, metadata, embedding) of the given chunks."""

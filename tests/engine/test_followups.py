@@ -56,6 +56,21 @@ def test_engine_answers_a_followup_about_the_person_asked_before(engine: Engine)
     assert "zacharopoulos" not in follow.citations[0].quote.lower()
 
 
+def test_a_followup_is_answered_with_what_it_asks_not_the_previous_quote(engine: Engine) -> None:
+    """The borrowed subject chooses which sentences may answer; the follow-up's own words rank them. Ranked
+    by the vector of "question + subject", the sentence quoted the turn before (it names the subject) led
+    the follow-up's answer again."""
+    cases = [("Who is Lin Qingyuan?", "And what did he say about training?", "smaller tasks"),
+             ("Model apa yang dirilis DeepSeek bulan lalu?", "Dan apa yang dilakukan Huawei dengan model itu?",
+              "menyesuaikan")]
+    for first_question, question, fact in cases:
+        first = engine.answer(first_question)
+        follow = engine.answer(question, [Turn(first_question, first)])
+        assert follow.standalone_question != question  # it did borrow the subject
+        assert fact in follow.text.lower(), follow.text
+        assert follow.text != first.text
+
+
 def test_engine_keeps_the_subject_across_languages(engine: Engine) -> None:
     first = engine.answer("¿Quién es Georgios Zacharopoulos?")
     follow = engine.answer("¿Y dónde trabaja?", [Turn("¿Quién es Georgios Zacharopoulos?", first)])

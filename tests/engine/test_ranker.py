@@ -67,6 +67,29 @@ def test_sentence_level_hits_outside_the_passages_become_candidates_with_their_n
     assert column(rows, "anchors").tolist() == [0.0, 1.0]  # the question's one name, spelled alike in Spanish
 
 
+def test_other_language_hits_are_compared_within_their_language() -> None:
+    """A Spanish question's best same-language sentence outscores the English one that answers (e5 favours
+    the question's language); within English, the answering document is first by a margin."""
+    question = "¿Cuándo se terminó el puente Zorvath?"
+    query = _unit(1, 0, 0)
+    spanish = _sentence(0, "El puente de Kelvar se terminó tarde.", _unit(1, 0.5, 0), "es", "d1")
+    english_answer = _sentence(4, "The Zorvath bridge was finished in 1874.", _unit(1, 0.6, 0.1), "en", "d2")
+    english_other = _sentence(9, "A ferry crossed the river.", _unit(1, 0.2, 1.5), "en", "d3")
+    retrieval = _retrieval([spanish], query=query, question=question)
+    retrieval.other_language_hits = [english_answer, english_other]
+    pool = gather(retrieval)
+    assert [c.sentence.id for c in pool] == [spanish.id, english_answer.id, english_other.id]
+    rows = features(question, "es", retrieval, pool)
+    dense = column(rows, "dense")
+    assert dense[0] > dense[1] > dense[2]
+    assert column(rows, "other_rank").tolist() == pytest.approx([np.log1p(30), 0.0, np.log1p(1)])
+    gap = column(rows, "language_gap")
+    assert gap[0] == 0.0 and gap[1] == 0.0 and gap[2] == pytest.approx(dense[2] - dense[1])
+    assert column(rows, "dense_gap")[1] < 0  # against the best overall it trails the Spanish sentence
+    assert column(rows, "language_doc_rank").tolist() == pytest.approx([0.0, 0.0, np.log1p(1)])
+    assert column(rows, "doc_rank").tolist() == pytest.approx([0.0, np.log1p(1), np.log1p(2)])
+
+
 def _rows_with_dense(dense: list[float]) -> np.ndarray:
     rows = np.zeros((len(dense), len(FEATURES)))
     rows[:, FEATURES.index("dense")] = dense

@@ -68,10 +68,10 @@ def http_bot(engine: Any, built_data_dir: Path) -> Callable[..., AbstractContext
 
 @pytest.fixture(scope="module")
 def polling_bot(tmp_path_factory: pytest.TempPathFactory, built_data_dir: Path) -> Iterator[BotProcess]:
-    """One long-polling bot for the e2e module: an allowlist, 3 questions a minute, 700-char messages."""
+    """One long-polling bot for the e2e module: an allowlist, 3 questions a minute, 500-char messages."""
     allowed = ",".join(str(uid) for uid in range(1001, 1031)) + ",@alice_allowed"
-    api = FakeBotApi(TOKEN, message_limit=700)
-    bot = start_bot(tmp_path_factory.mktemp("polling-bot"), built_data_dir, ["--message-limit", "700"], api,
+    api = FakeBotApi(TOKEN, message_limit=500)
+    bot = start_bot(tmp_path_factory.mktemp("polling-bot"), built_data_dir, ["--message-limit", "500"], api,
                     CITEBOT_ALLOWED_USERS=allowed, CITEBOT_RATE_LIMIT_PER_MINUTE="3")
     try:
         wait_ready(bot, "getUpdates")

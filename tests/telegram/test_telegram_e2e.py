@@ -1,7 +1,7 @@
 """End to end over real HTTP: `citebot telegram` (long polling) as a subprocess against the Bot API stand-in.
 
 One bot process serves the whole module (see the `polling_bot` fixture): users 1001-1030 and @alice_allowed
-are allowed, each may ask 3 questions a minute, and messages are split at 700 characters (lowered from
+are allowed, each may ask 3 questions a minute, and messages are split at 500 characters (lowered from
 Telegram's 4096 so that an ordinary cited answer exercises splitting; the stand-in enforces the same limit).
 """
 
@@ -51,7 +51,7 @@ def test_a_question_gets_a_cited_answer_and_a_button_shows_the_passage(polling_b
     query_id = api.tap(parts[-1], button["callback_data"], user_id=1001)
     api.wait_for(lambda: query_id in api.callback_answers)
     shown = api.wait_for(lambda: (text := " ".join(m.text for m in api.messages_in(1001)[len(parts):]))
-                         and len(text) > 400 and "H20" in text and text)  # the whole passage, split at 700
+                         and len(text) > 400 and "H20" in text and text)  # the whole passage, split at 500
     assert shown.startswith("[1] ") and "H20" in shown
 
 
@@ -60,7 +60,7 @@ def test_a_long_reply_is_split_into_valid_messages_at_paragraphs(polling_bot: Bo
     ask(polling_bot, 1002, "How many Ascend 910B chips did ByteDance order and what is ByteDance's strategy?")
     parts = answer_parts(polling_bot, 1002)
     assert len(parts) >= 2
-    assert all(len(p.text) <= 700 for p in parts)  # the stand-in parsed each one as Telegram HTML
+    assert all(len(p.text) <= 500 for p in parts)  # the stand-in parsed each one as Telegram HTML
     assert not parts[0].text.startswith("[1]") and "[1]" in parts[0].text  # the answer first, with markers
     # cut between paragraphs: the answer's sentences, a quote block or a (bold) source line
     assert all(p.html.endswith(("</blockquote>", ".", "]", "</b>")) for p in parts), [p.html[-60:] for p in parts]

@@ -1,0 +1,40 @@
+"""The store's nearest-neighbour graph: new collections are built with citebot's HNSW settings (Chroma's
+defaults lose true nearest sentences: tests/eval/test_xquad_floor.py measures it), and an index made
+before them gets the wider search when a writer opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from index_helpers import settings_for
+
+import index.store
+from index.ingest import build_index
+from index.store import HNSW, Store
+
+
+def test_new_collections_get_citebots_graph_settings(small_corpus: Path, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "data", small_corpus)
+    build_index(settings)
+    store = Store(settings)
+    store.open(create=False)
+    graph = store.graph_settings()
+    assert {k: graph.get(k) for k in HNSW} == HNSW
+
+
+def test_an_older_index_gets_the_wider_search_when_written(small_corpus: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for(tmp_path / "data", small_corpus)
+    with monkeypatch.context() as m:
+        m.setattr(index.store, "HNSW", {"space": "cosine", "ef_search": 100})  # Chroma's defaults, as before
+        build_index(settings)
+    before = Store(settings)
+    before.open(create=False)
+    assert before.graph_settings()["ef_search"] < HNSW["ef_search"]
+    assert before.graph_settings()["max_neighbors"] != HNSW["max_neighbors"]
+    Store(settings).open(create=True)  # what an index run does
+    after = Store(settings)
+    after.open(create=False)
+    assert after.graph_settings()["ef_search"] == HNSW["ef_search"]
+    assert after.graph_settings()["max_neighbors"] == before.graph_settings()["max_neighbors"]  # fixed at creation
