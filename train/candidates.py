@@ -38,19 +38,21 @@ def judge_norm():
     return module.norm
 
 
-def questions() -> list[dict]:
-    """Every XQuAD question with its text per language and the gold answers of all languages."""
-    per_language = {lang: load_raw(lang) for lang in LANGUAGES}
+def questions(asked_in: tuple[str, ...] = ()) -> list[dict]:
+    """Every XQuAD question with its text per language (the corpus's and `asked_in`) and the gold answers of the
+    corpus's languages."""
+    per_language = {lang: load_raw(lang) for lang in dict.fromkeys((*LANGUAGES, *asked_in))}
     out = []
     for a, article in enumerate(per_language["en"]):
         for p, paragraph in enumerate(article["paragraphs"]):
             for q, qa in enumerate(paragraph["qas"]):
                 texts, golds = {}, set()
-                for lang in LANGUAGES:
-                    other = per_language[lang][a]["paragraphs"][p]["qas"][q]
+                for lang, data in per_language.items():
+                    other = data[a]["paragraphs"][p]["qas"][q]
                     assert other["id"] == qa["id"]
                     texts[lang] = other["question"]
-                    golds.update(ans["text"] for ans in other["answers"])
+                    if lang in LANGUAGES:
+                        golds.update(ans["text"] for ans in other["answers"])
                 out.append({"id": qa["id"], "article": slug(article["title"]), "text": texts, "golds": sorted(golds)})
     return out
 
@@ -77,6 +79,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--limit", type=int, default=0, help="questions per configuration (0: all), for a quick look")
+    ap.add_argument("--also-asked-in", default="", help="comma-separated languages of extra configurations whose "
+                    "questions are asked in them (XQuAD's de, ro): every answer is then in another language")
     a = ap.parse_args()
     from bot.question_language import question_language
     from bot.ranker import FEATURES, MAX_CANDIDATES, NO_RANK, features, gather
@@ -88,16 +92,18 @@ def main() -> None:
     # being regenerated for a new feature list
     settings = settings_for(a.work / "data", a.work / "corpus", embed_precision=TRAINING_PRECISION)
     base = Retriever(settings)
-    qs = questions()
+    extra = tuple(x for x in a.also_asked_in.split(",") if x)
+    qs = questions(extra)
     articles = sorted({q["article"] for q in qs})
     X, y, qrow, cand_meta, q_meta = [], [], [], [], []
     t0 = time.time()
-    for c in range(CONFIGURATIONS):
+    plan = [(c, LANGUAGES) for c in range(CONFIGURATIONS)] + [(CONFIGURATIONS + j, extra) for j in range(len(extra))]
+    for c, asked in plan:
         states = configuration(articles, seed=c)
         retriever = base.restricted(files_of(states))
         todo = qs[: a.limit] if a.limit else qs
         for i, q in enumerate(todo):
-            lang = LANGUAGES[(i + c) % len(LANGUAGES)]
+            lang = asked[(i + c) % len(asked)]
             text = q["text"][lang]
             state = states[q["article"]]
             kind = "absent" if state == "absent" else ("same" if state in ("both", lang) else "cross")

@@ -187,6 +187,19 @@ def summary(results: list[dict], declined: np.ndarray) -> dict:
             "median_chars": statistics.median(r["chars"] for r in A)}
 
 
+def out_of_fold_confidence(data: Data, inputs: np.ndarray, answerable: np.ndarray) -> np.ndarray:
+    """Each question's calibrated probability from a calibrator fitted on the other folds' articles. The
+    threshold is read off these: a calibrator scoring the questions it was fitted on is optimistic (held
+    out, that curve's 3% false declines came out at 3.4-4.1%)."""
+    fold = folds_of(data.questions)
+    question_fold = np.asarray([fold[q["article"]] for q in data.questions])
+    confidence = np.zeros(len(answerable))
+    for f in range(FOLDS):
+        held = question_fold == f
+        confidence[held] = calibrated(calibrate(inputs[~held], answerable[~held].astype(float)), inputs[held])
+    return confidence
+
+
 def out_of_fold(data: Data) -> np.ndarray:
     fold = folds_of(data.questions)
     row_fold = np.asarray([fold[a] for a in data.article_of_rows()])
@@ -214,7 +227,7 @@ def fit(data: Data) -> tuple[dict, dict]:
                                 np.stack([r["evidence"] for r in res]))
     answerable = np.asarray([r["kind"] != "absent" for r in res])
     calibration = calibrate(inputs, answerable.astype(float))
-    confidence = calibrated(calibration, inputs)
+    confidence = out_of_fold_confidence(data, inputs, answerable)
     points = curve(confidence, answerable)
     threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES)
     report = {"out_of_fold": summary(res, confidence < threshold), "follow_table": follow_table, "curve": points,
