@@ -150,6 +150,13 @@ def test_server_mode_indexes_incrementally_and_answers(
     assert retriever.manifest.embed_model.startswith("intfloat/multilingual-e5-small")
     hits = retriever.retrieve("Kapan jembatan gantung dibuka?", k=2).passages
     assert hits[0].file == "sepeda.md" and "Mei" in hits[0].text
+    other = retriever.retrieve("Kapan jembatan gantung dibuka?", k=2, language="id").other_language_hits
+    assert other and all(s.language != "id" for s in other)  # the server applies the language filter too
+    from index.store import HNSW, Store
+
+    store = Store(settings)
+    store.open(create=False)
+    assert {k: store.graph_settings().get(k) for k in HNSW} == HNSW  # and builds the graph as configured
     assert _client_settings(settings).anonymized_telemetry is False
     assert no_network_no_default_embedder == []
 
