@@ -231,6 +231,9 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     old = store.read_manifest()
     if old is not None:
         check_identity(old, settings, store.location)
+        if not store.graph_is_current():
+            progress.message("this index's search graph was built with Chroma's defaults, which miss some nearest "
+                             "sentences; `citebot index --rebuild` rebuilds it with citebot's settings")
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding.for_settings(settings)

@@ -291,6 +291,10 @@ class Store:
         config = getattr(self._sentences, "configuration_json", None) or {}
         return dict(config.get("hnsw") or {})
 
+    def graph_is_current(self) -> bool:
+        """Whether the sentence collection's graph was built with HNSW's settings (they are fixed at creation)."""
+        return self.graph_settings().get("max_neighbors") == HNSW["max_neighbors"]
+
     def _widen_search(self) -> None:
         """Raise the search breadth of collections made before HNSW's settings (only the breadth can change
         after creation; their graphs keep Chroma's defaults until `citebot index --rebuild`)."""

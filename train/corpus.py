@@ -94,7 +94,7 @@ def _built_otherwise(settings: IndexSettings) -> str:
     from index.embed_id import builder_id
     from index.local_state import LocalState
     from index.publish import mirrored_manifest
-    from index.store import HNSW, describe_location
+    from index.store import describe_location
 
     manifest = mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection), describe_location(settings))
     entries = manifest.files.values() if manifest is not None else []
@@ -103,21 +103,22 @@ def _built_otherwise(settings: IndexSettings) -> str:
     wanted = builder_id(settings.embedder, resolve_precision(settings.embed_precision))
     if any(entry.embedded_by and entry.embedded_by != wanted for entry in entries):
         return f"vectors not made by {wanted}"
-    if manifest is not None and _graph_settings(settings).get("max_neighbors") != HNSW["max_neighbors"]:
+    if manifest is not None and not _graph_is_current(settings):
         return "a nearest-neighbour graph built with other settings"
     return ""
 
 
-def _graph_settings(settings: IndexSettings) -> dict:
-    """The HNSW settings the index's sentence collection was built with ({} when it cannot be opened)."""
+def _graph_is_current(settings: IndexSettings) -> bool:
+    """Whether the index's sentence graph was built with the store's HNSW settings (True when the index cannot
+    be opened: build_index decides what to do then)."""
     from index.store import Store
 
     store = Store(settings)
     try:
         store.open(create=False)
-    except Exception:  # noqa: BLE001 - no readable index: build_index decides what to do
-        return {}
-    return store.graph_settings()
+    except Exception:  # noqa: BLE001 - no readable index
+        return True
+    return store.graph_is_current()
 
 
 if __name__ == "__main__":

@@ -33,8 +33,34 @@ def test_an_older_index_gets_the_wider_search_when_written(small_corpus: Path, t
     before.open(create=False)
     assert before.graph_settings()["ef_search"] < HNSW["ef_search"]
     assert before.graph_settings()["max_neighbors"] != HNSW["max_neighbors"]
-    Store(settings).open(create=True)  # what an index run does
+    (small_corpus / "notes" / "lighthouse.txt").write_text("The lighthouse was painted red in 1920.\n")
+    messages = _Recorder()
+    build_index(settings, progress=messages)  # a run that opens the store says how to get the better graph
+    assert any("--rebuild" in m and "search graph" in m for m in messages.lines), messages.lines
     after = Store(settings)
     after.open(create=False)
     assert after.graph_settings()["ef_search"] == HNSW["ef_search"]
     assert after.graph_settings()["max_neighbors"] == before.graph_settings()["max_neighbors"]  # fixed at creation
+    assert not after.graph_is_current()
+    rebuilt = _Recorder()
+    build_index(settings, rebuild=True, progress=rebuilt)
+    assert not any("search graph" in m for m in rebuilt.lines)
+    again = Store(settings)
+    again.open(create=False)
+    assert again.graph_is_current()
+
+
+class _Recorder:
+    """A progress sink that keeps the messages an index run shows."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def message(self, text: str) -> None:
+        self.lines.append(text)
+
+    def start(self, total_tokens: int) -> None:
+        pass
+
+    def advance(self, tokens: int) -> None:
+        pass
