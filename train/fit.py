@@ -43,7 +43,12 @@ CURVE_FILE = ROOT / "docs" / "answer-quality-abstention.json"
 PLOT_FILE = ROOT / "docs" / "answer-quality-abstention.png"
 FOLDS = 4
 L2 = 1.0  # ridge penalty on standardised weights (rows number ~10^5: barely binding, keeps Newton stable)
-MAX_FALSE_DECLINES = 0.03  # the issue's bound on answerable questions declined
+# Answerable questions declined, out of fold, at the chosen threshold: the issue's bound is 0.03, kept with a
+# margin. The curve is measured on fp32 features, and the int8 engine (the default on CPUs with VNNI) declines
+# more at the same threshold: on xquad-dev, held out, 0.8 points more than fp32; in-sample at the threshold the
+# 0.03 bound gave (0.55), 0.05 against fp32's 0.03. At 0.025 (threshold 0.46): int8 0.03 in-sample, 0.032 held
+# out, absent-article questions declined 0.90 and 0.857 (docs/answer-quality.md).
+MAX_FALSE_DECLINES = 0.025
 MEDIAN_CHARS = 260  # the answer's median length the follow share may reach (the bound is 300; quotes that
 # open with a pronoun get the sentence before added at answer time)
 MAX_SENTENCES = 3
