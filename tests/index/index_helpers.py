@@ -10,6 +10,22 @@ from tests.isolation import CORPUS, ROOT, settings_for  # noqa: F401  (re-export
 LANGUAGES = ("en", "id", "es", "pt", "fr", "de", "it", "nl")
 
 
+class Lines:
+    """A Progress that keeps its messages (index runs report through one)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def message(self, text: str) -> None:
+        self.lines.append(text)
+
+    def start(self, total_tokens: int) -> None:
+        pass
+
+    def advance(self, tokens: int) -> None:
+        pass
+
+
 def server_settings(data_dir: Path, corpus: Path, host: str, port: int):
     """Settings that use the Chroma server at host:port (CHROMA_HOST/CHROMA_PORT, as a user sets them)."""
     from bot.settings import Settings

@@ -10,24 +10,9 @@ import os
 from pathlib import Path
 
 from docmaker import EN_TEXT, write
+from index_helpers import Lines
 
 from index.load import SUFFIXES, iter_corpus, scan_corpus
-
-
-class Lines:
-    """A Progress that keeps its messages."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def message(self, text: str) -> None:
-        self.lines.append(text)
-
-    def start(self, total_tokens: int) -> None:
-        pass
-
-    def advance(self, tokens: int) -> None:
-        pass
 
 
 def _tree(tmp_path: Path) -> tuple[Path, Path]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from index_helpers import settings_for
+from index_helpers import Lines, settings_for
 
 import index.store
 from index.ingest import build_index
@@ -34,7 +34,7 @@ def test_an_older_index_gets_the_wider_search_when_written(small_corpus: Path, t
     assert before.graph_settings()["ef_search"] < HNSW["ef_search"]
     assert before.graph_settings()["max_neighbors"] != HNSW["max_neighbors"]
     (small_corpus / "notes" / "lighthouse.txt").write_text("The lighthouse was painted red in 1920.\n")
-    messages = _Recorder()
+    messages = Lines()
     build_index(settings, progress=messages)  # a run that opens the store says how to get the better graph
     assert any("--rebuild" in m and "search graph" in m for m in messages.lines), messages.lines
     after = Store(settings)
@@ -42,25 +42,10 @@ def test_an_older_index_gets_the_wider_search_when_written(small_corpus: Path, t
     assert after.graph_settings()["ef_search"] == HNSW["ef_search"]
     assert after.graph_settings()["max_neighbors"] == before.graph_settings()["max_neighbors"]  # fixed at creation
     assert not after.graph_is_current()
-    rebuilt = _Recorder()
+    rebuilt = Lines()
     build_index(settings, rebuild=True, progress=rebuilt)
     assert not any("search graph" in m for m in rebuilt.lines)
     again = Store(settings)
     again.open(create=False)
     assert again.graph_is_current()
 
-
-class _Recorder:
-    """A progress sink that keeps the messages an index run shows."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def message(self, text: str) -> None:
-        self.lines.append(text)
-
-    def start(self, total_tokens: int) -> None:
-        pass
-
-    def advance(self, tokens: int) -> None:
-        pass
