@@ -122,7 +122,8 @@ def document_listing(settings: Settings, as_json: bool = False) -> str:
     except CitebotIndexError as exc:
         raise SetupError(str(exc)) from exc
     pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
-    return render_document_list(retriever.manifest, retriever.location, as_json=as_json, pending=pending)
+    return render_document_list(retriever.manifest, retriever.location, as_json=as_json, pending=pending,
+                                old_graph=not retriever.graph_is_current)
 
 
 class _NoEmbedder:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from index.sanitize import clean_line
+from index.store import OLD_GRAPH_HINT
 
 PENDING_SHOWN = 5  # file names listed in the "waiting to be indexed" line; the rest are counted
 
@@ -28,14 +29,16 @@ def pending_line(pending: list[str]) -> str:
             "interrupted or is still running; run `citebot index` to finish it")
 
 
-def render_document_list(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None) -> str:
-    """The listing; `pending` (files a killed or running index run has not published) adds a hint."""
+def render_document_list(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None,
+                         old_graph: bool = False) -> str:
+    """The listing; `pending` (files a killed or running index run has not published) adds a hint, and so does
+    `old_graph` (an index made before citebot set Chroma's nearest-neighbour graph settings)."""
     rows = document_rows(manifest)
     if as_json:
         from bot.render import json_line
 
         data = {"store": location, "embed_model": manifest.embed_model, "chunking": manifest.chunking,
-                "documents": rows, "pending": list(pending or [])}
+                "documents": rows, "pending": list(pending or []), "search_graph_current": not old_graph}
         return json_line(data, indent=2)
     for row in rows:
         row["file"] = clean_line(row["file"])  # file names are untrusted: no escapes reach the terminal
@@ -45,6 +48,8 @@ def render_document_list(manifest: Any, location: str, as_json: bool = False, pe
               f"{r['indexed']}" for r in rows]
     lines += ["", f"{len(rows)} documents in {clean_line(location)}",
               f"embedding model: {clean_line(manifest.embed_model)}", f"chunking: {clean_line(manifest.chunking)}"]
+    if old_graph:
+        lines += [OLD_GRAPH_HINT]
     if pending:
         lines += ["", pending_line(pending)]
     return "\n".join(lines)

@@ -43,7 +43,7 @@ from index.publish import (
 )
 from index.sanitize import clean_line
 from index.settings import IndexSettings
-from index.store import FileEntry, Manifest, describe_location, embedded_store_intact, writing
+from index.store import OLD_GRAPH_HINT, FileEntry, Manifest, describe_location, embedded_store_intact, writing
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
@@ -232,8 +232,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     if old is not None:
         check_identity(old, settings, store.location)
         if not store.graph_is_current():
-            progress.message("this index's search graph was built with Chroma's defaults, which miss some nearest "
-                             "sentences; `citebot index --rebuild` rebuilds it with citebot's settings")
+            progress.message(OLD_GRAPH_HINT)
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding.for_settings(settings)

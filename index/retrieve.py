@@ -166,6 +166,11 @@ class Retriever:
     def location(self) -> str:
         return self._snapshot.store.location
 
+    @property
+    def graph_is_current(self) -> bool:
+        """Whether the store's sentence graph was built with citebot's HNSW settings (index/store.py)."""
+        return self._snapshot.store.graph_is_current()
+
     def unknown_words(self, text: str) -> list[str]:
         """Content words of `text` that appear nowhere in the live index (see LexicalIndex.unknown_words)."""
         return self._snapshot.lexical.unknown_words(text)

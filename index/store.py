@@ -38,6 +38,8 @@ _PAGE = 2000
 # embedding it), 2.2 -> 4.4 ms a search. 64 neighbours and ef 400 reach 0.995 for 28 s
 # (bench/search_recall.py; docs/retrieval-and-answers.md).
 HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 200, "ef_search": 300}
+OLD_GRAPH_HINT = ("this index's search graph was built with Chroma's defaults, which miss some nearest sentences; "
+                  "`citebot index --rebuild` rebuilds it with citebot's settings")
 _BY_ID = 1000  # sentences get_sentences reads by id rather than by metadata filter
 
 
