@@ -107,7 +107,8 @@ class E5Embedding:
         if engine is None or precision is None:
             from index.settings import get_settings
 
-            engine, precision = engine or get_settings().embedder, precision or get_settings().embed_precision
+            settings = get_settings()
+            engine, precision = engine or settings.embedder, precision or settings.embed_precision
         self.engine: Engine = engine
         self.precision: Precision = resolve_precision(precision)
         self.embed_batch_size = embed_batch_size

@@ -23,6 +23,7 @@ import json
 import logging
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from index.embed_id import embedder_id
@@ -99,12 +100,21 @@ def _save_bm25(state: LocalState, lexical: LexicalIndex, target: Path) -> None:
 @dataclass
 class Snapshot:
     """One published version as a reader holds it; `local_version` is the index-version it was opened
-    at, to notice the next one."""
+    at, to notice the next one. A reader never changes its manifest, so what every question reads from it
+    is computed once."""
 
     store: Store
     manifest: Manifest
     lexical: LexicalIndex
     local_version: int | None
+
+    @cached_property
+    def live_keys(self) -> set[str]:
+        return self.manifest.live_keys
+
+    @cached_property
+    def languages(self) -> set[str]:
+        return self.manifest.languages
 
 
 def open_snapshot(settings: IndexSettings, state: LocalState) -> Snapshot:

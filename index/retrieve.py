@@ -64,7 +64,7 @@ class Retrieval:
     """Passages for one question plus what the synthesizer needs to score sentences."""
 
     passages: list[Passage]
-    query_vector: np.ndarray
+    query_vector: np.ndarray  # what candidates are scored against: the question's (a follow-up's own: bot/engine.py)
     query: str = ""
     lexical_query: str = ""
     sentence_hits: list[Sentence] = field(default_factory=list)  # sentence-level dense hits, best first
@@ -201,7 +201,7 @@ class Retriever:
         for a newer index: the engine's check_index makes that one decision before each question."""
         snap = self._snapshot
         vector = self.embed_query(question)
-        live = snap.manifest.live_keys
+        live = snap.live_keys
         pool = k * 3
         in_store, fetch = self._live_filter(live)
         hits = snap.store.query_chunks(vector.tolist(), pool * fetch, in_store)
@@ -209,7 +209,7 @@ class Retriever:
         rows = snap.store.query_sentences(vector.tolist(), SENTENCE_HITS * fetch, in_store)
         sentence_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:SENTENCE_HITS]
         other_hits: list[Sentence] = []
-        if language is not None and language in snap.manifest.languages and len(snap.manifest.languages) > 1:
+        if language is not None and language in snap.languages and len(snap.languages) > 1:
             rows = snap.store.query_sentences(vector.tolist(), OTHER_LANGUAGE_HITS * fetch, in_store,
                                               not_language=language)
             other_hits = [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:OTHER_LANGUAGE_HITS]
@@ -301,7 +301,7 @@ class Retriever:
     def similar_sentences(self, sentence: Sentence, n: int = 24) -> list[Sentence]:
         """Sentences of live documents closest to `sentence` (its translations rank first)."""
         snap = self._snapshot
-        live = snap.manifest.live_keys
+        live = snap.live_keys
         in_store, fetch = self._live_filter(live)
         rows = snap.store.query_sentences(np.asarray(sentence.embedding).tolist(), n * fetch, in_store)
         return [s for s in (_sentence(*row) for row in rows) if s.doc_key in live][:n]
