@@ -56,9 +56,8 @@ class BatchWriter:
             return
         pooled = self.pool is not None and not is_sentence
         todo = [] if pooled else list(range(len(records)))
-        take = self.prefetch.take if self.prefetch is not None and todo else (lambda text: None)
-        vectors: list[np.ndarray | None] = [take(record.text) for record in records]
-        embed = [i for i in todo if vectors[i] is None]
+        vectors: list[np.ndarray | None] = [None] * len(records)
+        embed = _take_prefetched(self.prefetch, records, todo, vectors)
         embedding = self.embedder.submit_passages([records[i].text for i in embed]) if embed else None
         batch = Batch(records, is_sentence, vectors, todo, embedding, pooled, embedded=embed)
         self.flush()
@@ -80,6 +79,15 @@ class BatchWriter:
                 callback()
 
 
+def _take_prefetched(prefetch: EmbeddingPrefetch | None, records: list[Record], todo: list[int],
+                     vectors: list[np.ndarray | None]) -> list[int]:
+    """Fill in the vectors of the `todo` records the counting pass embedded ahead; the indices still to embed."""
+    if prefetch is not None:
+        for i in todo:
+            vectors[i] = prefetch.take(records[i].text)
+    return [i for i in todo if vectors[i] is None]
+
+
 def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, progress: Any,
                 pool: SentenceVectors | None, prefetch: EmbeddingPrefetch | None = None) -> None:
     """Wait for `batch`'s embedding (or pool its chunk vectors) and write it; sentence vectors are kept
@@ -91,10 +99,7 @@ def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, 
     if batch.pooled and pool is not None:
         vectors = pool.pooled(records)
         todo = [i for i, vector in enumerate(vectors) if vector is None]  # chunks without sentences
-        if prefetch is not None:
-            for i in todo:
-                vectors[i] = prefetch.take(records[i].text)
-        embed = [i for i in todo if vectors[i] is None]
+        embed = _take_prefetched(prefetch, records, todo, vectors)
         for i, vector in zip(embed, embedder.passage_vectors([records[i].text for i in embed]), strict=True):
             vectors[i] = vector
     matrix = np.stack([v for v in vectors if v is not None])
