@@ -1,7 +1,11 @@
 """Sentence boundaries with NLTK's Punkt models (the copy bundled in llama-index-core, no download).
 
 Punkt has no Indonesian model; the English one splits Indonesian news prose well. A small repair
-step re-joins splits after initialisms such as "EE. UU." or "U.S." that Punkt breaks on.
+step re-joins what Punkt breaks wrongly, since every sentence is embedded, ranked and quoted on its own:
+splits after initialisms ("EE. UU.", "U.S."), after abbreviations that stand before a name or a number in
+any language ("St. Johns" in Spanish text, whose model lacks "St."; "Convention No. 81" in every model),
+and marks or notes left as sentences of their own ("." out of a ". . ." ellipsis, a page reference
+":212-219" or "[citation needed]" after a full stop, which join the sentence they annotate).
 """
 
 from __future__ import annotations
@@ -16,6 +20,15 @@ _PUNKT_NAMES = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "fre
 _INITIALISM = re.compile(r"(?:\b[A-Z]{1,2}\.\s?){2,}$")
 _LEADING_INITIAL = re.compile(r"^(?:[A-Z]{1,2}\.\s?)+(?=\W|$)")
 _ONE_INITIAL = re.compile(r"\b[A-Z]{1,2}\.$")
+# Abbreviations written before a name, and before a number: in running text they almost never end a
+# sentence, whatever the document's language (Punkt's models each know their own language's list only).
+_BEFORE_NAME = re.compile(r"(?:^|[\s(\"“'‘])(?:St|Mt|Ft|Dr|Dra|Mr|Mrs|Ms|Prof|Sr|Sra|Srta|Gen|Lt|Col|Capt|Rev|Hon|"
+                          r"Gov|Sen|Pres|vs|cf|viz|i\.e|e\.g)\.$")
+_BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:No|Nos|Nr|Nº|nº|núm|Núm|pp?|Vol|vol|Art|art|Fig|fig|Sec|sec)\.$")
+# What opens a piece and belongs to the sentence before: a bracketed note ("[citation needed]", "[12]") or a
+# token of marks and digits that starts with a mark (":212–219", ".", "..."). Used with match(text, pos).
+_LEADING_NOTE = re.compile(r"(?:\[[^\]\n]{0,40}\]|[^\w\s\"“'‘(\[¿¡«](?:(?![^\W\d_])\S)*)(?=\s|$)")
+_WORD = re.compile(r"[^\W\d_]")
 _lock = threading.Lock()
 
 
@@ -37,11 +50,31 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     for start, end in spans:
         if merged:
             prev_start, prev_end = merged[-1]
-            prev = text[prev_start:prev_end]
-            nxt = text[start:end]
-            initialism = _INITIALISM.search(prev) or (_LEADING_INITIAL.match(nxt) and _ONE_INITIAL.search(prev))
-            if initialism or nxt[:1].islower():
+            note = _LEADING_NOTE.match(text, start, end)
+            if note or not _WORD.search(text, start, end):
+                # the note (or a piece without a letter) joins the sentence before; the rest stays a sentence
+                cut = note.end() if note else end
+                merged[-1] = (prev_start, cut)
+                while cut < end and text[cut].isspace():
+                    cut += 1
+                if cut >= end:
+                    continue
+                start = cut
+                prev_end = merged[-1][1]
+            if _joins(text[prev_start:prev_end], text[start:end]):
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
     return merged
+
+
+def _joins(prev: str, nxt: str) -> bool:
+    """Whether Punkt's boundary between `prev` and `nxt` is wrong: the next piece opens in lower case, or the
+    previous ends in an initialism or in an abbreviation that stands before what the next piece opens with."""
+    if nxt[:1].islower() or _INITIALISM.search(prev):
+        return True
+    if _LEADING_INITIAL.match(nxt) and _ONE_INITIAL.search(prev):
+        return True
+    if _BEFORE_NAME.search(prev):
+        return True
+    return bool(_BEFORE_NUMBER.search(prev)) and nxt[:1].isdigit()

@@ -1,0 +1,77 @@
+"""Sentence boundaries: a quote must be a whole sentence, never a fragment cut at an abbreviation or a
+footnote mark (the answer quotes sentences verbatim, and each is embedded and ranked on its own)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index.sentences import sentence_spans
+from tests.isolation import CORPUS
+
+
+def sentences(text: str, language: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text, language)]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    # an English abbreviation inside text of another language (Punkt's Spanish and Portuguese models lack "St.")
+    ("es", "El fuerte estaba junto al río St. Johns, cerca de la costa. Fue destruido en 1565.",
+     ["El fuerte estaba junto al río St. Johns, cerca de la costa.", "Fue destruido en 1565."]),
+    ("pt", "A expedição partiu do Mt. Kenya no inverno. Voltou em março.",
+     ["A expedição partiu do Mt. Kenya no inverno.", "Voltou em março."]),
+    # "No." before a number splits in every model
+    ("en", "Kenya ratified Convention No. 81 on labour inspection. It did so in 1964.",
+     ["Kenya ratified Convention No. 81 on labour inspection.", "It did so in 1964."]),
+    ("en", 'Change need not be political, i.e. "cultural revolution" is meant too. Next one.',
+     ['Change need not be political, i.e. "cultural revolution" is meant too.', "Next one."]),
+])
+def test_abbreviations_before_a_name_or_number_do_not_end_a_sentence(language: str, text: str,
+                                                                     expected: list[str]) -> None:
+    assert sentences(text, language) == expected
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    # an ellipsis inside a quotation left "." as a sentence of its own
+    ("en", 'He told the court, "I am here to . . . submit cheerfully to the penalty." Then he sat down.',
+     ['He told the court, "I am here to . . . submit cheerfully to the penalty."', "Then he sat down."]),
+    # page references and bracketed notes after a full stop belong to the sentence they annotate
+    ("en", "The first law is about inertia.:212–219 Newton stated it in 1687.",
+     ["The first law is about inertia.:212–219", "Newton stated it in 1687."]),
+    ("en", "The engine was efficient.[citation needed] It ran for years.",
+     ["The engine was efficient.[citation needed]", "It ran for years."]),
+    ("es", "Aumentó la presión.[no se proporciona cita]\nLa máquina siguió.",
+     ["Aumentó la presión.[no se proporciona cita]", "La máquina siguió."]),
+])
+def test_marks_and_notes_join_the_sentence_before(language: str, text: str, expected: list[str]) -> None:
+    assert sentences(text, language) == expected
+
+
+def test_a_paragraph_ending_in_a_note_has_no_note_sentence() -> None:
+    text = "Steam engines were improved over the century.[citation needed]"
+    assert sentences(text, "en") == [text]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    ("en", "He lived in the U.S. for years. Then he left.", ["He lived in the U.S. for years.", "Then he left."]),
+    ("es", "Vivió en EE. UU. durante años. Luego se fue.", ["Vivió en EE. UU. durante años.", "Luego se fue."]),
+    ("en", "1964 was the year. 81 people came.", ["1964 was the year.", "81 people came."]),
+    ("en", "[1] The list opens here. It goes on.", ["[1] The list opens here.", "It goes on."]),
+])
+def test_ordinary_boundaries_hold(language: str, text: str, expected: list[str]) -> None:
+    assert sentences(text, language) == expected
+
+
+def test_every_sentence_of_the_bundled_corpus_has_words() -> None:
+    """No sentence of only marks, numbers or a note (each would be embedded and could be quoted alone)."""
+    from index.load import load_document
+
+    checked = 0
+    for path in sorted(CORPUS.iterdir()):
+        doc = load_document(path, CORPUS, ("en", "es", "pt", "id"))
+        for paragraph in doc.paragraphs:
+            for text in sentences(paragraph.text, doc.language):
+                assert re.search(r"[^\W\d_]{2}", text), (path.name, text)
+                checked += 1
+    assert checked > 100
