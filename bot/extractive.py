@@ -43,17 +43,19 @@ class ExtractiveSynthesizer:
         self.ranker = Ranker.load(params or PARAMS)
 
     def ranked(self, question: str, language: str, retrieval: Retrieval
-               ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates best first, with their ranker logits and feature rows, and the question's evidence for the
-        calibrator (`question_evidence`, read in the candidates' gathered order as training reads it). In a
-        follow-up, sentences whose neighbourhood never names the borrowed subject (the words `lexical_query`
-        adds) come after those that do."""
+               ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray, Ranker]:
+        """Candidates best first, with their ranker logits and feature rows, the question's evidence for the
+        calibrator (`question_evidence`, read in the candidates' gathered order as training reads it), and the
+        model that scored them (the one fitted without sentence pairs when a candidate was stored without its
+        pair). In a follow-up, sentences whose neighbourhood never names the borrowed subject (the words
+        `lexical_query` adds) come after those that do."""
         pool = gather(retrieval)
         if not pool:
-            empty = np.zeros((0, len(self.ranker.features)))
-            return [], np.zeros(0), empty, question_evidence(np.zeros(0), empty)
+            empty = np.zeros((0, len(FEATURES)))
+            return [], np.zeros(0), empty, question_evidence(np.zeros(0), empty), self.ranker
+        model = self.ranker.for_pool(pool)
         rows = features(question, language, retrieval, pool)
-        logits = self.ranker.logits(rows)
+        logits = model.logits(rows)
         evidence = question_evidence(logits, rows)
         languages = {c.sentence.language for c in pool} | {"en"}
         own = set(query_word_stems(question, languages))
@@ -64,25 +66,25 @@ class ExtractiveSynthesizer:
                 terms = set(analyze_document(_around(c), c.sentence.language))
                 on_subject[i] = float(any(w & terms for w in borrowed))
         order = np.lexsort((-logits, -on_subject))
-        return [pool[i] for i in order], logits[order], rows[order], evidence
+        return [pool[i] for i in order], logits[order], rows[order], evidence, model
 
-    def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> bool:
-        """Whether the calibrated probability that the documents answer clears the fitted threshold
+    def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, model: Ranker) -> bool:
+        """Whether `model`'s calibrated probability that the documents answer clears its fitted threshold
         (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
         if best_row[_UNKNOWN] >= 1.0:
             return False  # no word of the question occurs in any document: nothing indexed is about it
-        return self.ranker.confidence(best_logit, best_row, evidence) >= self.ranker.threshold + self.margin
+        return model.confidence(best_logit, best_row, evidence) >= model.threshold + self.margin
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
-        pool, logits, rows, evidence = self.ranked(question, language, retrieval)
-        if not pool or not self.relevant(float(logits[0]), rows[0], evidence):
+        pool, logits, rows, evidence, model = self.ranked(question, language, retrieval)
+        if not pool or not self.relevant(float(logits[0]), rows[0], evidence, model):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         lead_p = _sigmoid(float(logits[0]))
         if pool[0].sentence.language != language:
             # the question's language is preferred: a candidate in it that the follow share would admit
             # next to the lead takes the lead's place (the lead may still follow it)
             for i in range(1, len(pool)):
-                if _sigmoid(float(logits[i])) < self.ranker.follow * lead_p:
+                if _sigmoid(float(logits[i])) < model.follow * lead_p:
                     break
                 if pool[i].sentence.language == language:
                     order = [i, *(j for j in range(len(pool)) if j != i)]
@@ -90,7 +92,7 @@ class ExtractiveSynthesizer:
                     break
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
         for cand, logit in zip(pool, logits, strict=True):
-            if len(groups) >= MAX_SENTENCES or (groups and _sigmoid(float(logit)) < self.ranker.follow * lead_p):
+            if len(groups) >= MAX_SENTENCES or (groups and _sigmoid(float(logit)) < model.follow * lead_p):
                 break
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
                    for _, g, others in groups):

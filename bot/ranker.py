@@ -34,6 +34,8 @@ FEATURES = (
     "dense_rank",  # log(1 + rank by dense)
     "prev_dense",  # cosine of the sentence before: a sentence restating the question precedes the fact
     "next_dense",  # cosine of the sentence after
+    "pair_dense",  # cosine of the sentence read after the one before it (index/sentence_pairs.py; its own dense
+    # when it opens its paragraph): a sentence leaning on the one before ("this is known as ...") matches as a pair
     "lexical",  # rarity-weighted share of the question's words in the sentence
     "lexical_gap",
     "window_lexical",  # the same over the previous, this and the next sentence (the follow-up's query)
@@ -67,6 +69,11 @@ FEATURES = (
     "cross_dense",  # dense_gap when the sentence is in another language (cross-language offset)
     "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
 )
+
+# The features only an index stored with sentence pairs has; UNPAIRED is what the model fitted without them reads
+# (an index built before them, or with CITEBOT_SENTENCE_PAIRS=false: bot/ranker_params.json holds both models).
+PAIR_FEATURES = ("pair_dense",)
+UNPAIRED = tuple(name for name in FEATURES if name not in PAIR_FEATURES)
 
 # What the abstention calibrator reads: the best candidate's logit and the question-level evidence that an
 # article about the question is indexed at all (how close the best sentence is, how many of the
@@ -171,6 +178,8 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
                            for p, d in zip(prevs, dense, strict=True)])
     next_dense = np.array([float(np.dot(x.embedding, v)) if x is not None and x.embedding is not None else d
                            for x, d in zip(nexts, dense, strict=True)])
+    pair_dense = np.array([float(np.dot(s.pair, v)) if s.pair is not None else d
+                           for s, d in zip(sentences, dense, strict=True)])
 
     terms_cache: dict[str, set[str]] = {}
 
@@ -232,6 +241,7 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     rows[:, cols["dense_rank"]] = np.log1p(rank)
     rows[:, cols["prev_dense"]] = prev_dense
     rows[:, cols["next_dense"]] = next_dense
+    rows[:, cols["pair_dense"]] = pair_dense
     rows[:, cols["lexical"]] = lexical
     rows[:, cols["lexical_gap"]] = lexical - lexical.max()
     rows[:, cols["window_lexical"]] = window
@@ -286,24 +296,41 @@ class Ranker:
     threshold: float  # decline when that probability is below this
     follow: float  # a further sentence joins when its probability is at least this share of the lead's
     raw: dict
+    unpaired: Ranker | None = None  # the model fitted without PAIR_FEATURES, for sentences stored without pairs
 
     @classmethod
     def load(cls, path: Path | str = PARAMS) -> Ranker:
         """The parameters file train/fit.py writes; ValueError when it does not match this code's features."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if tuple(data["features"]) != FEATURES or tuple(data["calibration"]["inputs"]) != CALIBRATION:
+        unpaired = data.get("unpaired") or {}
+        if (tuple(data["features"]) != FEATURES or tuple(unpaired.get("features", ())) != UNPAIRED
+                or tuple(data["calibration"]["inputs"]) != CALIBRATION):
             raise ValueError(f"{path} was fitted on other features than bot/ranker.py computes; "
                              f"re-run `python -m train.fit`")
+        return cls._model(data, cls._model(unpaired))
+
+    @classmethod
+    def _model(cls, data: dict, unpaired: Ranker | None = None) -> Ranker:
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
-                   float(data["bias"]), data["calibration"], float(data["threshold"]), float(data["follow"]), data)
+                   float(data["bias"]), data["calibration"], float(data["threshold"]), float(data["follow"]), data,
+                   unpaired)
+
+    def for_pool(self, pool: list[Candidate]) -> Ranker:
+        """This model when every candidate was stored with its pair vector, else the one fitted without pairs
+        (an index, or files in it, built before them or with CITEBOT_SENTENCE_PAIRS=false)."""
+        if self.unpaired is None or all(c.sentence.paired for c in pool):
+            return self
+        return self.unpaired
 
     @cached_property
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.weights)
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        columns = np.asarray([FEATURES.index(name) for name in self.features])
+        return columns, np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.weights)
 
     def logits(self, rows: np.ndarray) -> np.ndarray:
-        mean, scale, weights = self._arrays
-        return ((rows - mean) / scale) @ weights + self.bias
+        """Scores of feature rows (all FEATURES' columns; the model reads its own)."""
+        columns, mean, scale, weights = self._arrays
+        return ((rows[:, columns] - mean) / scale) @ weights + self.bias
 
     def confidence(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> float:
         """Calibrated probability that the documents answer the question, from the best candidate's logit

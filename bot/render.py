@@ -56,7 +56,8 @@ EXPANDABLE_CHARS = 160
 
 _ATOM = re.compile(r"<[^<>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|[^<&]|[<&]", re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
-_BREAKS = {"\n\n": 3, "\n": 2, " ": 1}  # preferred split points, best first
+_BREAKS = {"\n\n": 4, "\n": 3, " ": 1}  # preferred split points, best first (2: a space after a sentence)
+_SENTENCE_END = frozenset(".!?…]")  # a space after these ends a sentence or a quote's [n] marker
 
 
 def escape(text: str) -> str:
@@ -136,7 +137,8 @@ Stack = list[tuple[str, str]]  # open tags: (name, the opening tag as written)
 
 def _fit(atoms: list[str], start: int, stack: Stack, budget: int) -> tuple[int, Stack]:
     """Where to end the part starting at atoms[start]: the last paragraph break that fits, else the last
-    line break, else the last space, else as many atoms as fit; with the tags still open there."""
+    line break, else the last space after a sentence or a [n] marker (an extractive answer is one paragraph
+    of quotes), else the last space, else as many atoms as fit; with the tags still open there."""
     open_tags = list(stack)
     closers = sum(len(name) + 3 for name, _ in open_tags)
     used = 0
@@ -156,7 +158,12 @@ def _fit(atoms: list[str], start: int, stack: Stack, budget: int) -> tuple[int, 
             if not best:  # one atom longer than the budget: take it anyway, so the split advances
                 return i + 1, open_tags
             break
-        priority = 3 if atom == "\n" and i > start and atoms[i - 1] == "\n" else _BREAKS.get(atom, 0)
+        priority = _BREAKS.get(atom, 0)
+        if i > start and atom in ("\n", " "):
+            if atom == "\n" and atoms[i - 1] == "\n":
+                priority = _BREAKS["\n\n"]
+            elif atom == " " and atoms[i - 1] in _SENTENCE_END:
+                priority = 2
         best[priority] = (i + 1, list(open_tags))
     else:
         return len(atoms), open_tags

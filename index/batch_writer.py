@@ -6,7 +6,9 @@ waiting: on 2 cores that work otherwise leaves a core idle between embedder call
 the order they were put, so a chunk batch whose vectors are pooled from its sentences' (index/
 chunk_vectors.py) is pooled when it is stored, after the sentence batches before it; work that must wait
 for everything put so far (a file's manifest entry) is queued with `after`. Vectors the counting pass had
-embedded ahead (index/prefetch.py) are taken instead of embedding those texts again.
+embedded ahead (index/prefetch.py) are taken instead of embedding those texts again. A sentence's pair text
+(index/sentence_pairs.py) is embedded in the same call as the batch's own texts; its vector is stored, encoded,
+in the sentence's metadata.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from index.sentence_pairs import PAIR_KEY, encode
 
 if TYPE_CHECKING:
     from index.chunk_vectors import SentenceVectors
@@ -38,6 +42,8 @@ class Batch:
     pooled: bool = False  # chunk vectors to pool from their sentences' when stored
     then: list[Callable[[], None]] = field(default_factory=list)  # run once this batch is stored
     embedded: list[int] = field(default_factory=list)  # the indices `embedding` is computing, in its order
+    pair_vectors: list[np.ndarray | None] = field(default_factory=list)  # per record, its pair's vector
+    pairs_embedded: list[int] = field(default_factory=list)  # records whose pair `embedding` computes, after those
 
 
 class BatchWriter:
@@ -57,9 +63,14 @@ class BatchWriter:
         pooled = self.pool is not None and not is_sentence
         todo = [] if pooled else list(range(len(records)))
         vectors: list[np.ndarray | None] = [None] * len(records)
-        embed = _take_prefetched(self.prefetch, records, todo, vectors)
-        embedding = self.embedder.submit_passages([records[i].text for i in embed]) if embed else None
-        batch = Batch(records, is_sentence, vectors, todo, embedding, pooled, embedded=embed)
+        embed = _take_prefetched(self.prefetch, [r.text for r in records], todo, vectors)
+        pair_vectors: list[np.ndarray | None] = [None] * len(records)
+        pairs = _take_prefetched(self.prefetch, [r.pair for r in records],
+                                 [i for i, r in enumerate(records) if r.pair], pair_vectors)
+        texts = [records[i].text for i in embed] + [records[i].pair for i in pairs]
+        embedding = self.embedder.submit_passages(texts) if texts else None
+        batch = Batch(records, is_sentence, vectors, todo, embedding, pooled, embedded=embed,
+                      pair_vectors=pair_vectors, pairs_embedded=pairs)
         self.flush()
         self._inflight = batch
 
@@ -79,12 +90,12 @@ class BatchWriter:
                 callback()
 
 
-def _take_prefetched(prefetch: EmbeddingPrefetch | None, records: list[Record], todo: list[int],
+def _take_prefetched(prefetch: EmbeddingPrefetch | None, texts: list[str], todo: list[int],
                      vectors: list[np.ndarray | None]) -> list[int]:
-    """Fill in the vectors of the `todo` records the counting pass embedded ahead; the indices still to embed."""
+    """Fill in the vectors of the `todo` texts the counting pass embedded ahead; the indices still to embed."""
     if prefetch is not None:
         for i in todo:
-            vectors[i] = prefetch.take(records[i].text)
+            vectors[i] = prefetch.take(texts[i])
     return [i for i in todo if vectors[i] is None]
 
 
@@ -93,21 +104,28 @@ def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, 
     """Wait for `batch`'s embedding (or pool its chunk vectors) and write it; sentence vectors are kept
     for pooling their chunks'."""
     records, vectors, todo = batch.records, list(batch.vectors), list(batch.todo)
+    pair_vectors = list(batch.pair_vectors) or [None] * len(records)
     if batch.embedding is not None:
-        for i, vector in zip(batch.embedded, batch.embedding.result(), strict=True):
+        result, own = batch.embedding.result(), len(batch.embedded)
+        for i, vector in zip(batch.embedded, result[:own], strict=True):
             vectors[i] = vector
+        for i, vector in zip(batch.pairs_embedded, result[own:], strict=True):
+            pair_vectors[i] = vector
     if batch.pooled and pool is not None:
         vectors = pool.pooled(records)
         todo = [i for i, vector in enumerate(vectors) if vector is None]  # chunks without sentences
-        embed = _take_prefetched(prefetch, records, todo, vectors)
+        embed = _take_prefetched(prefetch, [r.text for r in records], todo, vectors)
         for i, vector in zip(embed, embedder.passage_vectors([records[i].text for i in embed]), strict=True):
             vectors[i] = vector
     matrix = np.stack([v for v in vectors if v is not None])
     if pool is not None and batch.is_sentence:
         pool.remember(records, matrix)
-    store.add([r.id for r in records], matrix.tolist(), [r.text for r in records],
-              [r.metadata for r in records], sentences=batch.is_sentence)
+    metadatas = [{**r.metadata, PAIR_KEY: encode(pv)} if pv is not None else r.metadata
+                 for r, pv in zip(records, pair_vectors, strict=True)]
+    store.add([r.id for r in records], matrix.tolist(), [r.text for r in records], metadatas,
+              sentences=batch.is_sentence)
     tokens = sum(embedder.model.token_count(records[i].text) for i in todo)
+    tokens += sum(embedder.model.token_count(r.pair) for r in records if r.pair)
     report.embedded_texts += len(records)
     report.embedded_tokens += tokens
     progress.advance(tokens)

@@ -46,6 +46,7 @@ class SentenceRecord:
     paragraph: int
     page: int | None
     section: str = ""  # the heading above it, if the format has headings
+    before: str = ""  # the sentence before it in its paragraph ("" when it opens the paragraph): its pair's start
 
 
 @dataclass
@@ -167,13 +168,15 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
     for p in paragraphs:
         exact = source[p.start:p.end] == p.text
         base = offset + p.start
+        before = ""
         for s, e in sentence_spans(p.text, language):
             sentence = p.text[s:e].strip()
             if not sentence:
                 continue
             start, end = (base + s, base + e) if exact else (base, offset + p.end)
             records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page,
-                                          p.section))
+                                          p.section, before))
+            before = sentence
     return records
 
 

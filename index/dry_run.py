@@ -1,8 +1,9 @@
 """What `citebot index` would do to a corpus, without embedding or writing anything (`--dry-run`).
 
 Every step before the embedder runs for real (scan, load, clean, paragraphs, sentences, chunks), and
-the e5 tokens of every text the index run embeds (each distinct sentence, and each chunk the run embeds
-itself: all of them with `chunk_vectors="passage"`, else only chunks without sentences) are counted
+the e5 tokens of every text the index run embeds (each distinct sentence, its pair with the sentence
+before it when `sentence_pairs`, and each chunk the run embeds itself: all of them with
+`chunk_vectors="passage"`, else only chunks without sentences) are counted
 with the embedder's own tokenizer, so the totals are those the run's progress bar will count. Only the
 tokenizer's vocabulary is read: no model runs and no store is opened. Chunks are consumed as they are
 made (`iter_chunks`), so memory stays bounded by one file's text, not by its chunks.
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from index.chunk_vectors import ChunkVectors, needs_own_vector
 from index.load import UnreadableFile, load_document, scan_corpus
+from index.sentence_pairs import pair_text
 
 
 @dataclass
@@ -33,12 +35,13 @@ class DryRunReport:
     chunk_tokens: int = 0  # e5 tokens of the chunks (prefix and special tokens included)
     sentence_tokens: int = 0  # e5 tokens of the distinct sentences
     own_chunk_tokens: int = 0  # e5 tokens of the chunks embedded themselves (index/chunk_vectors.py)
+    pair_tokens: int = 0  # e5 tokens of the sentence pairs (index/sentence_pairs.py)
     seconds: float = 0.0
 
     @property
     def tokens(self) -> int:
         """What the embedder would be fed."""
-        return self.own_chunk_tokens + self.sentence_tokens
+        return self.own_chunk_tokens + self.sentence_tokens + self.pair_tokens
 
     def estimated_seconds(self, tokens_per_second: float) -> float:
         """Embedding time at a measured embedder speed (the rest of a run is a small share of it)."""
@@ -64,7 +67,8 @@ def e5_counter(cache: int = 4096) -> Callable[[str], int]:
 
 def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_overlap: int,
             follow_links: bool = False, on_file: Callable[[str, DryRunReport], None] | None = None,
-            e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "passage") -> DryRunReport:
+            e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "passage",
+            sentence_pairs: bool = True) -> DryRunReport:
     """Scan, load and chunk every document of `corpus` and count what would be embedded.
     `on_file(name, report)` is called after each file (progress for the CLI)."""
     from index.chunk import iter_chunks, with_new_sentences
@@ -94,6 +98,8 @@ def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_ove
                 report.own_chunk_tokens += tokens
             report.sentences += len(new)  # overlapping chunks share sentences; each is embedded once
             report.sentence_tokens += sum(count(sentence.text) for sentence in new)
+            if sentence_pairs:
+                report.pair_tokens += sum(count(pair_text(s.before, s.text)) for s in new if s.before)
         if on_file is not None:
             on_file(name, report)
     report.skipped.sort()

@@ -327,7 +327,7 @@ class _PreparedDoc:
     spill: ChunkSpill | None = None  # the chunks on disk, when they did not fit in memory
 
 
-def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, list[Record]]]:
+def _record_batches(chunks: Iterable[Chunk], size: int, pairs: bool = True) -> Iterator[tuple[bool, list[Record]]]:
     """(is_sentence, records) in batches of at most `size`, as the chunks come: the same records and ids as
     chunk_records/sentence_records over the whole list (a sentence shared by overlapping chunks once, with the
     metadata of the first chunk holding it), while only one batch of chunks is held. A group's sentences come
@@ -339,7 +339,7 @@ def _record_batches(chunks: Iterable[Chunk], size: int) -> Iterator[tuple[bool, 
 
     def flush() -> Iterator[tuple[bool, list[Record]]]:
         nonlocal last
-        fresh = [r for r in sentence_records(group) if r.metadata["position"] > last]
+        fresh = [r for r in sentence_records(group, pairs) if r.metadata["position"] > last]
         last = max([last, *(r.metadata["position"] for r in fresh)])
         for i in range(0, len(fresh), size):
             yield True, fresh[i:i + size]
@@ -432,11 +432,12 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
                 yield chunk
 
         chunks = keeping(iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count))
-        for is_sentence, batch in _record_batches(chunks, embedder.embed_batch_size):
+        for is_sentence, batch in _record_batches(chunks, embedder.embed_batch_size, settings.sentence_pairs):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
             texts = [r.text for r in batch
                      if r.id not in have and (is_sentence or needs_own_vector(int(r.metadata["s_first"]) >= 0,
                                                                                 settings.chunk_vectors))]
+            texts += [r.pair for r in batch if r.pair and r.id not in have]
             tokens = sum(count(text) for text in texts)
             todo += tokens
             if prefetch is not None:
@@ -478,13 +479,14 @@ def _write_documents(settings: IndexSettings, store: Store, docs: list[_Prepared
             prepared.language, prepared.encoding = doc.language, doc.encoding
             chunks = iter_chunks(doc, settings.chunk_size, settings.chunk_overlap, e5_count)
         tally = _Tally()
-        for is_sentence, batch in _record_batches(tally.counted(chunks), embedder.embed_batch_size):
+        for is_sentence, batch in _record_batches(tally.counted(chunks), embedder.embed_batch_size,
+                                                  settings.sentence_pairs):
             have = store.existing_ids([r.id for r in batch], sentences=is_sentence)
             writer.put([r for r in batch if r.id not in have], is_sentence)
         entry = FileEntry(sha256=prepared.digest, doc_key=prepared.doc_key, language=prepared.language,
                           chunks=tally.chunks, sentences=tally.sentences, tokens=tally.tokens,
                           indexed_at=time.time(), encoding=prepared.encoding,
                           embedded_by=builder_id(settings.embedder, embedder.precision),
-                          chunk_vectors=settings.chunk_vectors)
+                          chunk_vectors=settings.chunk_vectors, sentence_pairs=settings.sentence_pairs)
         writer.after(partial(done, prepared, entry))
     writer.flush()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.chunk import Chunk
+from index.sentence_pairs import PAIR_KEY, pair_text
 from index.store import sentence_id
 
 
@@ -14,6 +15,7 @@ class Record:
     id: str
     text: str
     metadata: dict[str, Any]
+    pair: str = ""  # a sentence's pair text (index/sentence_pairs.py), embedded too; its vector joins the metadata
 
 
 def _key(chunk: Chunk) -> str:
@@ -37,15 +39,21 @@ def chunk_records(chunks: list[Chunk]) -> list[Record]:
     return out
 
 
-def sentence_records(chunks: list[Chunk]) -> list[Record]:
-    """One record per distinct sentence of the document (overlapping chunks share sentences)."""
+def sentence_records(chunks: list[Chunk], pairs: bool = True) -> list[Record]:
+    """One record per distinct sentence of the document (overlapping chunks share sentences). With `pairs`,
+    each carries its pair text, and its metadata the pair key ("" for a sentence opening its paragraph, the
+    encoded vector once embedded)."""
     seen: dict[int, Record] = {}
     for c in chunks:
         for s in c.sentences:
             if s.index not in seen:
-                seen[s.index] = Record(sentence_id(_key(c), s.index), s.text, {
+                metadata = {
                     "doc_key": _key(c), "file": c.file, "language": c.language, "paragraph": s.paragraph,
                     "page": s.page or 0, "start": s.start, "end": s.end, "position": s.index,
                     "section": s.section,
-                })
+                }
+                if pairs:
+                    metadata[PAIR_KEY] = ""
+                seen[s.index] = Record(sentence_id(_key(c), s.index), s.text, metadata,
+                                       pair_text(s.before, s.text) if pairs else "")
     return [seen[i] for i in sorted(seen)]

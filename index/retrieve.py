@@ -28,6 +28,7 @@ from index.chunk import location_label
 from index.lexical import build_lexical
 from index.local_state import LocalState
 from index.publish import Snapshot, newer_version_published, open_snapshot
+from index.sentence_pairs import PAIR_KEY, decode
 from index.settings import IndexSettings
 from index.store import Manifest
 from index.types import Passage, Sentence
@@ -118,7 +119,8 @@ def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
     return Sentence(id=sid, doc_key=str(meta["doc_key"]), file=str(meta["file"]), language=str(meta["language"]),
                     text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
                     position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32),
-                    page=int(meta.get("page") or 0) or None, section=str(meta.get("section") or ""))
+                    page=int(meta.get("page") or 0) or None, section=str(meta.get("section") or ""),
+                    paired=PAIR_KEY in meta, pair=decode(str(meta.get(PAIR_KEY) or "")))
 
 
 class Retriever:

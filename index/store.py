@@ -62,6 +62,7 @@ class FileEntry:
     encoding: str = "utf-8"
     embedded_by: str = ""  # the engine that embedded this version (index.embed_id.builder_id); "" before it was kept
     chunk_vectors: str = ""  # "sentences" (pooled from its sentences) or "passage" (embedded itself); "" = passage
+    sentence_pairs: bool = False  # its sentences carry pair vectors (index/sentence_pairs.py); False before them
 
 
 @dataclass

@@ -51,3 +51,5 @@ class Sentence:
     embedding: Any = None  # numpy float32 vector, L2-normalised
     page: int | None = None  # PDF page (1-based), so a citation can say where to look
     section: str = ""  # the heading the sentence sits under (Markdown, HTML, .docx), for the citation
+    paired: bool = False  # stored with a pair vector (index/sentence_pairs.py); False for an older index
+    pair: Any = None  # the vector of this sentence read after the one before it; None when it opens its paragraph

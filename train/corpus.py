@@ -88,8 +88,8 @@ def index_or_rebuild(settings: IndexSettings) -> IndexReport:
 
 def _built_otherwise(settings: IndexSettings) -> str:
     """Why the index in the data dir is not what `settings` would build ("" when it is): chunk vectors made by
-    another scheme, or vectors from another engine or graph (a user's index serves either graph; a
-    benchmark's measures one)."""
+    another scheme, sentences without pair vectors (or with them), or vectors from another engine or graph (a
+    user's index serves either graph; a benchmark's measures one)."""
     from index.embed import resolve_precision
     from index.embed_id import builder_id
     from index.local_state import LocalState
@@ -100,6 +100,8 @@ def _built_otherwise(settings: IndexSettings) -> str:
     entries = manifest.files.values() if manifest is not None else []
     if any((entry.chunk_vectors or "passage") != settings.chunk_vectors for entry in entries):
         return f"chunk vectors not made by the {settings.chunk_vectors!r} scheme"
+    if any(entry.sentence_pairs != settings.sentence_pairs for entry in entries):
+        return "sentences stored with" + ("out" if settings.sentence_pairs else "") + " pair vectors"
     wanted = builder_id(settings.embedder, resolve_precision(settings.embed_precision))
     if any(entry.embedded_by and entry.embedded_by != wanted for entry in entries):
         return f"vectors not made by {wanted}"

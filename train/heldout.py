@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from train.corpus import LANGUAGES, load_raw, slug
-from train.fit import FOLDS, Data, dumps, fit, folds_of, load
+from train.fit import FOLDS, Data, dumps, fit_both, folds_of, load
 
 XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev"
 
@@ -55,7 +55,7 @@ def fold_params(data: Data, fold: int, target: Path) -> Path:
     sub = Data(data.X[rows], data.y[rows], new_index[data.q[rows]], data.file[rows], data.position[rows],
                data.chars[rows], [q for q, k in zip(data.questions, keep_q, strict=True) if k], data.features,
                data.digest)
-    params, _ = fit(sub)
+    params, _ = fit_both(sub)
     target.write_text(dumps(params), encoding="utf-8")
     return target
 

@@ -90,6 +90,46 @@ def test_other_language_hits_are_compared_within_their_language() -> None:
     assert column(rows, "doc_rank").tolist() == pytest.approx([0.0, np.log1p(1), np.log1p(2)])
 
 
+def test_a_sentence_read_with_the_one_before_scores_the_pair() -> None:
+    """pair_dense is the question's cosine with the stored pair vector; a sentence opening its paragraph (no
+    pair) or stored without pairs gets its own cosine."""
+    from dataclasses import replace
+
+    query = _unit(1, 0, 0)
+    restating = _sentence(0, "Bad air was long blamed for the plague.", _unit(1, 0.3, 0))
+    leaning = replace(_sentence(1, "Today this is known as the Miasma theory.", _unit(0.3, 1, 0)),
+                      paired=True, pair=_unit(1, 0.5, 0))
+    opening = replace(_sentence(2, "A new paragraph starts here.", _unit(0, 0.2, 1)), paired=True, pair=None)
+    retrieval = _retrieval([restating, leaning, opening], query=query)
+    rows = features(retrieval.query, "en", retrieval, gather(retrieval))
+    pair = column(rows, "pair_dense")
+    assert pair[1] == pytest.approx(float(leaning.pair @ query), abs=1e-6) and pair[1] > column(rows, "dense")[1]
+    assert pair[0] == pytest.approx(column(rows, "dense")[0]) and pair[2] == pytest.approx(column(rows, "dense")[2])
+
+
+def test_candidates_stored_without_pairs_are_scored_by_the_model_fitted_without_them() -> None:
+    """An index built before sentence pairs (or with CITEBOT_SENTENCE_PAIRS=false) has no pair vectors: its
+    candidates must not be scored by weights that expect them."""
+    from dataclasses import replace
+
+    from bot.ranker import PAIR_FEATURES, UNPAIRED, Candidate
+
+    ranker = Ranker.load()
+    assert ranker.unpaired is not None and ranker.unpaired.features == UNPAIRED
+    assert set(PAIR_FEATURES) <= set(ranker.features) and not set(PAIR_FEATURES) & set(UNPAIRED)
+    paired = [Candidate(replace(_sentence(i, "x", _unit(1, 0, 0)), paired=True), None) for i in range(3)]
+    assert ranker.for_pool(paired) is ranker
+    mixed = [*paired, Candidate(_sentence(9, "y", _unit(1, 0, 0)), None)]
+    assert ranker.for_pool(mixed) is ranker.unpaired
+    rows = np.random.default_rng(0).normal(size=(4, len(FEATURES)))
+    changed = rows.copy()
+    changed[:, FEATURES.index("pair_dense")] += 1.0
+    assert np.allclose(ranker.unpaired.logits(rows), ranker.unpaired.logits(changed))
+    assert not np.allclose(ranker.logits(rows), ranker.logits(changed))
+    pair_weight = ranker.weights[ranker.features.index("pair_dense")]
+    assert pair_weight > 0  # fitted: a pair that matches the question is evidence the sentence answers
+
+
 def _rows_with_dense(dense: list[float]) -> np.ndarray:
     rows = np.zeros((len(dense), len(FEATURES)))
     rows[:, FEATURES.index("dense")] = dense
@@ -116,6 +156,8 @@ def test_the_calibrated_probability_reads_the_mass_of_the_candidates() -> None:
     ranker = Ranker.load()
     assert ranker.calibration["inputs"] == list(CALIBRATION) and "mass" in CALIBRATION
     row = np.zeros(len(FEATURES))
+    row[FEATURES.index("best_dense")] = 0.85  # a plausible lead, not one the calibrator saturates on
+    row[FEATURES.index("best_lexical")] = 0.5
     rows = _rows_with_dense([0.9, 0.8, 0.7, 0.6])
     alone = ranker.confidence(1.0, row, question_evidence(np.array([1.0, -8.0, -8.0, -8.0]), rows))
     backed = ranker.confidence(1.0, row, question_evidence(np.array([1.0, 1.0, 1.0, 1.0]), rows))
@@ -157,10 +199,10 @@ def test_parameters_for_other_features_are_refused(tmp_path: Path) -> None:
 
 
 def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features() -> None:
-    from train.fit import FEATURES_FILE, dumps, fit, load
+    from train.fit import FEATURES_FILE, dumps, fit_both, load
 
     data = load(FEATURES_FILE)
-    params, _ = fit(data)
+    params, _ = fit_both(data)
     assert PARAMS.read_text(encoding="utf-8") == dumps(params), "re-run `python -m train.fit`"
 
 
@@ -194,11 +236,38 @@ def small_engine(tmp_path_factory: pytest.TempPathFactory):
     return Engine(settings, build_if_missing=False)
 
 
-def test_an_answer_reaches_the_fact_after_a_sentence_that_restates_the_question(small_engine) -> None:
-    answer = small_engine.answer("When was the Zorvath bridge completed?")
+@pytest.fixture(scope="module")
+def unpaired_engine(tmp_path_factory: pytest.TempPathFactory):
+    """The same corpus indexed without sentence pairs (as an index built before them)."""
+    from bot.engine import Engine
+    from index.ingest import build_index
+    from tests.isolation import settings_for
+
+    root = tmp_path_factory.mktemp("restating-unpaired")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "zorvath.txt").write_text(ZORVATH, encoding="utf-8")
+    (root / "corpus" / "cheese.txt").write_text(OTHER, encoding="utf-8")
+    settings = settings_for(root / "data", root / "corpus", sentence_pairs=False)
+    build_index(settings)
+    return Engine(settings, build_if_missing=False)
+
+
+@pytest.mark.parametrize("engine_name", ["small_engine", "unpaired_engine"])
+def test_an_answer_reaches_the_fact_after_a_sentence_that_restates_the_question(engine_name: str, request) -> None:
+    engine = request.getfixturevalue(engine_name)
+    answer = engine.answer("When was the Zorvath bridge completed?")
     assert answer.answered
     assert "1874" in answer.text, answer.text
     assert len(answer.citations[0].quote) <= 300 and answer.citations[0].file == "zorvath.txt"
+
+
+def test_the_unpaired_index_is_answered_by_the_unpaired_model(unpaired_engine, small_engine) -> None:
+    question = "When was the Zorvath bridge completed?"
+    for engine, paired in ((small_engine, True), (unpaired_engine, False)):
+        retrieval = engine.retriever.retrieve(question, language="en")
+        synthesizer = engine.synthesizer
+        *_, model = synthesizer.ranked(question, "en", retrieval)
+        assert (model is synthesizer.ranker) == paired
 
 
 def test_an_off_topic_question_is_declined_by_the_calibrated_probability(small_engine) -> None:

@@ -54,9 +54,9 @@ def test_a_chunk_vector_is_the_weighted_mean_of_its_sentences_and_only_sentences
         assert np.allclose(vector, expected / np.linalg.norm(expected), atol=1e-5)
     entry = stored_manifest(settings).files["chips.txt"]
     assert entry.chunk_vectors == "sentences"
-    # what the embedder ran on: the sentences alone, as the dry run says beforehand
+    # what the embedder ran on: the sentences (and their pairs) alone, as the dry run says beforehand
     planned = dry_run(corpus, LANGUAGES, 48, 16, chunk_vectors="sentences")
-    assert report.embedded_tokens == planned.tokens == planned.sentence_tokens
+    assert report.embedded_tokens == planned.tokens == planned.sentence_tokens + planned.pair_tokens
     assert report.embedded_texts == len(chunks) + len(sentences)
 
 
@@ -72,7 +72,8 @@ def test_the_passage_scheme_embeds_each_chunk_itself(tmp_path: Path) -> None:
     for cid, vector in zip(ids, own, strict=True):
         assert float(chunks[cid][1] @ vector) > 0.9999
     planned = dry_run(corpus, LANGUAGES, 48, 16, chunk_vectors="passage")
-    assert report.embedded_tokens == planned.tokens == planned.chunk_tokens + planned.sentence_tokens
+    assert report.embedded_tokens == planned.tokens == planned.chunk_tokens + planned.sentence_tokens + \
+        planned.pair_tokens
     assert stored_manifest(settings).files["chips.txt"].chunk_vectors == "passage"
 
 

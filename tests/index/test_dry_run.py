@@ -23,12 +23,17 @@ def test_dry_run_totals_equal_what_the_index_run_stored(built_data_dir: Path) ->
     assert report.chunks == sum(e.chunks for e in manifest.files.values())
     assert report.sentences == sum(e.sentences for e in manifest.files.values())
     assert report.tiktoken_tokens == sum(e.tokens for e in manifest.files.values())
-    # by default each chunk is embedded as well as its sentences
-    assert report.tokens == report.chunk_tokens + report.sentence_tokens > report.chunk_tokens > 0
-    # pooled from the sentences': only the sentences are embedded (every chunk has some)
+    # by default each chunk is embedded as well as its sentences and their pairs with the sentence before
+    assert report.tokens == report.chunk_tokens + report.sentence_tokens + report.pair_tokens
+    assert report.chunk_tokens > 0 and report.sentence_tokens > 0 and report.pair_tokens > 0
+    # pooled from the sentences': only the sentences (and pairs) are embedded (every chunk has some)
     pooled = dry_run(CORPUS, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
                      chunk_vectors="sentences")
-    assert pooled.tokens == pooled.sentence_tokens == report.sentence_tokens and pooled.own_chunk_tokens == 0
+    assert pooled.tokens == pooled.sentence_tokens + pooled.pair_tokens and pooled.own_chunk_tokens == 0
+    assert pooled.sentence_tokens == report.sentence_tokens
+    unpaired = dry_run(CORPUS, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
+                       sentence_pairs=False)
+    assert unpaired.pair_tokens == 0 and unpaired.tokens == report.chunk_tokens + report.sentence_tokens
     assert report.bytes == sum((CORPUS / name).stat().st_size for name in report.files)
 
 

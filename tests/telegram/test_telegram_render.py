@@ -85,6 +85,20 @@ def test_an_overlong_paragraph_is_cut_at_lines_or_words_with_tags_closed_and_reo
     assert words == [f"w{i}&" for i in range(2000)]
 
 
+def test_an_overlong_answer_is_cut_after_a_sentence_or_citation_marker_not_mid_sentence():
+    """An extractive answer is one paragraph of quotes with markers; when it alone exceeds the limit the cut
+    falls after a quote's marker or a sentence end, so no quoted sentence is broken across two messages."""
+    quotes = [f"Sentence {n} says something rather long about the harbour and its lighthouse keepers" for n in
+              range(1, 7)]
+    text = " ".join(f"{q}. [{n}]" for n, q in enumerate(quotes, start=1))
+    parts = split_html(text, 200)
+    assert len(parts) >= 3
+    for part in parts:
+        assert utf16_len(part) <= 200
+        assert part.endswith(("]", ".")), part
+    assert " ".join(parts) == text
+
+
 def test_length_is_counted_in_utf16_units_like_telegram():
     emoji = "😀" * 3000  # 6000 UTF-16 units, 3000 code points
     parts = split_html(emoji)

@@ -1,0 +1,114 @@
+"""Sentence pairs: each sentence embedded together with the one before it in its paragraph, the vector stored
+in the sentence's metadata and read back with the sentence (index/sentence_pairs.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from docmaker import write
+
+from index.sentence_pairs import PAIR_KEY, decode, encode, pair_text
+
+TEXT = (
+    "The Brenna lighthouse stands on a granite spur north of the harbour. "
+    "Its lamp was first lit in 1871 by the keeper Tomas Arvid.\n\n"
+    "The tower was painted red after a storm in 1903. "
+    "Sailors had complained that it vanished against the cliffs. "
+    "The red paint is renewed every seven years.\n"
+)
+
+
+def _unit(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=384).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_an_encoded_vector_comes_back_within_rounding() -> None:
+    for seed in range(5):
+        v = _unit(seed)
+        raw = encode(v)
+        assert isinstance(raw, str) and len(raw) < 600  # flat metadata, a few hundred characters
+        back = decode(raw)
+        assert back is not None and float(back @ v) > 0.9999
+
+
+@pytest.mark.parametrize("raw", ["", "not base64!", "AAAA", encode(_unit(1))[:-8], "QUJD" * 200])
+def test_a_missing_or_malformed_pair_reads_as_none(raw: str) -> None:
+    """The store is untrusted input: a damaged value must not reach a dot product with the wrong shape."""
+    assert decode(raw) is None
+
+
+def test_a_pair_is_the_sentence_before_then_the_sentence() -> None:
+    assert pair_text("It rained.", "The match went on.") == "It rained. The match went on."
+    assert pair_text("", "A paragraph opens here.") == ""
+
+
+def test_sentence_records_carry_pairs_within_a_paragraph_only(tmp_path: Path) -> None:
+    from index.chunk import chunk_document, e5_token_counter
+    from index.embed import load_e5
+    from index.load import load_document
+    from index.records import sentence_records
+
+    write(tmp_path / "c" / "lighthouse.txt", TEXT)
+    doc = load_document(tmp_path / "c" / "lighthouse.txt", tmp_path / "c", ("en",))
+    chunks = chunk_document(doc, 192, 32, e5_token_counter(load_e5()))
+    records = sentence_records(chunks)
+    assert [r.metadata[PAIR_KEY] for r in records] == [""] * 5  # filled in once the pair is embedded
+    assert [bool(r.pair) for r in records] == [False, True, False, True, True]  # paragraph openers have none
+    assert records[1].pair == f"{records[0].text} {records[1].text}"
+    assert records[3].pair.startswith("The tower was painted red")
+    plain = sentence_records(chunks, pairs=False)
+    assert all(PAIR_KEY not in r.metadata and r.pair == "" for r in plain)
+
+
+def test_an_index_stores_pair_vectors_and_the_retriever_reads_them(tmp_path: Path) -> None:
+    from index.embed import E5Embedding
+    from index.ingest import build_index
+    from index.retrieve import Retriever
+    from tests.isolation import settings_for
+
+    write(tmp_path / "corpus" / "lighthouse.txt", TEXT)
+    question = "When was the lamp of the Brenna lighthouse first lit?"
+    got, reports = {}, {}
+    for pairs in (True, False):
+        settings = settings_for(tmp_path / f"data-{pairs}", tmp_path / "corpus", sentence_pairs=pairs)
+        reports[pairs] = build_index(settings)
+        retrieval = Retriever(settings).retrieve(question, language="en")
+        got[pairs] = {s.position: s for p in retrieval.passages for s in p.sentences}
+        assert set(got[pairs]) == {0, 1, 2, 3, 4}
+        assert all(s.paired == pairs for s in got[pairs].values())
+    assert all(s.pair is None for s in got[False].values())
+    sentences = got[True]
+    assert sentences[0].pair is None and sentences[2].pair is None  # they open their paragraphs
+    embedder = E5Embedding.for_settings(settings)
+    texts = [f"{sentences[0].text} {sentences[1].text}", f"{sentences[2].text} {sentences[3].text}",
+             f"{sentences[3].text} {sentences[4].text}"]
+    expected = embedder.passage_vectors(texts)
+    for position, vector in zip((1, 3, 4), expected, strict=True):
+        assert float(sentences[position].pair @ vector) > 0.999
+        assert float(sentences[position].pair @ sentences[position].embedding) < 0.99  # not its own vector
+    # the pairs are embedding work too: the run counts their tokens (its progress bar's total includes them)
+    pair_tokens = sum(embedder.model.token_count(t) for t in texts)
+    assert reports[True].embedded_tokens - reports[False].embedded_tokens == pair_tokens
+
+
+def test_sources_says_which_documents_lack_pairs_until_a_rebuild(tmp_path: Path) -> None:
+    """Files indexed before pairs (here: with the setting off) keep answering with the unpaired model; the
+    listing says so and how to add them, and stops saying it once they are re-indexed with pairs."""
+    import json
+
+    from bot.app import document_listing
+    from index.ingest import build_index
+    from tests.isolation import settings_for
+
+    write(tmp_path / "corpus" / "lighthouse.txt", TEXT)
+    build_index(settings_for(tmp_path / "data", tmp_path / "corpus", sentence_pairs=False))
+    settings = settings_for(tmp_path / "data", tmp_path / "corpus")  # the default: pairs wanted
+    listing = document_listing(settings)
+    assert "1 document was indexed without sentence pairs" in listing and "--rebuild" in listing
+    assert json.loads(document_listing(settings, as_json=True))["documents"][0]["sentence_pairs"] is False
+    build_index(settings, rebuild=True)
+    assert "without sentence pairs" not in document_listing(settings)
+    assert json.loads(document_listing(settings, as_json=True))["documents"][0]["sentence_pairs"] is True
