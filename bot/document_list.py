@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from index.sanitize import clean_line
+from index.sentence_pairs import unpaired_hint
 from index.store import OLD_GRAPH_HINT
 
 PENDING_SHOWN = 5  # file names listed in the "waiting to be indexed" line; the rest are counted
@@ -17,13 +18,6 @@ def document_rows(manifest: Any) -> list[dict[str, Any]]:
              "indexed": datetime.fromtimestamp(e.indexed_at).strftime("%Y-%m-%d %H:%M:%S"),
              "sentence_pairs": e.sentence_pairs}
             for name, e in sorted(manifest.files.items())]
-
-
-def unpaired_line(count: int) -> str:
-    """The hint for files indexed without sentence pairs while the setting asks for them."""
-    subject = "1 document was" if count == 1 else f"{count} documents were"
-    return (f"{subject} indexed without sentence pairs (before citebot stored them): answers from them use the "
-            "ranker fitted without pairs; `citebot index --rebuild` adds them")
 
 
 def pending_line(pending: list[str]) -> str:
@@ -61,7 +55,7 @@ def render_document_list(manifest: Any, location: str, as_json: bool = False, pe
     if old_graph:
         lines += [OLD_GRAPH_HINT]
     if unpaired:
-        lines += [unpaired_line(unpaired)]
+        lines += [unpaired_hint(unpaired)]
     if pending:
         lines += ["", pending_line(pending)]
     return "\n".join(lines)

@@ -42,6 +42,7 @@ from index.publish import (
     record_published,
 )
 from index.sanitize import clean_line
+from index.sentence_pairs import unpaired_hint
 from index.settings import IndexSettings
 from index.store import OLD_GRAPH_HINT, FileEntry, Manifest, describe_location, embedded_store_intact, writing
 
@@ -233,6 +234,10 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         check_identity(old, settings, store.location)
         if not store.graph_is_current():
             progress.message(OLD_GRAPH_HINT)
+        unpaired = sum(not entry.sentence_pairs for name, entry in old.files.items()
+                       if name in files and files[name][1] == entry.sha256)  # unchanged: not re-embedded now
+        if settings.sentence_pairs and unpaired:
+            progress.message(unpaired_hint(unpaired))
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding.for_settings(settings)

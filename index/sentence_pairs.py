@@ -27,6 +27,13 @@ PAIR_KEY = "pair"  # the sentence metadata key holding the encoded pair vector (
 _SCALE = struct.Struct("<f")
 
 
+def unpaired_hint(count: int) -> str:
+    """What `citebot index` and `citebot sources` say of files indexed without pairs while the setting wants them."""
+    subject = "1 document was" if count == 1 else f"{count} documents were"
+    return (f"{subject} indexed without sentence pairs (before citebot stored them): answers from them use the "
+            "ranker fitted without pairs; `citebot index --rebuild` adds them")
+
+
 def pair_text(before: str, text: str) -> str:
     """What is embedded for a sentence's pair: the sentence before it in its paragraph, then the sentence."""
     return f"{before} {text}" if before else ""

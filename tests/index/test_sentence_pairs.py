@@ -94,21 +94,32 @@ def test_an_index_stores_pair_vectors_and_the_retriever_reads_them(tmp_path: Pat
     assert reports[True].embedded_tokens - reports[False].embedded_tokens == pair_tokens
 
 
-def test_sources_says_which_documents_lack_pairs_until_a_rebuild(tmp_path: Path) -> None:
-    """Files indexed before pairs (here: with the setting off) keep answering with the unpaired model; the
-    listing says so and how to add them, and stops saying it once they are re-indexed with pairs."""
+def test_index_runs_and_sources_say_which_documents_lack_pairs_until_a_rebuild(tmp_path: Path) -> None:
+    """Files indexed before pairs (here: with the setting off) keep answering with the unpaired model; an index
+    run that leaves them as they are and the listing say so and how to add them, until they are re-indexed."""
     import json
+
+    from index_helpers import Lines
 
     from bot.app import document_listing
     from index.ingest import build_index
     from tests.isolation import settings_for
 
     write(tmp_path / "corpus" / "lighthouse.txt", TEXT)
+    write(tmp_path / "corpus" / "harbour.txt", "The harbour froze in 1947. Ships waited outside for a week.\n")
     build_index(settings_for(tmp_path / "data", tmp_path / "corpus", sentence_pairs=False))
     settings = settings_for(tmp_path / "data", tmp_path / "corpus")  # the default: pairs wanted
     listing = document_listing(settings)
-    assert "1 document was indexed without sentence pairs" in listing and "--rebuild" in listing
-    assert json.loads(document_listing(settings, as_json=True))["documents"][0]["sentence_pairs"] is False
-    build_index(settings, rebuild=True)
+    assert "2 documents were indexed without sentence pairs" in listing and "--rebuild" in listing
+    assert [d["sentence_pairs"] for d in json.loads(document_listing(settings, as_json=True))["documents"]] == \
+        [False, False]
+    write(tmp_path / "corpus" / "harbour.txt", "The harbour froze in 1947. Ships waited outside for ten days.\n")
+    messages = Lines()
+    build_index(settings, progress=messages)  # the changed file gets pairs; the other stays as it was
+    assert any("1 document was indexed without sentence pairs" in line for line in messages.lines)
+    assert [d["sentence_pairs"] for d in json.loads(document_listing(settings, as_json=True))["documents"]] == \
+        [True, False]
+    rebuilt = Lines()
+    build_index(settings, rebuild=True, progress=rebuilt)
+    assert not any("without sentence pairs" in line for line in rebuilt.lines)
     assert "without sentence pairs" not in document_listing(settings)
-    assert json.loads(document_listing(settings, as_json=True))["documents"][0]["sentence_pairs"] is True
