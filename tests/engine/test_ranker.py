@@ -220,36 +220,29 @@ Farmers sell it at the Saturday market, where it is wrapped in chestnut leaves.
 """
 
 
-@pytest.fixture(scope="module")
-def small_engine(tmp_path_factory: pytest.TempPathFactory):
+def _restating_engine(root: Path, **overrides):
     """An engine over a two-file corpus in which a sentence restates a question and the next one answers it."""
     from bot.engine import Engine
     from index.ingest import build_index
     from tests.isolation import settings_for
 
-    root = tmp_path_factory.mktemp("restating")
     (root / "corpus").mkdir()
     (root / "corpus" / "zorvath.txt").write_text(ZORVATH, encoding="utf-8")
     (root / "corpus" / "cheese.txt").write_text(OTHER, encoding="utf-8")
-    settings = settings_for(root / "data", root / "corpus")
+    settings = settings_for(root / "data", root / "corpus", **overrides)
     build_index(settings)
     return Engine(settings, build_if_missing=False)
 
 
 @pytest.fixture(scope="module")
+def small_engine(tmp_path_factory: pytest.TempPathFactory):
+    return _restating_engine(tmp_path_factory.mktemp("restating"))
+
+
+@pytest.fixture(scope="module")
 def unpaired_engine(tmp_path_factory: pytest.TempPathFactory):
     """The same corpus indexed without sentence pairs (as an index built before them)."""
-    from bot.engine import Engine
-    from index.ingest import build_index
-    from tests.isolation import settings_for
-
-    root = tmp_path_factory.mktemp("restating-unpaired")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "zorvath.txt").write_text(ZORVATH, encoding="utf-8")
-    (root / "corpus" / "cheese.txt").write_text(OTHER, encoding="utf-8")
-    settings = settings_for(root / "data", root / "corpus", sentence_pairs=False)
-    build_index(settings)
-    return Engine(settings, build_if_missing=False)
+    return _restating_engine(tmp_path_factory.mktemp("restating-unpaired"), sentence_pairs=False)
 
 
 @pytest.mark.parametrize("engine_name", ["small_engine", "unpaired_engine"])
