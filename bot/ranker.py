@@ -35,7 +35,7 @@ FEATURES = (
     "prev_dense",  # cosine of the sentence before: a sentence restating the question precedes the fact
     "next_dense",  # cosine of the sentence after
     "pair_dense",  # cosine of the sentence read after the one before it (index/sentence_pairs.py; its own dense
-    # when it opens its paragraph): a sentence leaning on the one before ("this is known as ...") matches as a pair
+    # for a document's first sentence): a sentence leaning on the one before ("this is known as ...") matches as a pair
     "lexical",  # rarity-weighted share of the question's words in the sentence
     "lexical_gap",
     "window_lexical",  # the same over the previous, this and the next sentence (the follow-up's query)

@@ -46,7 +46,7 @@ class SentenceRecord:
     paragraph: int
     page: int | None
     section: str = ""  # the heading above it, if the format has headings
-    before: str = ""  # the sentence before it in its paragraph ("" when it opens the paragraph): its pair's start
+    before: str = ""  # the sentence before it, across a paragraph break too ("" for the first): its pair's start
 
 
 @dataclass
@@ -165,10 +165,10 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
     """The sentences of `paragraphs`, numbered from `first_index`; spans in `source` plus `offset` (where
     `source` starts in the document's text), in order."""
     records: list[SentenceRecord] = []
+    before = ""  # carried over paragraph breaks: a paragraph's first sentence leans on the text before it too
     for p in paragraphs:
         exact = source[p.start:p.end] == p.text
         base = offset + p.start
-        before = ""
         for s, e in sentence_spans(p.text, language):
             sentence = p.text[s:e].strip()
             if not sentence:

@@ -41,7 +41,7 @@ def chunk_records(chunks: list[Chunk]) -> list[Record]:
 
 def sentence_records(chunks: list[Chunk], pairs: bool = True) -> list[Record]:
     """One record per distinct sentence of the document (overlapping chunks share sentences). With `pairs`,
-    each carries its pair text, and its metadata the pair key ("" for a sentence opening its paragraph, the
+    each carries its pair text, and its metadata the pair key ("" for a document's first sentence, the
     encoded vector once embedded)."""
     seen: dict[int, Record] = {}
     for c in chunks:

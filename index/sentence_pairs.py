@@ -5,13 +5,15 @@ theory." after "That the plague was caused by bad air became the most widely acc
 matches the question poorly; e5 reading the two together matches it well. The answer ranker reads the
 question's similarity to that pair as a feature (bot/ranker.py: pair_dense): out of fold on the training
 questions the lead sentence holds the fact for 80.1% of them against 79.3% without it, and held out on
-xquad-dev facts rise from 0.824 to 0.833 (docs/answer-quality.md). Cost: ~1.8x the embedded text when indexing.
+xquad-dev facts rise from 0.824 to 0.833 (docs/answer-quality.md). Cost: ~1.9x the embedded text when indexing.
 
 The pair vector is read, never searched, so it rides in the sentence record's metadata (Chroma keeps one
 embedding per record) as int8 with a scale, base64: 520 characters, cosine to the float vector > 0.9999.
-A sentence that opens its paragraph has no pair (an empty string); a record without the key was stored
-without pairs (an older index, or CITEBOT_SENTENCE_PAIRS=false), and the ranker then uses its model fitted
-without the feature.
+A paragraph's first sentence is paired with the last sentence of the paragraph before (out of fold, top-1
+80.1% -> 80.7% against pairs within a paragraph only); a document's first sentence has no pair (an empty
+string; nor has the first of each 100,000-character block of a big file, index/chunk.py BLOCK_CHARS). A
+record without the key was stored without pairs (an older index, or CITEBOT_SENTENCE_PAIRS=false), and the
+ranker then uses its model fitted without the feature.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 
 from index.embed_id import EMBED_DIM
 
-PAIR_KEY = "pair"  # the sentence metadata key holding the encoded pair vector ("" = the sentence opens its paragraph)
+PAIR_KEY = "pair"  # the sentence metadata key holding the encoded pair vector ("" = a document's first sentence)
 _SCALE = struct.Struct("<f")
 
 
@@ -35,7 +37,7 @@ def unpaired_hint(count: int) -> str:
 
 
 def pair_text(before: str, text: str) -> str:
-    """What is embedded for a sentence's pair: the sentence before it in its paragraph, then the sentence."""
+    """What is embedded for a sentence's pair: the sentence before it, then the sentence."""
     return f"{before} {text}" if before else ""
 
 

@@ -60,7 +60,7 @@ class IndexSettings(BaseSettings):
     sentence_pairs: bool = Field(
         True, description="Also embed each sentence together with the one before it (index/sentence_pairs.py): "
         "the answer ranker reads how well the pair matches the question, which finds answers that lean on the "
-        "sentence before (held out: +0.9 points of facts); indexing embeds ~1.8x the text (docs/answer-quality.md). "
+        "sentence before (held out: +0.9 points of facts); indexing embeds ~1.9x the text (docs/answer-quality.md). "
         "Applies to files as they are (re-)indexed."
     )
     checkpoint_seconds: float = Field(

@@ -52,4 +52,4 @@ class Sentence:
     page: int | None = None  # PDF page (1-based), so a citation can say where to look
     section: str = ""  # the heading the sentence sits under (Markdown, HTML, .docx), for the citation
     paired: bool = False  # stored with a pair vector (index/sentence_pairs.py); False for an older index
-    pair: Any = None  # the vector of this sentence read after the one before it; None when it opens its paragraph
+    pair: Any = None  # the vector of this sentence read after the one before it; None for a document's first

@@ -91,15 +91,15 @@ def test_other_language_hits_are_compared_within_their_language() -> None:
 
 
 def test_a_sentence_read_with_the_one_before_scores_the_pair() -> None:
-    """pair_dense is the question's cosine with the stored pair vector; a sentence opening its paragraph (no
-    pair) or stored without pairs gets its own cosine."""
+    """pair_dense is the question's cosine with the stored pair vector; a document's first sentence (no pair) or
+    one stored without pairs gets its own cosine."""
     from dataclasses import replace
 
     query = _unit(1, 0, 0)
     restating = _sentence(0, "Bad air was long blamed for the plague.", _unit(1, 0.3, 0))
     leaning = replace(_sentence(1, "Today this is known as the Miasma theory.", _unit(0.3, 1, 0)),
                       paired=True, pair=_unit(1, 0.5, 0))
-    opening = replace(_sentence(2, "A new paragraph starts here.", _unit(0, 0.2, 1)), paired=True, pair=None)
+    opening = replace(_sentence(2, "A document opens here.", _unit(0, 0.2, 1)), paired=True, pair=None)
     retrieval = _retrieval([restating, leaning, opening], query=query)
     rows = features(retrieval.query, "en", retrieval, gather(retrieval))
     pair = column(rows, "pair_dense")

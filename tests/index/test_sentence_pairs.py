@@ -1,5 +1,5 @@
-"""Sentence pairs: each sentence embedded together with the one before it in its paragraph, the vector stored
-in the sentence's metadata and read back with the sentence (index/sentence_pairs.py)."""
+"""Sentence pairs: each sentence embedded together with the one before it (across a paragraph break too), the
+vector stored in the sentence's metadata and read back with the sentence (index/sentence_pairs.py)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_a_pair_is_the_sentence_before_then_the_sentence() -> None:
     assert pair_text("", "A paragraph opens here.") == ""
 
 
-def test_sentence_records_carry_pairs_within_a_paragraph_only(tmp_path: Path) -> None:
+def test_sentence_records_carry_the_sentence_before_even_across_a_paragraph_break(tmp_path: Path) -> None:
     from index.chunk import chunk_document, e5_token_counter
     from index.embed import load_e5
     from index.load import load_document
@@ -56,8 +56,9 @@ def test_sentence_records_carry_pairs_within_a_paragraph_only(tmp_path: Path) ->
     chunks = chunk_document(doc, 192, 32, e5_token_counter(load_e5()))
     records = sentence_records(chunks)
     assert [r.metadata[PAIR_KEY] for r in records] == [""] * 5  # filled in once the pair is embedded
-    assert [bool(r.pair) for r in records] == [False, True, False, True, True]  # paragraph openers have none
+    assert [bool(r.pair) for r in records] == [False, True, True, True, True]  # only the document's first has none
     assert records[1].pair == f"{records[0].text} {records[1].text}"
+    assert records[2].pair == f"{records[1].text} {records[2].text}"  # a paragraph's first: the last one before
     assert records[3].pair.startswith("The tower was painted red")
     plain = sentence_records(chunks, pairs=False)
     assert all(PAIR_KEY not in r.metadata and r.pair == "" for r in plain)
@@ -81,12 +82,11 @@ def test_an_index_stores_pair_vectors_and_the_retriever_reads_them(tmp_path: Pat
         assert all(s.paired == pairs for s in got[pairs].values())
     assert all(s.pair is None for s in got[False].values())
     sentences = got[True]
-    assert sentences[0].pair is None and sentences[2].pair is None  # they open their paragraphs
+    assert sentences[0].pair is None  # the document's first sentence
     embedder = E5Embedding.for_settings(settings)
-    texts = [f"{sentences[0].text} {sentences[1].text}", f"{sentences[2].text} {sentences[3].text}",
-             f"{sentences[3].text} {sentences[4].text}"]
+    texts = [f"{sentences[p - 1].text} {sentences[p].text}" for p in (1, 2, 3, 4)]
     expected = embedder.passage_vectors(texts)
-    for position, vector in zip((1, 3, 4), expected, strict=True):
+    for position, vector in zip((1, 2, 3, 4), expected, strict=True):
         assert float(sentences[position].pair @ vector) > 0.999
         assert float(sentences[position].pair @ sentences[position].embedding) < 0.99  # not its own vector
     # the pairs are embedding work too: the run counts their tokens (its progress bar's total includes them)
