@@ -156,16 +156,18 @@ def document_sentences(doc: LoadedDocument) -> list[SentenceRecord]:
     """Every sentence of the article text, in order, with source spans and paragraph numbers."""
     records: list[SentenceRecord] = []
     for window in doc.windows():
-        records += _sentences(window.source, window.paragraphs, doc.language, len(records), window.offset)
+        records += _sentences(window.source, window.paragraphs, doc.language, len(records), window.offset,
+                              records[-1].text if records else "")
     return records
 
 
 def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_index: int,
-               offset: int = 0) -> list[SentenceRecord]:
+               offset: int = 0, before: str = "") -> list[SentenceRecord]:
     """The sentences of `paragraphs`, numbered from `first_index`; spans in `source` plus `offset` (where
-    `source` starts in the document's text), in order."""
+    `source` starts in the document's text), in order. `before` is the sentence before the first one (the
+    end of the previous block or streamed window), carried over paragraph breaks: a paragraph's first
+    sentence leans on the text before it too."""
     records: list[SentenceRecord] = []
-    before = ""  # carried over paragraph breaks: a paragraph's first sentence leans on the text before it too
     for p in paragraphs:
         exact = source[p.start:p.end] == p.text
         base = offset + p.start
@@ -207,10 +209,12 @@ def iter_chunks(doc: LoadedDocument, chunk_size: int, chunk_overlap: int,
     key = doc_key(doc.file, doc.sha256)
     count = tiktoken_counter()
     position = sentence_index = 0
+    before = ""  # the last sentence of the block before: the next block's first sentence is paired with it
     for window in doc.windows():
         for block in _blocks(window.paragraphs):
-            sentences = _sentences(window.source, block, doc.language, sentence_index, window.offset)
+            sentences = _sentences(window.source, block, doc.language, sentence_index, window.offset, before)
             sentence_index += len(sentences)
+            before = sentences[-1].text if sentences else before
             # spans are in source order and do not overlap across paragraphs, so starts and ends both ascend
             starts, ends = [s.start for s in sentences], [s.end for s in sentences]
             clean = _CleanText(block)

@@ -11,9 +11,8 @@ The pair vector is read, never searched, so it rides in the sentence record's me
 embedding per record) as int8 with a scale, base64: 520 characters, cosine to the float vector > 0.9999.
 A paragraph's first sentence is paired with the last sentence of the paragraph before (out of fold, top-1
 80.1% -> 80.7% against pairs within a paragraph only); a document's first sentence has no pair (an empty
-string; nor has the first of each 100,000-character block of a big file, index/chunk.py BLOCK_CHARS). A
-record without the key was stored without pairs (an older index, or CITEBOT_SENTENCE_PAIRS=false), and the
-ranker then uses its model fitted without the feature.
+string). A record without the key was stored without pairs (an older index, or CITEBOT_SENTENCE_PAIRS=false),
+and the ranker then uses its model fitted without the feature.
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ def test_a_streamed_file_has_the_sentences_spans_and_paragraphs_of_a_whole_load(
     assert document_sentences(streamed) == document_sentences(whole)
     chunks = list(iter_chunks(streamed, 192, 32, len))
     assert [c.position for c in chunks] == list(range(len(chunks)))
+    # the chunks carry the same sentences, each paired with the one before it across window edges too
+    assert {s.index: s for c in chunks for s in c.sentences} == {s.index: s for s in document_sentences(whole)}
     for chunk in chunks:  # spans point into the whole text, sentences are the ones the chunk covers
         assert all(chunk.start < s.end and s.start < chunk.end for s in chunk.sentences)
         assert whole.text[chunk.start:chunk.end].split()[:3] == chunk.text.split()[:3]
