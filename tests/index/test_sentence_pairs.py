@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from docmaker import write
 
-from index.sentence_pairs import PAIR_KEY, decode, encode, pair_text
+from index.sentence_pairs import PAIR_KEY, PAIR_PART_CHARS, decode, encode, pair_text
 
 TEXT = (
     "The Brenna lighthouse stands on a granite spur north of the harbour. "
@@ -43,6 +43,10 @@ def test_a_missing_or_malformed_pair_reads_as_none(raw: str) -> None:
 def test_a_pair_is_the_sentence_before_then_the_sentence() -> None:
     assert pair_text("It rained.", "The match went on.") == "It rained. The match went on."
     assert pair_text("", "A paragraph opens here.") == ""
+    # a run-on "sentence" (a paragraph with no full stop) does not make its pair unboundedly long
+    long_before, long_text = "a " * 10_000 + "END.", "START " + "b " * 10_000
+    pair = pair_text(long_before, long_text)
+    assert len(pair) <= 2 * PAIR_PART_CHARS + 1 and "END. START" in pair
 
 
 def test_sentence_records_carry_the_sentence_before_even_across_a_paragraph_break(tmp_path: Path) -> None:
