@@ -214,6 +214,9 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         if fast is not None:
             report.unchanged = sorted(files)
             _report_totals(report, fast)
+            unpaired = sum(not entry.sentence_pairs for entry in fast.files.values())
+            if settings.sentence_pairs and unpaired:  # read off the mirrored manifest: the shortcut stays fast
+                progress.message(unpaired_hint(unpaired))
             return report
 
     from index.embed import E5Embedding

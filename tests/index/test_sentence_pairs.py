@@ -113,6 +113,10 @@ def test_index_runs_and_sources_say_which_documents_lack_pairs_until_a_rebuild(t
     write(tmp_path / "corpus" / "harbour.txt", "The harbour froze in 1947. Ships waited outside for a week.\n")
     build_index(settings_for(tmp_path / "data", tmp_path / "corpus", sentence_pairs=False))
     settings = settings_for(tmp_path / "data", tmp_path / "corpus")  # the default: pairs wanted
+    unchanged = Lines()
+    report = build_index(settings, progress=unchanged)  # nothing changed: the no-change shortcut says it too
+    assert report.embedded_texts == 0
+    assert any("2 documents were indexed without sentence pairs" in line for line in unchanged.lines)
     listing = document_listing(settings)
     assert "2 documents were indexed without sentence pairs" in listing and "--rebuild" in listing
     assert [d["sentence_pairs"] for d in json.loads(document_listing(settings, as_json=True))["documents"]] == \
