@@ -45,6 +45,18 @@ class Batch:
     pair_vectors: list[np.ndarray | None] = field(default_factory=list)  # per record, its pair's vector
     pairs_embedded: list[int] = field(default_factory=list)  # records whose pair `embedding` computes, after those
 
+    def filled(self) -> tuple[list[np.ndarray | None], list[np.ndarray | None]]:
+        """The records' vectors and pair vectors so far, with what `embedding` computed put in (waits for it)."""
+        vectors = list(self.vectors)
+        pairs: list[np.ndarray | None] = list(self.pair_vectors) or [None] * len(self.records)
+        if self.embedding is not None:
+            result, own = self.embedding.result(), len(self.embedded)
+            for i, vector in zip(self.embedded, result[:own], strict=True):
+                vectors[i] = vector
+            for i, vector in zip(self.pairs_embedded, result[own:], strict=True):
+                pairs[i] = vector
+        return vectors, pairs
+
 
 class BatchWriter:
     """Give record batches vectors and store them in order, embedding one batch while the one before is
@@ -103,14 +115,8 @@ def store_batch(store: Store, embedder: E5Embedding, batch: Batch, report: Any, 
                 pool: SentenceVectors | None, prefetch: EmbeddingPrefetch | None = None) -> None:
     """Wait for `batch`'s embedding (or pool its chunk vectors) and write it; sentence vectors are kept
     for pooling their chunks'."""
-    records, vectors, todo = batch.records, list(batch.vectors), list(batch.todo)
-    pair_vectors = list(batch.pair_vectors) or [None] * len(records)
-    if batch.embedding is not None:
-        result, own = batch.embedding.result(), len(batch.embedded)
-        for i, vector in zip(batch.embedded, result[:own], strict=True):
-            vectors[i] = vector
-        for i, vector in zip(batch.pairs_embedded, result[own:], strict=True):
-            pair_vectors[i] = vector
+    records, todo = batch.records, list(batch.todo)
+    vectors, pair_vectors = batch.filled()
     if batch.pooled and pool is not None:
         vectors = pool.pooled(records)
         todo = [i for i, vector in enumerate(vectors) if vector is None]  # chunks without sentences

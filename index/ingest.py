@@ -132,6 +132,13 @@ def _skip(report: IndexReport, progress: Progress, name: str, reason: str) -> No
     progress.message(f"skipped {clean_line(name)}: {reason}")
 
 
+def _say_unpaired(settings: IndexSettings, progress: Progress, unchanged: Iterable[FileEntry]) -> None:
+    """Say how many files this run leaves as they are without sentence pairs, when the settings want them."""
+    count = sum(not entry.sentence_pairs for entry in unchanged)
+    if settings.sentence_pairs and count:
+        progress.message(unpaired_hint(count))
+
+
 def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
     """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
     if settings.server_mode or not embedded_store_intact(settings):
@@ -214,9 +221,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         if fast is not None:
             report.unchanged = sorted(files)
             _report_totals(report, fast)
-            unpaired = sum(not entry.sentence_pairs for entry in fast.files.values())
-            if settings.sentence_pairs and unpaired:  # read off the mirrored manifest: the shortcut stays fast
-                progress.message(unpaired_hint(unpaired))
+            _say_unpaired(settings, progress, fast.files.values())  # the mirrored manifest: the shortcut stays fast
             return report
 
     from index.embed import E5Embedding
@@ -237,10 +242,8 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         check_identity(old, settings, store.location)
         if not store.graph_is_current():
             progress.message(OLD_GRAPH_HINT)
-        unpaired = sum(not entry.sentence_pairs for name, entry in old.files.items()
-                       if name in files and files[name][1] == entry.sha256)  # unchanged: not re-embedded now
-        if settings.sentence_pairs and unpaired:
-            progress.message(unpaired_hint(unpaired))
+        _say_unpaired(settings, progress, [entry for name, entry in old.files.items()
+                                           if name in files and files[name][1] == entry.sha256])
     manifest = new_manifest(settings, dict(old.files) if old else {}, old.version if old else base_version)
 
     embedder = E5Embedding.for_settings(settings)

@@ -42,13 +42,7 @@ def first_record_of(batch):
     """The first record of an index/batch_writer.py Batch, its vector ready: a test stores it, then "dies"."""
     from index.batch_writer import Batch
 
-    vectors, pairs = list(batch.vectors), list(batch.pair_vectors) or [None] * len(batch.records)
-    if batch.embedding is not None:
-        result, own = batch.embedding.result(), len(batch.embedded)
-        for i, vector in zip(batch.embedded, result[:own], strict=True):
-            vectors[i] = vector
-        for i, vector in zip(batch.pairs_embedded, result[own:], strict=True):
-            pairs[i] = vector
+    vectors, pairs = batch.filled()
     return Batch(batch.records[:1], batch.is_sentence, vectors[:1], [], None, batch.pooled, pair_vectors=pairs[:1])
 
 
