@@ -75,3 +75,21 @@ def test_every_sentence_of_the_bundled_corpus_has_words() -> None:
                 assert re.search(r"[^\W\d_]{2}", text), (path.name, text)
                 checked += 1
     assert checked > 100
+
+
+def test_repairing_a_run_on_paragraph_takes_time_linear_in_its_length() -> None:
+    """Untrusted text: a paragraph of repeated "No. 1 " makes every piece join the one before. Looking at the
+    whole grown sentence each time made a 20,000-character paragraph take seconds (quadratic); only its end
+    decides a join. Compared as a ratio of best-of-three times, not against a clock."""
+    import time
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert len(sentence_spans(text, "en")) == 1
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    small, large = best("No. 1 " * 800), best("No. 1 " * 3200)
+    assert large < 8 * small, (small, large)  # linear: ~4x; quadratic: ~16x
