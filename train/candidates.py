@@ -87,6 +87,7 @@ def main() -> None:
     a = ap.parse_args()
     from bot.question_language import question_language
     from bot.ranker import FEATURES, MAX_CANDIDATES, NO_RANK, features, gather
+    from bot.sentence_lookup import TRANSLATION_SIM, same_fact
     from index.retrieve import Retriever
     from tests.isolation import settings_for
 
@@ -98,7 +99,7 @@ def main() -> None:
     extra = tuple(x for x in a.also_asked_in.split(",") if x)
     qs = questions(extra)
     articles = sorted({q["article"] for q in qs})
-    X, y, qrow, cand_meta, q_meta = [], [], [], [], []
+    X, y, qrow, cand_meta, q_meta, twins = [], [], [], [], [], []
     t0 = time.time()
     plan = [(c, LANGUAGES) for c in range(CONFIGURATIONS)] + [(CONFIGURATIONS + j, extra) for j in range(len(extra))]
     for c, asked in plan:
@@ -121,7 +122,14 @@ def main() -> None:
             qi = len(q_meta)
             q_meta.append({"id": q["id"], "article": q["article"], "config": c, "lang": lang, "kind": kind,
                            "question": text})
-            for k in sorted(keep):
+            kept = sorted(keep)
+            # pairs of candidates telling one fact (translations): the answer quotes such a fact once, so the
+            # fit's simulation of the answer (train/fit.py: answers) skips a twin of a sentence already chosen
+            vectors = np.stack([pool[k].sentence.embedding for k in kept])
+            close = np.argwhere(np.triu(vectors @ vectors.T >= TRANSLATION_SIM, k=1))  # same_fact's first test
+            twins += [(len(X) + i, len(X) + j) for i, j in close.tolist()
+                      if same_fact(pool[kept[i]].sentence, pool[kept[j]].sentence)]
+            for k in kept:
                 s = pool[k].sentence
                 padded = f" {norm(s.text)} "
                 X.append(rows[k])
@@ -136,6 +144,7 @@ def main() -> None:
         file_index=np.asarray([files.index(m[0]) for m in cand_meta], dtype=np.int16),
         position=np.asarray([m[1] for m in cand_meta], dtype=np.int32),
         chars=np.asarray([m[2] for m in cand_meta], dtype=np.int32),
+        twins=np.asarray(twins, dtype=np.int32).reshape(-1, 2),
         files=np.asarray(files), features=np.asarray(FEATURES), questions=np.asarray(json.dumps(q_meta)))
     digest = hashlib.sha256(a.out.read_bytes()).hexdigest()[:16]
     print(f"wrote {a.out}: {len(q_meta)} questions, {len(X)} candidates, {sum(y)} positive, sha256 {digest}")

@@ -52,9 +52,7 @@ def fold_params(data: Data, fold: int, target: Path) -> Path:
     keep_q = np.asarray([assign[q["article"]] != fold for q in data.questions])
     new_index = np.cumsum(keep_q) - 1
     rows = keep_q[data.q]
-    sub = Data(data.X[rows], data.y[rows], new_index[data.q[rows]], data.file[rows], data.position[rows],
-               data.chars[rows], [q for q, k in zip(data.questions, keep_q, strict=True) if k], data.features,
-               data.digest)
+    sub = data.subset(rows, [q for q, k in zip(data.questions, keep_q, strict=True) if k], new_index[data.q[rows]])
     params, _ = fit_both(sub)
     target.write_text(dumps(params), encoding="utf-8")
     return target

@@ -291,3 +291,33 @@ def test_the_threshold_is_read_off_confidences_from_calibrators_that_never_saw_t
     assert after[5] == before[5]
     assert np.allclose(after[same_fold], before[same_fold])  # its fold's calibrator never saw it
     assert not np.allclose(after[~same_fold], before[~same_fold])  # the other folds' calibrators did
+
+
+def _one_question(chars: list[int], facts: list[bool], twins: list[tuple[int, int]]):
+    from train.fit import FEATURES_FILE, Data, load
+
+    names = load(FEATURES_FILE).features
+    n = len(chars)
+    return Data(np.zeros((n, len(names))), np.asarray(facts, dtype=float), np.zeros(n, dtype=int), np.zeros(n),
+                np.arange(n), np.asarray(chars), [{"article": "a", "kind": "same"}], names, "",
+                np.asarray(twins, dtype=np.int64).reshape(-1, 2))
+
+
+def test_the_fits_simulated_answer_skips_a_translation_of_a_chosen_sentence() -> None:
+    """The engine quotes a fact once and lists the other files telling it in also_in; the fit's simulation of
+    the answer (which picks the follow share) used to keep the translation as a second sentence, so it counted
+    a sentence the engine never quotes and missed the one it does quote next."""
+    from train.fit import answers
+
+    data = _one_question([100, 100, 100, 100], [False, False, False, True], [(0, 1)])
+    logits = np.asarray([3.0, 2.9, 2.8, 2.7])  # all four clear any follow share
+    result = answers(data, logits, follow=0.3)[0]
+    assert result["fact"]  # lead, the third and the fourth: three sentences, none a translation of another
+    assert result["chars"] == 302
+
+
+def test_a_subset_of_the_rows_keeps_its_twins_renumbered() -> None:
+    data = _one_question([10] * 5, [False] * 5, [(0, 1), (2, 4), (1, 3)])
+    sub = data.subset(np.asarray([True, False, True, True, True]), data.questions, np.zeros(4, dtype=int))
+    assert sub.twins.tolist() == [[1, 3]]  # (2, 4) renumbered; pairs with the dropped row 1 are gone
+    assert sub.chars.tolist() == [10] * 4
