@@ -20,7 +20,7 @@ import numpy as np
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
 from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, features, gather, question_evidence
-from bot.sentence_lookup import SentenceLookup, quote_location, same_fact
+from bot.sentence_lookup import SentenceLookup, quote_location, runs_on, same_fact
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval
 from index.types import Sentence
@@ -118,7 +118,8 @@ class ExtractiveSynthesizer:
             in_passage = cand.passage is not None and cand.passage.file == main.file
             passage = cand.passage.text if in_passage else self.lookup.surrounding(quoted)
             score = max(float(np.dot(q.embedding, retrieval.query_vector)) for q in quoted)
-            citations.append(Citation(n=n, file=main.file, language=main.language, quote=text,
+            quote = " ".join(q.quote or q.text for q in quoted)  # the file's own text (Markdown keeps its marks)
+            citations.append(Citation(n=n, file=main.file, language=main.language, quote=quote,
                                       location=location, score=score, also_in=also, passage=passage))
             parts.append(f"{text} [{n}]")
         return Answer(question, " ".join(parts), True, language, citations, mode=self.mode)
@@ -154,12 +155,12 @@ def _around(c: Candidate) -> str:
 def _merge_adjacent(groups: list[tuple[Sentence, Candidate, list[Sentence]]]
                     ) -> list[tuple[list[Sentence], Candidate, list[Sentence]]]:
     """Chosen sentences that follow each other in one file become one quote, in document order (a lead
-    restating the question and the next sentence holding the fact read as one passage)."""
+    restating the question and the next sentence holding the fact read as one passage); not across a
+    heading, a page break or dropped text, where the joined quote would not be the file's (`runs_on`)."""
     merged: list[tuple[list[Sentence], Candidate, list[Sentence]]] = []
     for sentence, cand, versions in groups:
         for quoted, _, kept in merged:
-            if sentence.doc_key == quoted[0].doc_key and sentence.position in (quoted[0].position - 1,
-                                                                                quoted[-1].position + 1):
+            if runs_on(sentence, quoted[0]) or runs_on(quoted[-1], sentence):
                 quoted.append(sentence)
                 quoted.sort(key=lambda q: q.position)
                 kept.extend(versions)

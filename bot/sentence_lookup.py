@@ -52,6 +52,15 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     return True
 
 
+def runs_on(a: Sentence, b: Sentence) -> bool:
+    """True when `b` follows `a` in the file with nothing but white space between them, so the two read as
+    one verbatim quote: the next sentence of the same document, under the same heading, on the same page,
+    in the same or the next paragraph (a heading, a page break with its running header, or page furniture
+    dropped between two paragraphs would sit between them in the file)."""
+    return (a.doc_key == b.doc_key and b.position == a.position + 1 and a.section == b.section
+            and a.page == b.page and 0 <= b.paragraph - a.paragraph <= 1)
+
+
 def refers_back(text: str, language: str) -> bool:
     """True when a sentence opens with a pronoun or demonstrative that points at the sentence before."""
     pattern = _REFERRING.get(language)
@@ -112,4 +121,4 @@ class SentenceLookup:
         if s.position == 0 or not refers_back(s.text, s.language):
             return [s]
         previous = self._retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
-        return [*previous, s]
+        return [*previous, s] if previous and runs_on(previous[0], s) else [s]

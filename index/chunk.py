@@ -25,6 +25,7 @@ from typing import Any
 
 from index.load import LoadedDocument
 from index.sentences import sentence_spans
+from index.source_quote import SourceMap
 from index.types import Paragraph
 
 E5_WINDOW = 512
@@ -47,6 +48,7 @@ class SentenceRecord:
     page: int | None
     section: str = ""  # the heading above it, if the format has headings
     before: str = ""  # the sentence before it, across a paragraph break too ("" for the first): its pair's start
+    quote: str = ""  # the file's own text of it when `text` dropped markup (index/source_quote.py); else ""
 
 
 @dataclass
@@ -171,13 +173,19 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
     for p in paragraphs:
         exact = source[p.start:p.end] == p.text
         base = offset + p.start
+        raw = SourceMap(p.text, p.source) if p.source else None
         for s, e in sentence_spans(p.text, language):
             sentence = p.text[s:e].strip()
             if not sentence:
                 continue
             start, end = (base + s, base + e) if exact else (base, offset + p.end)
+            quote = ""
+            if raw is not None:
+                first = s + len(p.text[s:e]) - len(p.text[s:e].lstrip())
+                quote = raw.quote(first, first + len(sentence))
+                quote = "" if quote == sentence else quote
             records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page,
-                                          p.section, before))
+                                          p.section, before, quote))
             before = sentence
     return records
 

@@ -33,7 +33,7 @@ from index.load_pdf import PdfError, pdf_pages, pdf_paragraphs
 from index.paragraphs import split_paragraphs
 from index.sanitize import clean_line, clean_text
 from index.stream_text import STREAM_BYTES, TextWindow, probe, text_windows
-from index.structured import csv_blocks, docx_blocks, html_blocks, markdown_blocks, to_paragraphs
+from index.structured import Block, csv_blocks, docx_blocks, html_blocks, markdown_blocks, to_paragraphs
 from index.types import Paragraph
 
 logger = logging.getLogger(__name__)
@@ -148,10 +148,11 @@ def _opening(paragraphs: list[Paragraph], size: int = 5000) -> str:
 def _cleaned(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """Paragraphs with terminal control removed from text and section (cleaning a clean text is a no-op,
     so spans stay exact in the usual case)."""
-    return [replace(p, text=clean_text(p.text), section=clean_line(p.section)) for p in paragraphs]
+    return [replace(p, text=clean_text(p.text), section=clean_line(p.section), source=clean_text(p.source))
+            for p in paragraphs]
 
 
-def _docx_blocks(path: Path) -> list[tuple[str, str]]:
+def _docx_blocks(path: Path) -> list[Block]:
     try:
         return docx_blocks(path)
     except Exception as exc:  # python-docx raises zipfile, lxml and KeyError types for damaged files

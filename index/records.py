@@ -52,6 +52,8 @@ def sentence_records(chunks: list[Chunk], pairs: bool = True) -> list[Record]:
                     "page": s.page or 0, "start": s.start, "end": s.end, "position": s.index,
                     "section": s.section,
                 }
+                if s.quote:
+                    metadata["quote"] = s.quote  # the file's own text (Markdown markup kept), for citations
                 if pairs:
                     metadata[PAIR_KEY] = ""
                 seen[s.index] = Record(sentence_id(_key(c), s.index), s.text, metadata,

@@ -120,7 +120,8 @@ def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
                     text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
                     position=int(meta["position"]), embedding=np.asarray(emb, dtype=np.float32),
                     page=int(meta.get("page") or 0) or None, section=str(meta.get("section") or ""),
-                    paired=PAIR_KEY in meta, pair=decode(str(meta.get(PAIR_KEY) or "")))
+                    quote=str(meta.get("quote") or ""), paired=PAIR_KEY in meta,
+                    pair=decode(str(meta.get(PAIR_KEY) or "")))
 
 
 class Retriever:

@@ -5,20 +5,33 @@ show it (`guide.md (en), "Plot fees"`). A table row becomes one record that name
 ("Plot: A; Fee: 40 EUR"), so a quoted row still says what its cells mean; list items stay one paragraph
 each. Markdown goes through markdown-it-py (CommonMark plus tables), HTML through selectolax, .docx
 through python-docx, CSV through the csv module with its first row as the header.
-The document text of these formats is the blocks joined by blank lines, so spans are exact in it.
+The document text of these formats is the blocks joined by blank lines, so spans are exact in it. A
+Markdown paragraph also keeps its raw lines (`Paragraph.source`): its sentences are quoted as the file
+writes them, markup and all (index/source_quote.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from index.paragraphs import MAX_PARAGRAPH_CHARS
 from index.types import Paragraph
 
-Block = tuple[str, str]  # (text, section)
+
+class Block(NamedTuple):
+    """One block of a structured document: its text, the heading it sits under, and for Markdown its raw lines."""
+
+    text: str
+    section: str
+    source: str = ""  # the block's raw lines when `text` drops their markup (Markdown paragraphs)
+
+
+_NEWLINES = re.compile(r"\r\n?|\n")  # how markdown-it splits lines, so its line numbers index the same list
 _SEPARATOR = "\n\n"
 _MAX_CSV_ROWS_CELLS = 64  # columns shown per row record; wider sheets are cut, not refused
 
@@ -40,11 +53,13 @@ def to_paragraphs(blocks: Iterable[Block]) -> tuple[str, list[Paragraph]]:
     parts: list[str] = []
     paragraphs: list[Paragraph] = []
     pos = 0
-    for text, section in blocks:
+    for block in blocks:
+        text, section, source = block
         text = " ".join(text.split())[:MAX_PARAGRAPH_CHARS]
         if not text:
             continue
-        paragraphs.append(Paragraph(len(paragraphs) + 1, pos, pos + len(text), text, section=section))
+        paragraphs.append(Paragraph(len(paragraphs) + 1, pos, pos + len(text), text, section=section,
+                                    source=source if " ".join(source.split()) != text else ""))
         parts.append(text)
         pos += len(text) + len(_SEPARATOR)
     return _SEPARATOR.join(parts), paragraphs
@@ -68,6 +83,7 @@ def markdown_blocks(text: str) -> list[Block]:
     from markdown_it import MarkdownIt
 
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    lines = _NEWLINES.split(text)
     blocks: list[Block] = []
     section = ""
     header: list[str] = []
@@ -86,11 +102,12 @@ def markdown_blocks(text: str) -> list[Block]:
         elif kind in {"th_open", "td_open"}:
             (header if in_head else row).append(_inline_text(tokens[i + 1]))
         elif kind == "tr_close" and not in_head:
-            blocks.append((row_record(header, row), section))
+            blocks.append(Block(row_record(header, row), section))
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-            blocks.append((_inline_text(token), section))
+            first, last = tokens[i - 1].map or (0, 0)
+            blocks.append(Block(_inline_text(token), section, "\n".join(lines[first:last])))
         elif kind in {"fence", "code_block"}:
-            blocks.append((token.content, section))
+            blocks.append(Block(token.content, section))
     return blocks
 
 
@@ -112,7 +129,7 @@ def html_blocks(html: str) -> list[Block]:
     selector = "h1,h2,h3,h4,h5,h6,p,li,blockquote,pre,dt,dd,tr"
     nodes = root.css(selector)
     if not nodes:
-        return [(root.text(separator=" ", strip=True), "")]
+        return [Block(root.text(separator=" ", strip=True), "")]
     # node wrappers are new objects on every query: compare the DOM nodes by mem_id, not by `is`
     inner = {n.mem_id for node in nodes for n in node.css(selector) if n.mem_id != node.mem_id}
     blocks: list[Block] = []
@@ -130,9 +147,9 @@ def html_blocks(html: str) -> list[Block]:
             if cells and all(c.tag == "th" for c in cells):
                 header = values
             else:
-                blocks.append((row_record(header, values), section))
+                blocks.append(Block(row_record(header, values), section))
         else:
-            blocks.append((text, section))
+            blocks.append(Block(text, section))
     return blocks
 
 
@@ -145,7 +162,7 @@ def csv_blocks(text: str) -> list[Block]:
         dialect = csv.excel
     rows = csv.reader(io.StringIO(text), dialect)
     header = next(rows, [])
-    return [(row_record(header, row), "") for row in rows]
+    return [Block(row_record(header, row), "") for row in rows]
 
 
 def docx_blocks(path: Path) -> list[Block]:
@@ -164,9 +181,9 @@ def docx_blocks(path: Path) -> list[Block]:
             if style.startswith("Heading") or style == "Title":
                 section = " ".join(item.text.split())
             else:
-                blocks.append((item.text, section))
+                blocks.append(Block(item.text, section))
         elif isinstance(item, Table):
             rows = [[cell.text for cell in row.cells] for row in item.rows]
             if rows:
-                blocks += [(row_record(rows[0], row), section) for row in rows[1:]]
+                blocks += [Block(row_record(rows[0], row), section) for row in rows[1:]]
     return blocks

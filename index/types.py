@@ -16,6 +16,7 @@ class Paragraph:
     text: str
     page: int | None = None  # PDF page (1-based) when the source has pages
     section: str = ""  # the heading above it (Markdown, HTML, .docx), shown in citations
+    source: str = ""  # the file's raw text of it when `text` dropped markup (Markdown): quotes come from it
 
 
 @dataclass
@@ -51,5 +52,6 @@ class Sentence:
     embedding: Any = None  # numpy float32 vector, L2-normalised
     page: int | None = None  # PDF page (1-based), so a citation can say where to look
     section: str = ""  # the heading the sentence sits under (Markdown, HTML, .docx), for the citation
+    quote: str = ""  # the sentence as the file writes it, when `text` dropped its markup (Markdown); else ""
     paired: bool = False  # stored with a pair vector (index/sentence_pairs.py); False for an older index
     pair: Any = None  # the vector of this sentence read after the one before it; None for a document's first

