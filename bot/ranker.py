@@ -25,6 +25,10 @@ from index.types import Passage, Sentence
 
 PARAMS = Path(__file__).with_name("ranker_params.json")
 NO_RANK = 30  # rank given to a candidate one channel did not return (past both channels' pools)
+# The corpus size the ranker has seen most: train/candidates.py's full configurations hold 640-690 sentences
+# (27 files); it also asks corpora of 1 to 8 articles (~25-250). A bigger corpus reads as this size, so the
+# calibration does not extrapolate a trend past the sizes it was fitted on.
+CORPUS_SIZE_CAP = 640
 MAX_CANDIDATES = 48  # candidates per question train/candidates.py keeps, by dense similarity (the answer is almost
 # never further down); the question-level evidence reads the same top rows at answer time
 
@@ -66,6 +70,10 @@ FEATURES = (
     "best_anchors",  # the best anchors share of any candidate (a name asked about that no sentence spells)
     "question_anchors",  # log(1 + names and numbers in the question)
     "unknown_words",  # share of the question's words no document of the corpus contains (a subject not indexed)
+    "language_indexed",  # some indexed document is in the question's language (else its words are unknown
+    # to the corpus by nature: unknown_words says nothing about the subject)
+    "corpus_size",  # log of the sentences indexed, up to CORPUS_SIZE_CAP: the evidence above reads differently
+    # in one file (most words of a question are unknown to it, few candidates add to the mass) than in many
     "cross_dense",  # dense_gap when the sentence is in another language (cross-language offset)
     "cross_lexical",  # lexical when the sentence is in another language (names shared across languages)
 )
@@ -82,8 +90,12 @@ UNPAIRED = tuple(name for name in FEATURES if name not in PAIR_FEATURES)
 # not-in-corpus questions declined from 0.81 to 0.86 at one more false decline, docs/answer-quality.md). Whether
 # the lead is in the question's language: e5 scores text in the question's language above its translation, so
 # the same similarity from another language is stronger evidence (held out, false declines 0.039 -> 0.034).
+# Whether any document is in the question's language, and the corpus size: in one file, or asked in another
+# language than every document's, most of a question's words are unknown and few candidates add to the mass,
+# so the same evidence means more (fitted with train/candidates.py's small configurations;
+# docs/answer-quality.md).
 CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors", "unknown_words",
-               "same_language", "mass")
+               "same_language", "language_indexed", "corpus_size", "mass")
 
 # Question words asking for a number or a date, or for a person, in the bundled corpus' languages and the
 # judge's (en, es, pt, id): generic wording of questions, no knowledge of any document.
@@ -276,6 +288,8 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
     rows[:, cols["best_anchors"]] = anchor_share.max()
     rows[:, cols["question_anchors"]] = math.log1p(len(wanted))
     rows[:, cols["unknown_words"]] = retrieval.unknown_share
+    rows[:, cols["language_indexed"]] = float(language in retrieval.indexed_languages)
+    rows[:, cols["corpus_size"]] = math.log(min(max(retrieval.indexed_sentences, 1), CORPUS_SIZE_CAP))
     rows[:, cols["cross_dense"]] = (1 - same) * (dense - best)
     rows[:, cols["cross_lexical"]] = (1 - same) * lexical
     return rows

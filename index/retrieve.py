@@ -72,6 +72,8 @@ class Retrieval:
     context: list[Sentence] = field(default_factory=list)  # the sentences next to those hits
     unknown_share: float = 0.0  # share of the question's content words no indexed term matches
     other_language_hits: list[Sentence] = field(default_factory=list)  # the same among other-language documents
+    indexed_sentences: int = 0  # sentences of the live documents searched (how big the corpus is)
+    indexed_languages: tuple[str, ...] = ()  # the languages of those documents
 
 
 def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: float, lexical: float) -> Passage:
@@ -239,7 +241,9 @@ class Retriever:
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
         context = self._neighbours(snap, passages, [*sentence_hits, *other_hits])
         return Retrieval(passages, vector, question, lexical_query or question, sentence_hits, context,
-                         snap.lexical.unknown_share(question), other_hits)
+                         snap.lexical.unknown_share(question), other_hits,
+                         sum(entry.sentences for entry in snap.manifest.files.values()),
+                         tuple(sorted({entry.language for entry in snap.manifest.files.values()})))
 
     def _neighbours(self, snap: Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
         """The sentences just before and after each sentence hit that the passages do not already hold

@@ -11,8 +11,9 @@
    label declined more absent-article questions at the same false-decline rate out of fold
    (docs/answer-quality.md).
 4. The abstention threshold: the highest that keeps out-of-fold false declines (answerable questions
-   declined) at or under MAX_FALSE_DECLINES; the whole curve is written to docs/ (JSON, and PNG with
-   --plot).
+   declined) at or under MAX_FALSE_DECLINES, overall and at every corpus size trained (train/candidates.py:
+   1, 2, 4 and 8 articles and the full configurations), so no size of folder pays for another; the whole
+   curve is written to docs/ (JSON, and PNG with --plot).
 5. The follow share: a further sentence joins when its probability is at least this share of the lead's;
    picked on the out-of-fold answers as the share with the most facts whose median answer stays under
    MEDIAN_CHARS.
@@ -124,7 +125,7 @@ def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(np.einsum("ij,j->i", A, w), -30, 30)))
         grad = np.einsum("ij,i->j", A, p - y) + penalty * w
-        hess = np.einsum("ij,i,ik->jk", A, p * (1 - p), A) + np.diag(penalty + 1e-9)
+        hess = np.einsum("ij,ik->jk", A * (p * (1 - p))[:, None], A) + np.diag(penalty + 1e-9)  # 2x the 3-operand form
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -279,16 +280,22 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     calibration = calibrate(inputs, answerable.astype(float))
     confidence = out_of_fold_confidence(data, inputs, answerable)
     points = curve(confidence, answerable)
-    threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES)
-    report = {"out_of_fold": summary(res, confidence < threshold), "follow_table": follow_table, "curve": points,
-              "threshold": threshold, "follow": best_follow}
+    sizes = np.asarray([q.get("articles", 0) for q in data.questions])
+    groups = [answerable & (sizes == size) for size in sorted(set(sizes.tolist()))]
+    threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES and all(
+        float((confidence[g] < p["threshold"]).mean()) <= MAX_FALSE_DECLINES for g in groups if g.any()))
+    declined = confidence < threshold
+    by_size = {str(size): summary([r for r, s in zip(res, sizes, strict=True) if s == size], declined[sizes == size])
+               for size in sorted(set(sizes.tolist()))}
+    report = {"out_of_fold": summary(res, declined), "follow_table": follow_table, "curve": points,
+              "threshold": threshold, "follow": best_follow, "by_size": by_size}
     model = fit_model(data.columns(names), data.y)
     params = {
         "version": 1, "fitted_by": "python -m train.fit", "features": list(names),
         "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]), "weights": _rounded(model["weights"]),
         "bias": round(model["bias"], 6), "calibration": calibration, "threshold": threshold,
         "follow": best_follow, "training_data_sha256": data.digest,
-        "out_of_fold": report["out_of_fold"],
+        "out_of_fold": report["out_of_fold"], "out_of_fold_by_articles_indexed": by_size,
     }
     return params, report
 
@@ -339,12 +346,12 @@ def main() -> None:
         print("shipped parameters match the fit" if same else f"{a.out} differs from a fresh fit")
         sys.exit(0 if same else 1)
     a.out.write_text(dumps(params), encoding="utf-8")
-    CURVE_FILE.write_text(json.dumps({k: report[k] for k in ("curve", "follow_table", "threshold", "follow")},
-                                     indent=1) + "\n", encoding="utf-8")
+    kept = ("curve", "follow_table", "threshold", "follow", "by_size")
+    CURVE_FILE.write_text(json.dumps({k: report[k] for k in kept}, indent=1) + "\n", encoding="utf-8")
     if a.plot:
         plot(report["curve"], report["threshold"], PLOT_FILE)
     print(json.dumps({"out_of_fold": report["out_of_fold"], "threshold": report["threshold"],
-                      "follow": report["follow"]}))
+                      "follow": report["follow"], "by_articles_indexed": report["by_size"]}))
 
 
 if __name__ == "__main__":

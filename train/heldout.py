@@ -46,15 +46,24 @@ def article_of_questions(languages: tuple[str, ...] = ("en", "es", "de", "ro")) 
     return out
 
 
+_FITTED: dict[tuple[str, int], str] = {}  # (training data digest, fold) -> parameters: evaluate and evaluate_small
+# run in one process (the CI floor test, benches) fit each fold once
+
+
 def fold_params(data: Data, fold: int, target: Path) -> Path:
     """Fit on the rows of every article outside `fold` and write the parameters to `target`."""
+    key = (data.digest, fold)
+    if key in _FITTED:
+        target.write_text(_FITTED[key], encoding="utf-8")
+        return target
     assign = folds_of(data.questions)
     keep_q = np.asarray([assign[q["article"]] != fold for q in data.questions])
     new_index = np.cumsum(keep_q) - 1
     rows = keep_q[data.q]
     sub = data.subset(rows, [q for q, k in zip(data.questions, keep_q, strict=True) if k], new_index[data.q[rows]])
     params, _ = fit_both(sub)
-    target.write_text(dumps(params), encoding="utf-8")
+    _FITTED[key] = dumps(params)
+    target.write_text(_FITTED[key], encoding="utf-8")
     return target
 
 
@@ -145,6 +154,55 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
     return figures
 
 
+def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_per_group: int = 40,
+                   folds: range = range(FOLDS)) -> Figures:
+    """Held-out figures when the corpus is only `size` files of xquad-dev/corpus: each fold's files in groups
+    of `size` (a restricted view of the engine's index, BM25 rebuilt over the group), each group asked the
+    questions of its articles (same-language when a file of the group is in the question's language, else
+    cross-language) and up to `absent_per_group` questions of the fold's other articles and of articles not
+    in the corpus, which must be declined. Parameters are fitted without the fold's articles."""
+    from bot.extractive import ExtractiveSynthesizer
+    from bot.sentence_lookup import SentenceLookup
+
+    score = judge()
+    data = load(features) if features else load()
+    assign = folds_of(data.questions)
+    article = article_of_questions()
+    questions = [json.loads(line) for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    files = sorted(p.name for p in (XQUAD / "corpus").iterdir() if p.suffix == ".txt")
+    base = engine.retriever
+    figures = Figures()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for fold in folds:
+                params = fold_params(data, fold, Path(tmp) / f"fold{fold}.json")
+                mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
+                own = [f for f in files if assign[f.split(".")[0]] == fold]
+                for g in range(0, len(own), size):
+                    group = set(own[g:g + size])
+                    engine.retriever = base.restricted(group)
+                    engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
+                    asked = [q for q in mine if q["answerable"] and set(q["expect_files"]) & group]
+                    others = [q for q in mine if not set(q["expect_files"]) & group]
+                    step = max(1, len(others) // absent_per_group)
+                    for q in asked + others[::step][:absent_per_group]:
+                        answer = engine.answer(q["question"]).to_json()
+                        text = answer["answer"] or ""
+                        answered = bool(answer["answered"]) and bool(answer["citations"])
+                        held = set(q["expect_files"]) & group
+                        kind = ("not-in-corpus" if not held else
+                                "same-lang" if any(f.split(".")[1] == q["lang"] for f in held) else "cross-lang")
+                        row = Row(kind, q["lang"], answered, chars=len(text))
+                        if held:
+                            row.fact = score.has(text, q["expect_facts"][0])
+                            row.file = bool(score.cited(answer) & held)
+                        figures.rows.append(row)
+    finally:
+        engine.retriever = base
+    return figures
+
+
 @contextmanager
 def _recording(retriever: Any) -> Iterator[list[Any]]:
     """The Retrievals `retriever.retrieve` returns inside the block (the engine's own, no second search)."""
@@ -166,4 +224,4 @@ def _first(expected: set[str], files: list[str]) -> int | None:
     return next((i for i, f in enumerate(files, start=1) if f in expected), None)
 
 
-__all__ = ["LANGUAGES", "XQUAD", "Figures", "evaluate", "fold_params", "judge"]
+__all__ = ["LANGUAGES", "XQUAD", "Figures", "evaluate", "evaluate_small", "fold_params", "judge"]

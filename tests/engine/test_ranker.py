@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -321,3 +322,35 @@ def test_a_subset_of_the_rows_keeps_its_twins_renumbered() -> None:
     sub = data.subset(np.asarray([True, False, True, True, True]), data.questions, np.zeros(4, dtype=int))
     assert sub.twins.tolist() == [[1, 3]]  # (2, 4) renumbered; pairs with the dropped row 1 are gone
     assert sub.chars.tolist() == [10] * 4
+
+
+def test_the_features_say_how_big_the_corpus_is_and_whether_it_has_the_questions_language(small_engine) -> None:
+    """One file or thousands, and documents in the question's language or not, change what the abstention
+    evidence means (most words of a question are unknown to one small file, or to documents in another
+    language); the calibrator reads both (CALIBRATION)."""
+    from bot.ranker import CORPUS_SIZE_CAP
+
+    assert {"corpus_size", "language_indexed"} <= set(CALIBRATION)
+    sentences = sum(entry.sentences for entry in small_engine.retriever._snapshot.manifest.files.values())
+    for question, language, indexed in (("When was the Zorvath bridge completed?", "en", 1.0),
+                                        ("¿Cuándo se terminó el puente Zorvath?", "es", 0.0)):
+        retrieval = small_engine.retriever.retrieve(question, language=language)
+        assert retrieval.indexed_sentences == sentences and retrieval.indexed_languages == ("en",)
+        rows = features(question, language, retrieval, gather(retrieval))
+        assert np.allclose(column(rows, "corpus_size"), math.log(min(sentences, CORPUS_SIZE_CAP)))
+        assert np.all(column(rows, "language_indexed") == indexed)
+
+
+def test_unknown_words_decline_outright_only_in_a_language_the_documents_are_in(small_engine, monkeypatch) -> None:
+    """"No word of the question occurs in any document" means nothing indexed is about it only when some
+    document is in the question's language; asked in another language, every word but the names is unknown
+    by nature, and the rule declined every such question that shared no name with one file (a Spanish
+    question about an English report): the calibrator decides them now."""
+    synth = small_engine.synthesizer
+    row = np.zeros(len(FEATURES))
+    row[FEATURES.index("unknown_words")] = 1.0
+    row[FEATURES.index("language_indexed")] = 1.0
+    monkeypatch.setattr(Ranker, "confidence", lambda *a: 1.0)
+    assert not synth.relevant(0.0, row, np.zeros(1), synth.ranker)
+    row[FEATURES.index("language_indexed")] = 0.0
+    assert synth.relevant(0.0, row, np.zeros(1), synth.ranker)

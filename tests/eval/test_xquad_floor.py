@@ -54,6 +54,31 @@ def heldout(xquad_engine) -> dict[str, float]:
     return evaluate(xquad_engine).summary()
 
 
+@pytest.fixture(scope="module")
+def single_file(xquad_engine, heldout) -> dict[str, float]:
+    """Held-out figures when the corpus is one file (after `heldout`, whose fold fits it reuses)."""
+    from train.heldout import evaluate_small
+
+    return evaluate_small(xquad_engine, size=1, absent_per_group=10).summary()
+
+
+# Measured by bench/xquad_small.py (docs/answer-quality.md, 2026-12-03, sixth session, int8): one file per
+# corpus, facts 0.857, cross-language 0.850, file cited 0.973, false declines 0.027, other articles' questions
+# declined 0.985 (before the small training configurations: 0.576, 0.319, 0.649, 0.351, 0.999).
+SINGLE_FILE_FLOORS = {"facts": 0.80, "cross_lang": 0.75, "files": 0.93, "declined_unanswerable": 0.93}
+SINGLE_FILE_CEILINGS = {"false_declines": 0.06}
+
+
+@pytest.mark.parametrize("field", sorted(SINGLE_FILE_FLOORS))
+def test_single_file_floor(single_file, field: str) -> None:
+    assert single_file[field] >= SINGLE_FILE_FLOORS[field], f"{field} {single_file[field]}: {single_file}"
+
+
+@pytest.mark.parametrize("field", sorted(SINGLE_FILE_CEILINGS))
+def test_single_file_ceiling(single_file, field: str) -> None:
+    assert single_file[field] <= SINGLE_FILE_CEILINGS[field], f"{field} {single_file[field]}: {single_file}"
+
+
 def test_sentence_search_finds_the_nearest_sentences(xquad_engine) -> None:
     """Chroma's top 16 against an exact search over every stored sentence, for every question. With
     Chroma's default graph (16 neighbours, ef 100) 22% of the questions got another set and the nearest
