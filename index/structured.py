@@ -33,6 +33,9 @@ class Block(NamedTuple):
 
 _NEWLINES = re.compile(r"\r\n?|\n")  # how markdown-it splits lines, so its line numbers index the same list
 _SEPARATOR = "\n\n"
+# The raw text kept for a paragraph's quotes: its text is cut at MAX_PARAGRAPH_CHARS, and markup rarely
+# triples a text (link targets are the long part), so what lies beyond this never holds a quoted sentence.
+MAX_SOURCE_CHARS = 4 * MAX_PARAGRAPH_CHARS
 _MAX_CSV_ROWS_CELLS = 64  # columns shown per row record; wider sheets are cut, not refused
 
 
@@ -58,6 +61,7 @@ def to_paragraphs(blocks: Iterable[Block]) -> tuple[str, list[Paragraph]]:
         text = " ".join(text.split())[:MAX_PARAGRAPH_CHARS]
         if not text:
             continue
+        source = source[:MAX_SOURCE_CHARS]
         paragraphs.append(Paragraph(len(paragraphs) + 1, pos, pos + len(text), text, section=section,
                                     source=source if " ".join(source.split()) != text else ""))
         parts.append(text)

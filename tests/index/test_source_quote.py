@@ -91,3 +91,15 @@ def test_loaded_markdown_keeps_the_marked_up_text_for_quotes_and_only_there(tmp_
         "The kept red text stays clean.": "The kept red text stays *clean*.",  # escapes removed from both
         "Tool: Saw; Fee: 3 EUR": "",  # a table row is a record built from its cells, quoted as built
     }
+
+
+def test_a_huge_markdown_paragraph_keeps_a_bounded_source(tmp_path: Path) -> None:
+    """The paragraph's text is cut at MAX_PARAGRAPH_CHARS; its raw lines were kept whole (a 2.4 MB
+    paragraph kept 2.4 MB per paragraph for quotes that can only come from its first 20,000 characters)."""
+    from index.structured import MAX_SOURCE_CHARS
+
+    body = "# T\n\n" + " ".join(f"**Word{i}** [is](http://x.org/{i}) here." for i in range(40_000))
+    doc = load_document(write(tmp_path / "big.md", body), tmp_path, LANGUAGES)
+    assert len(doc.paragraphs) == 1 and len(doc.paragraphs[0].source) <= MAX_SOURCE_CHARS < len(body)
+    records = document_sentences(doc)
+    assert records[-1].quote and _norm(records[-1].quote) in _norm(body)
