@@ -75,8 +75,9 @@ def configuration(articles: list[str], seed: int) -> dict[str, str]:
     return dict(zip(articles, states, strict=True))
 
 
-def small_configurations(articles: list[str], seed: int = 0) -> list[tuple[int, dict[str, str]]]:
-    """(size, article -> state) of every small configuration; articles outside the group are absent."""
+def small_configurations(articles: list[str], seed: int = 0) -> list[dict[str, str]]:
+    """Article -> state of every small configuration (deterministic in `seed`); articles outside the group
+    are absent."""
     rng = random.Random(1000 + seed)
     out = []
     for size in SMALL_SIZES:
@@ -85,7 +86,7 @@ def small_configurations(articles: list[str], seed: int = 0) -> list[tuple[int, 
         for g in range(0, len(order) - size + 1, size):
             states = dict.fromkeys(articles, "absent")
             states.update({article: rng.choice(PRESENT) for article in order[g:g + size]})
-            out.append((size, states))
+            out.append(states)
     return out
 
 
@@ -125,7 +126,7 @@ def main() -> None:
     plan = [(c, LANGUAGES, configuration(articles, seed=c), qs) for c in range(CONFIGURATIONS)]
     plan += [(CONFIGURATIONS + j, extra, configuration(articles, seed=CONFIGURATIONS + j), qs)
              for j in range(len(extra))]
-    for _size, states in small_configurations(articles):
+    for states in small_configurations(articles):
         present = [q for q in qs if states[q["article"]] != "absent"]
         others = [q for q in qs if states[q["article"]] == "absent"]
         step = max(1, len(others) // max(1, len(present) // 2))
