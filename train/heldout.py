@@ -118,6 +118,16 @@ class Figures:
         return out
 
 
+def _questions_by_fold(features: Path | None) -> tuple[Data, list[tuple[dict, int]]]:
+    """The training data, and xquad-dev's questions each with the fold of its article."""
+    data = load(features) if features else load()
+    assign = folds_of(data.questions)
+    article = article_of_questions()
+    lines = (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line) for line in lines if line.strip()]
+    return data, [(q, assign[article[" ".join(q["question"].split())]]) for q in questions]
+
+
 def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
              limit: int = 0) -> Figures:
     """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
@@ -125,17 +135,13 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
     from bot.sentence_lookup import SentenceLookup
 
     score = judge()
-    data = load(features) if features else load()
-    assign = folds_of(data.questions)
-    article = article_of_questions()
-    questions = [json.loads(line) for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+    data, questions = _questions_by_fold(features)
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         for fold in folds:
             params = fold_params(data, fold, Path(tmp) / f"fold{fold}.json")
             engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
-            mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
+            mine = [q for q, f in questions if f == fold]
             for q in mine[:limit] if limit else mine:
                 with _recording(engine.retriever) as seen:
                     t0 = time.perf_counter()
@@ -165,11 +171,8 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
     from bot.sentence_lookup import SentenceLookup
 
     score = judge()
-    data = load(features) if features else load()
+    data, questions = _questions_by_fold(features)
     assign = folds_of(data.questions)
-    article = article_of_questions()
-    questions = [json.loads(line) for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
     files = sorted(p.name for p in (XQUAD / "corpus").iterdir() if p.suffix == ".txt")
     base = engine.retriever
     figures = Figures()
@@ -177,7 +180,7 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
         with tempfile.TemporaryDirectory() as tmp:
             for fold in folds:
                 params = fold_params(data, fold, Path(tmp) / f"fold{fold}.json")
-                mine = [q for q in questions if assign[article[" ".join(q["question"].split())]] == fold]
+                mine = [q for q, f in questions if f == fold]
                 own = [f for f in files if assign[f.split(".")[0]] == fold]
                 for g in range(0, len(own), size):
                     group = set(own[g:g + size])

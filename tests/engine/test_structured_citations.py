@@ -1,7 +1,10 @@
 """Issue 13: citations name where a reader finds the quote in a structured document: the Markdown heading
-it sits under (never the heading itself as a quote), a table row with its header names."""
+it sits under (never the heading itself as a quote), a table row with its header names. And the quote is
+the file's own text: Markdown markup kept, never two sentences joined across a heading."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -26,18 +29,22 @@ The water taps are opened in April and closed again after the last harvest in Oc
 """
 
 
-@pytest.fixture(scope="module")
-def guide_engine(tmp_path_factory: pytest.TempPathFactory):
+def _one_file_engine(root: Path, name: str, text: str):
+    """An engine over a corpus of one file `name` holding `text`."""
     from bot.engine import Engine
     from index.ingest import build_index
 
-    root = tmp_path_factory.mktemp("guide")
     corpus = root / "corpus"
     corpus.mkdir()
-    (corpus / "guide.md").write_text(GUIDE, encoding="utf-8")
+    (corpus / name).write_text(text, encoding="utf-8")
     settings = settings_for(root / "data", corpus)
     build_index(settings)
     return Engine(settings, build_if_missing=False)
+
+
+@pytest.fixture(scope="module")
+def guide_engine(tmp_path_factory: pytest.TempPathFactory):
+    return _one_file_engine(tmp_path_factory.mktemp("guide"), "guide.md", GUIDE)
 
 
 def test_a_markdown_quote_is_located_by_its_heading(guide_engine) -> None:
@@ -111,16 +118,7 @@ Use `pip install tool==2.0` to upgrade; the old `--legacy` flag is gone.
 
 @pytest.fixture(scope="module")
 def notes_engine(tmp_path_factory: pytest.TempPathFactory):
-    from bot.engine import Engine
-    from index.ingest import build_index
-
-    root = tmp_path_factory.mktemp("notes")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "notes.md").write_text(MARKED_UP, encoding="utf-8")
-    settings = settings_for(root / "data", corpus)
-    build_index(settings)
-    return Engine(settings, build_if_missing=False)
+    return _one_file_engine(tmp_path_factory.mktemp("notes"), "notes.md", MARKED_UP)
 
 
 @pytest.mark.parametrize("question, fact", [
