@@ -103,7 +103,9 @@ _ASKS_NUMBER = re.compile(
     r"\b(?:when|what year|which year|how (?:many|much|long|old|far|big|large|high)|what percentage|"
     r"cu[aá]ndo|en qu[eé] a[nñ]o|cu[aá]nt[oa]s?|qu[eé] porcentaje|quando|em que ano|quant[oa]s?|berapa|kapan)\b",
     re.IGNORECASE)
-_ASKS_PERSON = re.compile(r"\b(?:who|whom|whose|qui[eé]n(?:es)?|quem|siapa)\b", re.IGNORECASE)
+# A person or a place: both are answered by a name.
+_ASKS_PERSON = re.compile(r"\b(?:who|whom|whose|qui[eé]n(?:es)?|quem|siapa|where|d[oó]nde|onde|di ?mana)\b",
+                          re.IGNORECASE)
 
 _NUMBER = re.compile(r"\b\w*\d\w*\b", re.UNICODE)
 _CAPITALISED = re.compile(r"(?<![.!?¿¡]\s)\b[A-Z][\w-]+", re.UNICODE)

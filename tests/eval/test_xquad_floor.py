@@ -20,17 +20,18 @@ from train.heldout import XQUAD
 
 pytestmark = pytest.mark.timeout(900)
 
-# Measured by bench/xquad_cv.py (docs/answer-quality.md, 2026-12-03, sixth session, int8 engine): facts 0.850,
-# same-language 0.876, cross-language 0.796, file cited 0.966, false declines 0.024, not-in-corpus declined 0.876,
-# median 265 chars; fp32 engine (CPUs without VNNI): 0.854, 0.876, 0.809, 0.966, 0.021, 0.886, 268. Each floor
-# leaves room for a few questions of noise (the per-fold figures vary by up to 0.09): 3 points of facts is
-# 14 questions, 4.6 points of cross-language facts 10.
+# Measured by bench/xquad_cv.py (docs/answer-quality.md, 2026-12-03, sixth session, int8 engine): facts 0.852,
+# same-language 0.873, cross-language 0.809, file cited 0.959, false declines 0.028, not-in-corpus declined 0.857,
+# median 268 chars (the threshold now holds false declines at every corpus size, which cost 2 declines of the
+# 105); earlier that day, fp32 engine (CPUs without VNNI): 0.854, 0.876, 0.809, 0.966, 0.021, 0.886, 268. Each
+# floor leaves room for a few questions of noise (the per-fold figures vary by up to 0.09): 3 points of facts
+# is 14 questions, 4 points of cross-language facts 9, 3.7 points of declines 4.
 FLOORS = {
     "facts": 0.82,
     "same_lang": 0.84,
-    "cross_lang": 0.75,
-    "files": 0.94,
-    "declined_unanswerable": 0.84,
+    "cross_lang": 0.77,
+    "files": 0.93,
+    "declined_unanswerable": 0.82,
 }
 CEILINGS = {"false_declines": 0.045, "median_chars": 300}
 
@@ -63,7 +64,7 @@ def single_file(xquad_engine, heldout) -> dict[str, float]:
 
 
 # Measured by bench/xquad_small.py (docs/answer-quality.md, 2026-12-03, sixth session, int8): one file per
-# corpus, facts 0.860, cross-language 0.853, file cited 0.976, false declines 0.024, other articles' questions
+# corpus, facts 0.860, cross-language 0.853, file cited 0.975, false declines 0.025, other articles' questions
 # declined 0.981, in this test's shorter run (10 such questions per file, 905 in all) the same figures (before
 # the small training configurations: 0.576, 0.319, 0.649, 0.351, 0.999).
 SINGLE_FILE_FLOORS = {"facts": 0.80, "cross_lang": 0.75, "files": 0.93, "declined_unanswerable": 0.93}
