@@ -181,7 +181,7 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
             start, end = (base + s, base + e) if exact else (base, offset + p.end)
             quote = ""
             if raw is not None:
-                first = s + len(p.text[s:e]) - len(p.text[s:e].lstrip())
+                first = p.text.index(sentence, s)  # where the stripped sentence starts
                 quote = raw.quote(first, first + len(sentence))
                 quote = "" if quote == sentence else quote
             records.append(SentenceRecord(first_index + len(records), sentence, start, end, p.number, p.page,

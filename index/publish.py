@@ -116,6 +116,10 @@ class Snapshot:
     def languages(self) -> set[str]:
         return self.manifest.languages
 
+    @cached_property
+    def sentences(self) -> int:
+        return self.manifest.sentences
+
 
 def open_snapshot(settings: IndexSettings, state: LocalState) -> Snapshot:
     """The live version, checked against the current settings; IndexMissing, IndexCorrupt, IndexMismatch

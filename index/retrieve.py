@@ -241,9 +241,8 @@ class Retriever:
         self._attach_sentences(snap, passages, [by_id[p.id][1] for p in passages])
         context = self._neighbours(snap, passages, [*sentence_hits, *other_hits])
         return Retrieval(passages, vector, question, lexical_query or question, sentence_hits, context,
-                         snap.lexical.unknown_share(question), other_hits,
-                         sum(entry.sentences for entry in snap.manifest.files.values()),
-                         tuple(sorted({entry.language for entry in snap.manifest.files.values()})))
+                         snap.lexical.unknown_share(question), other_hits, snap.sentences,
+                         tuple(sorted(snap.languages)))
 
     def _neighbours(self, snap: Snapshot, passages: list[Passage], hits: list[Sentence]) -> list[Sentence]:
         """The sentences just before and after each sentence hit that the passages do not already hold

@@ -35,11 +35,13 @@ class SourceMap:
     def __init__(self, rendered: str, source: str):
         self.source = source
         hidden = bytearray(len(source))
+        self._ends_link: dict[int, int] = {}  # where a link target "](...)" starts -> where it ends
         for m in _HIDDEN.finditer(source):
             hidden[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+            if source[m.start()] == "]":
+                self._ends_link[m.start()] = m.end()
         self._shown = [i for i in range(len(source)) if not hidden[i]]
         shown = "".join(source[i] for i in self._shown)
-        self._ends_link = {m.start(): m.end() for m in _HIDDEN.finditer(source) if source[m.start()] == "]"}
         self.positions = self._align(rendered, shown)
 
     def _align(self, rendered: str, shown: str) -> list[int]:

@@ -96,6 +96,11 @@ class Manifest:
         """The languages of the live files (as detected at index time)."""
         return {entry.language for entry in self.files.values()}
 
+    @property
+    def sentences(self) -> int:
+        """How many sentences the live files hold (how big the corpus is)."""
+        return sum(entry.sentences for entry in self.files.values())
+
 
 def unavailable(location: str, detail: str = "") -> IndexUnavailable:
     """The error every unreachable-store path raises: one wording for users and front ends."""

@@ -281,12 +281,13 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     confidence = out_of_fold_confidence(data, inputs, answerable)
     points = curve(confidence, answerable)
     sizes = np.asarray([q.get("articles", 0) for q in data.questions])
-    groups = [answerable & (sizes == size) for size in sorted(set(sizes.tolist()))]
+    size_values = sorted(set(sizes.tolist()))
+    groups = [answerable & (sizes == size) for size in size_values]
     threshold = max(p["threshold"] for p in points if p["false_declines"] <= MAX_FALSE_DECLINES and all(
         float((confidence[g] < p["threshold"]).mean()) <= MAX_FALSE_DECLINES for g in groups if g.any()))
     declined = confidence < threshold
     by_size = {str(size): summary([r for r, s in zip(res, sizes, strict=True) if s == size], declined[sizes == size])
-               for size in sorted(set(sizes.tolist()))}
+               for size in size_values}
     report = {"out_of_fold": summary(res, declined), "follow_table": follow_table, "curve": points,
               "threshold": threshold, "follow": best_follow, "by_size": by_size}
     model = fit_model(data.columns(names), data.y)

@@ -174,7 +174,7 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
     data, questions = _questions_by_fold(features)
     assign = folds_of(data.questions)
     files = sorted(p.name for p in (XQUAD / "corpus").iterdir() if p.suffix == ".txt")
-    base = engine.retriever
+    base, synthesizer = engine.retriever, engine.synthesizer
     figures = Figures()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -202,7 +202,7 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
                             row.file = bool(score.cited(answer) & held)
                         figures.rows.append(row)
     finally:
-        engine.retriever = base
+        engine.retriever, engine.synthesizer = base, synthesizer  # not left on the last group's restricted view
     return figures
 
 

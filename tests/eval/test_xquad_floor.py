@@ -70,15 +70,8 @@ def single_file(xquad_engine, heldout) -> dict[str, float]:
 SINGLE_FILE_FLOORS = {"facts": 0.80, "cross_lang": 0.75, "files": 0.93, "declined_unanswerable": 0.93}
 SINGLE_FILE_CEILINGS = {"false_declines": 0.06}
 
-
-@pytest.mark.parametrize("field", sorted(SINGLE_FILE_FLOORS))
-def test_single_file_floor(single_file, field: str) -> None:
-    assert single_file[field] >= SINGLE_FILE_FLOORS[field], f"{field} {single_file[field]}: {single_file}"
-
-
-@pytest.mark.parametrize("field", sorted(SINGLE_FILE_CEILINGS))
-def test_single_file_ceiling(single_file, field: str) -> None:
-    assert single_file[field] <= SINGLE_FILE_CEILINGS[field], f"{field} {single_file[field]}: {single_file}"
+# The floors and ceilings of each fixture's figures.
+BOUNDS = {"heldout": (FLOORS, CEILINGS), "single_file": (SINGLE_FILE_FLOORS, SINGLE_FILE_CEILINGS)}
 
 
 def test_sentence_search_finds_the_nearest_sentences(xquad_engine) -> None:
@@ -109,11 +102,14 @@ def test_every_question_was_asked(heldout) -> None:
     assert heldout["n"] == sum(1 for line in (XQUAD / "questions.jsonl").read_text().splitlines() if line.strip())
 
 
-@pytest.mark.parametrize("field", sorted(FLOORS))
-def test_heldout_floor(heldout, field: str) -> None:
-    assert heldout[field] >= FLOORS[field], f"{field} {heldout[field]} < floor {FLOORS[field]}: {heldout}"
+@pytest.mark.parametrize("figures, field", [(name, f) for name, (floors, _) in BOUNDS.items() for f in sorted(floors)])
+def test_floor(figures: str, field: str, request: pytest.FixtureRequest) -> None:
+    measured, floor = request.getfixturevalue(figures), BOUNDS[figures][0][field]
+    assert measured[field] >= floor, f"{figures} {field} {measured[field]} < floor {floor}: {measured}"
 
 
-@pytest.mark.parametrize("field", sorted(CEILINGS))
-def test_heldout_ceiling(heldout, field: str) -> None:
-    assert heldout[field] <= CEILINGS[field], f"{field} {heldout[field]} > {CEILINGS[field]}: {heldout}"
+@pytest.mark.parametrize("figures, field", [(name, f) for name, (_, ceilings) in BOUNDS.items()
+                                            for f in sorted(ceilings)])
+def test_ceiling(figures: str, field: str, request: pytest.FixtureRequest) -> None:
+    measured, ceiling = request.getfixturevalue(figures), BOUNDS[figures][1][field]
+    assert measured[field] <= ceiling, f"{figures} {field} {measured[field]} > {ceiling}: {measured}"
