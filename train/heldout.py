@@ -118,14 +118,26 @@ class Figures:
         return out
 
 
-def _questions_by_fold(features: Path | None) -> tuple[Data, list[tuple[dict, int]]]:
-    """The training data, and xquad-dev's questions each with the fold of its article."""
+def _questions_by_fold(features: Path | None) -> tuple[Data, dict[str, int], list[tuple[dict, int]]]:
+    """The training data, its article -> fold assignment, and xquad-dev's questions each with the fold of its
+    article."""
     data = load(features) if features else load()
     assign = folds_of(data.questions)
     article = article_of_questions()
     lines = (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
-    return data, [(q, assign[article[" ".join(q["question"].split())]]) for q in questions]
+    return data, assign, [(q, assign[article[" ".join(q["question"].split())]]) for q in questions]
+
+
+def _scored(score: Any, question: dict, answer: dict, kind: str, expected: set[str], ms: float = 0.0) -> Row:
+    """The answer (its JSON) to an xquad-dev `question` as the judge scores it: answered with citations, the gold
+    fact in the text and an `expected` file cited (when the corpus asked answers it: `expected` not empty)."""
+    text = answer["answer"] or ""
+    row = Row(kind, question["lang"], bool(answer["answered"]) and bool(answer["citations"]), chars=len(text), ms=ms)
+    if expected:
+        row.fact = score.has(text, question["expect_facts"][0])
+        row.file = bool(score.cited(answer) & expected)
+    return row
 
 
 def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
@@ -135,7 +147,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
     from bot.sentence_lookup import SentenceLookup
 
     score = judge()
-    data, questions = _questions_by_fold(features)
+    data, _, questions = _questions_by_fold(features)
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         for fold in folds:
@@ -147,13 +159,9 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
                     t0 = time.perf_counter()
                     answer = engine.answer(q["question"]).to_json()
                     ms = (time.perf_counter() - t0) * 1000
-                text = answer["answer"] or ""
-                answered = bool(answer["answered"]) and bool(answer["citations"])
-                row = Row(q["kind"], q["lang"], answered, chars=len(text), ms=ms)
-                if q["answerable"]:
-                    row.fact = score.has(text, q["expect_facts"][0])
-                    row.file = bool(score.cited(answer) & set(q["expect_files"]))
-                    expected = set(q["expect_files"])
+                expected = set(q["expect_files"]) if q["answerable"] else set()
+                row = _scored(score, q, answer, q["kind"], expected, ms)
+                if expected:
                     row.rank = _first(expected, [p.file for p in seen[0].passages])
                     row.sentence_rank = _first(expected, list(dict.fromkeys(s.file for s in seen[0].sentence_hits)))
                 figures.rows.append(row)
@@ -171,8 +179,7 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
     from bot.sentence_lookup import SentenceLookup
 
     score = judge()
-    data, questions = _questions_by_fold(features)
-    assign = folds_of(data.questions)
+    data, assign, questions = _questions_by_fold(features)
     files = sorted(p.name for p in (XQUAD / "corpus").iterdir() if p.suffix == ".txt")
     base, synthesizer = engine.retriever, engine.synthesizer
     figures = Figures()
@@ -191,16 +198,10 @@ def evaluate_small(engine: Any, size: int, features: Path | None = None, absent_
                     step = max(1, len(others) // absent_per_group)
                     for q in asked + others[::step][:absent_per_group]:
                         answer = engine.answer(q["question"]).to_json()
-                        text = answer["answer"] or ""
-                        answered = bool(answer["answered"]) and bool(answer["citations"])
                         held = set(q["expect_files"]) & group
                         kind = ("not-in-corpus" if not held else
                                 "same-lang" if any(f.split(".")[1] == q["lang"] for f in held) else "cross-lang")
-                        row = Row(kind, q["lang"], answered, chars=len(text))
-                        if held:
-                            row.fact = score.has(text, q["expect_facts"][0])
-                            row.file = bool(score.cited(answer) & held)
-                        figures.rows.append(row)
+                        figures.rows.append(_scored(score, q, answer, kind, held))
     finally:
         engine.retriever, engine.synthesizer = base, synthesizer  # not left on the last group's restricted view
     return figures
