@@ -204,7 +204,10 @@ def document_path(corpus: Path, untrusted_name: str) -> tuple[str, Path]:
         raise UploadRefused("Name a document the way /sources lists it, e.g. report.pdf or folder/notes.md.")
     root = corpus.resolve()
     path = corpus.joinpath(*parts)
-    inside = path.parent.resolve().is_relative_to(root)
+    try:
+        inside = path.parent.resolve().is_relative_to(root)
+    except (RuntimeError, OSError):  # a link loop on the way ("Symlink loop from ...")
+        inside = False
     if not inside or not os.path.lexists(path) or path.suffix.lower() not in SUFFIXES:
         raise UploadRefused(f"There is no document called {'/'.join(parts)} in the corpus.")
     if not (path.is_symlink() or path.is_file()):

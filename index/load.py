@@ -124,7 +124,12 @@ def _walk(folder: Path, rel: PurePosixPath, root: Path, follow_links: bool, seen
 
 def _link_reason(path: Path, root: Path, follow_links: bool) -> str | None:
     """Why the symbolic link `path` is skipped, or None when it may be followed."""
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except RuntimeError:  # pathlib's "Symlink loop from ..." (a link to itself, or two links to each other)
+        return "a link loop"
+    except OSError as exc:  # e.g. a name too long once resolved
+        return f"cannot follow the link ({exc.strerror or exc})"
     if not real.exists():
         return "broken link"
     if follow_links or real.is_relative_to(root):

@@ -66,9 +66,12 @@ def _outside(data_dir: Path) -> Callable[[object, str], bool]:
     data = data_dir.resolve()
 
     def keep(change: object, path: str) -> bool:
-        resolved = Path(path).resolve()
         if Path(path).name.startswith("."):
             return False
+        try:
+            resolved = Path(path).resolve()
+        except (RuntimeError, OSError):  # a link loop ("Symlink loop from ..."): not in the data dir; the scan skips it
+            return bool(default(change, path))  # type: ignore[arg-type]
         return default(change, path) and data not in resolved.parents and resolved != data  # type: ignore[arg-type]
 
     return keep

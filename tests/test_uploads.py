@@ -179,7 +179,8 @@ def test_provenance_is_private_and_survives_damage(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["../outside.txt", "/etc/passwd", "sub/../../outside.txt", ".hidden.md",
-                                  "sub/.hidden.md", "", "missing.txt", "link/outside.txt", "sub", "notes"])
+                                  "sub/.hidden.md", "", "missing.txt", "link/outside.txt", "sub", "notes",
+                                  "loop/a.txt"])
 def test_removal_refuses_names_outside_the_corpus_or_not_documents(tmp_path: Path, name: str) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)
@@ -187,6 +188,7 @@ def test_removal_refuses_names_outside_the_corpus_or_not_documents(tmp_path: Pat
         (corpus / rel).write_bytes(TEXT)
     (tmp_path / "outside.txt").write_bytes(TEXT)
     (corpus / "link").symlink_to(tmp_path)
+    (corpus / "loop").symlink_to("loop")  # resolving it raises RuntimeError ("Symlink loop")
     before = listing(tmp_path)
     with pytest.raises(UploadRefused):
         remove_document(corpus, name)

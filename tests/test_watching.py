@@ -22,6 +22,15 @@ def test_hidden_temporary_files_start_no_pass_but_documents_do(tmp_path: Path) -
     assert not keep(Change.modified, str(tmp_path / "data" / "chroma" / "chroma.sqlite3"))
 
 
+def test_a_link_loop_made_while_watching_does_not_stop_the_watcher(tmp_path: Path) -> None:
+    """Resolving a looping link raises RuntimeError; inside the filter it ended the watcher (sweep of 2026-12-03).
+    The change still starts a pass, and the scan skips the link with one line."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "self.txt").symlink_to("self.txt")
+    assert _outside(tmp_path / "data")(Change.added, str(corpus / "self.txt"))
+
+
 def test_a_pass_is_one_line_with_untrusted_names_cleaned() -> None:
     report = IndexReport(added=["a.pdf", "evil\x1b[2J.txt"], removed=["old.md"], version=7, chunks=40)
     line = describe_pass(report)

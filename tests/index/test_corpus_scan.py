@@ -101,3 +101,16 @@ def test_index_skips_a_link_out_with_one_line_and_drops_one_indexed_before(tmp_p
     assert report.removed == ["shell.txt"] and report.unchanged == ["real/a.txt"]
     lines = [line for line in progress.lines if line.startswith("skipped ")]
     assert lines == [f"skipped shell.txt: outside the corpus (a link to {outside / 'shell.txt'})"]
+
+
+def test_a_link_loop_is_skipped_not_fatal(tmp_path: Path) -> None:
+    """A link to itself, or two links to each other: Path.resolve raises RuntimeError on a loop, which ended
+    the whole index run (the sweep of 2026-12-03); each is one skipped line and the rest is indexed."""
+    corpus, _ = _tree(tmp_path)
+    (corpus / "self.txt").symlink_to("self.txt")
+    (corpus / "ping.txt").symlink_to("pong.txt")
+    (corpus / "pong.txt").symlink_to("ping.txt")
+    for follow in (False, True):
+        scan = scan_corpus(corpus, follow_links=follow)
+        assert [p.relative_to(corpus).as_posix() for p in scan.files] == ["real/a.txt"]
+        assert dict(scan.skipped) == {name: "a link loop" for name in ("ping.txt", "pong.txt", "self.txt")}
