@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.ranker import anchors
 from index.chunk import location_label
+from index.load import quotes_run_on
 from index.types import Sentence
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ def runs_on(a: Sentence, b: Sentence) -> bool:
     """True when `b` follows `a` in the file with nothing but white space between them, so the two read as
     one verbatim quote: the next sentence of the same document, under the same heading, on the same page,
     in the same or the next paragraph (a heading, a page break with its running header, or page furniture
-    dropped between two paragraphs would sit between them in the file)."""
-    return (a.doc_key == b.doc_key and b.position == a.position + 1 and a.section == b.section
+    dropped between two paragraphs would sit between them in the file), and not in Markdown (`quotes_run_on`)."""
+    return (quotes_run_on(a.file) and a.doc_key == b.doc_key and b.position == a.position + 1 and a.section == b.section
             and a.page == b.page and 0 <= b.paragraph - a.paragraph <= 1)
 
 

@@ -43,6 +43,14 @@ _MARKDOWN = {".md", ".markdown"}
 _HTML = {".html", ".htm"}
 
 
+def quotes_run_on(name: str) -> bool:
+    """Whether sentences that follow each other in this file's text also follow each other in the file, white
+    space aside, so two may be quoted as one passage. Not in Markdown: list, blockquote and table marks ("- ",
+    "> ", "|") sit between its blocks and lines, outside every sentence's quote, so a joined quote would not
+    be the file's text."""
+    return PurePosixPath(name).suffix.lower() not in _MARKDOWN
+
+
 @dataclass
 class LoadedDocument:
     """A corpus file as text: paragraphs are article text only (furniture removed). A streamed big file

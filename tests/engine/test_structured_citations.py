@@ -142,3 +142,51 @@ def test_a_markdown_quote_is_verbatim_from_the_file_and_the_answer_reads_without
     for c in answer.citations:
         assert _verbatim(c.quote, MARKED_UP), c.quote
     assert fact in answer.text and "**" not in answer.text and "](" not in answer.text
+
+
+COMPOST = """# Compost
+
+You need two kinds of material:
+
+- **Greens**: fruit scraps, coffee grounds and fresh grass clippings.
+- Browns: dry leaves, straw and shredded cardboard.
+
+> Turn the heap every two weeks with a garden fork.
+> Finished compost smells of forest soil after about six months.
+"""
+
+
+@pytest.fixture(scope="module")
+def compost_engine(tmp_path_factory: pytest.TempPathFactory):
+    return _one_file_engine(tmp_path_factory.mktemp("compost"), "compost.md", COMPOST)
+
+
+@pytest.mark.parametrize("first, second", [
+    ("You need two kinds", "Greens"),  # a list's lead-in and its first item: "\n\n- **" between them
+    ("Greens", "Browns"),  # two list items: "\n- " between them
+    ("Turn the heap", "Finished compost"),  # two lines of one blockquote: "\n> " between them
+])
+def test_markdown_sentences_are_not_joined_across_list_or_quote_marks(compost_engine, monkeypatch,
+                                                                      first: str, second: str) -> None:
+    """Sentences next to each other in a Markdown document's text have list or blockquote marks between them in
+    the file: quoted as one passage, "You need two kinds of material: **Greens**: fruit scraps..." was not in
+    the file (the sweep of 2026-12-03). Each is quoted on its own, verbatim."""
+    import numpy as np
+
+    from bot.ranker import FEATURES, Candidate
+
+    key = compost_engine.retriever.retrieve("compost material").passages[0].sentences[0].doc_key
+    sentences = compost_engine.retriever.document_sentences(key)
+    a = next(s for s in sentences if first in s.text)
+    b = next(s for s in sentences if second in s.text)
+    assert b.position == a.position + 1
+    synth = compost_engine.synthesizer
+    pool = [Candidate(a, None), Candidate(b, None)]
+    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
+    monkeypatch.setattr(synth, "ranked", lambda *a: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
+                                                     synth.ranker))
+    monkeypatch.setattr(synth, "relevant", lambda *a: True)
+    answer = synth.synthesize("Which materials go in the compost, and how often is it turned?", "en",
+                              compost_engine.retriever.retrieve("compost material"))
+    assert len(answer.citations) == 2
+    assert all(_verbatim(c.quote, COMPOST) for c in answer.citations), [c.quote for c in answer.citations]
