@@ -8,6 +8,8 @@ when a file decodes as Latin text either way, cp1252 (a superset of Latin-1's le
 
 from __future__ import annotations
 
+from index.sanitize import without_escape_sequences
+
 _BOMS = [
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\x00\x00\xfe\xff", "utf-32"),
@@ -73,6 +75,9 @@ def _western_text(raw: bytes) -> str | None:
 
 
 def looks_binary(text: str) -> bool:
-    """NUL characters, or more than 1% control characters in the opening: not a text file."""
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return "\x00" in text or controls > max(2, len(text[:20000]) // 100)
+    """NUL characters, or more than 1% control characters in the opening: not a text file. Terminal escape
+    sequences do not count: coloured logs and terminal captures hold one or two a line, and the loader removes
+    them whole (index/sanitize.py)."""
+    opening = without_escape_sequences(text[:20000])
+    controls = sum(1 for ch in opening if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return "\x00" in text or controls > max(2, len(opening) // 100)

@@ -25,6 +25,7 @@ _SEQUENCE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # string sequences
     r"|\x1b[ -/]*[0-~]?"  # every other escape sequence, or a lone ESC
 )
+_C1_INTRODUCER = re.compile(r"[\x90\x98\x9b\x9d\x9e\x9f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -35,6 +36,11 @@ def clean_text(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n").translate(_NEWLINES)
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+def without_escape_sequences(text: str) -> str:
+    """`text` with its terminal escape sequences removed whole, other characters untouched."""
+    return _SEQUENCE.sub("", text) if "\x1b" in text or _C1_INTRODUCER.search(text) else text
 
 
 def clean_line(text: str) -> str:

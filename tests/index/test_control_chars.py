@@ -66,3 +66,17 @@ def test_html_character_references_cannot_smuggle_escapes(tmp_path: Path) -> Non
             "&#27;]0;owned&#7;</p></article></body></html>")
     doc = load_document(write(tmp_path / "page.html", html), tmp_path, LANGUAGES)
     assert [p.text for p in doc.paragraphs] == [CLEAN]
+
+
+def test_a_coloured_log_is_indexed_not_skipped_as_binary(tmp_path: Path) -> None:
+    """Terminal captures and coloured logs carry an escape sequence or two per line: counted as control
+    characters they made every such file "binary" and it was skipped (the sweep of 2026-12-03). Escape
+    sequences are not evidence of a binary file; the loader removes them and indexes the text."""
+    from index.decode import looks_binary
+
+    lines = [f"\x1b[32mOK\x1b[0m Step {n}: the deploy of service number {n} finished in {n + 4} seconds."
+             for n in range(40)]
+    doc = load_document(write(tmp_path / "deploy-log.txt", "\n".join(lines) + "\n"), tmp_path, LANGUAGES)
+    assert doc.paragraphs and doc.paragraphs[0].text.startswith("OK Step 0: the deploy")
+    assert "\x1b" not in doc.text and "[32m" not in doc.text
+    assert looks_binary("\x01\x02\x03 binary \x04\x05\x06 data \x07\x0e\x0f")  # raw controls still are
