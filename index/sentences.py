@@ -33,6 +33,14 @@ _WORD = re.compile(r"[^\W\d_]")
 # only that keeps a paragraph whose every piece joins (untrusted text: "No. 1 No. 2 ...") linear, not quadratic.
 _TAIL_CHARS = 64
 _lock = threading.Lock()
+# The longest a sentence may be: a run of text with no sentence end (a paragraph without full stops, a log line,
+# a table flattened to text) is cut into pieces of at most this many characters, after a comma, semicolon or
+# colon when the piece's second half has one, else at a space, else anywhere; each piece is quoted on its own.
+# Until 2026-12-03 such a run was one "sentence" of up to 20,000 characters (paragraphs.MAX_PARAGRAPH_CHARS),
+# quoted whole as the answer. 1,500 is above the longest real sentence of the training articles (1,341
+# characters, train/corpus.py) and of the bundled corpus, so no sentence of ordinary prose is cut.
+MAX_SENTENCE_CHARS = 1500
+_CLAUSE_END = re.compile(r"[,;:](?=\s)")
 
 
 @lru_cache(maxsize=16)
@@ -68,7 +76,31 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
+    if any(end - start > MAX_SENTENCE_CHARS for start, end in merged):
+        return [piece for start, end in merged for piece in _pieces(text, start, end)]
     return merged
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of `text[start:end]` in pieces of at most MAX_SENTENCE_CHARS (see there), without the white
+    space around the cuts. Linear: each window is searched once."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        half = start + MAX_SENTENCE_CHARS // 2
+        clauses = [m.end() for m in _CLAUSE_END.finditer(text, half, limit)]
+        cut = clauses[-1] if clauses else text.rfind(" ", half, limit)
+        cut = cut if cut > start else limit
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        pieces.append((start, piece_end))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
 
 
 def _joins(prev: str, nxt: str) -> bool:

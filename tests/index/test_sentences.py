@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from index.sentences import sentence_spans
+from index.sentences import MAX_SENTENCE_CHARS, sentence_spans
 from tests.isolation import CORPUS
 
 
@@ -87,9 +87,27 @@ def test_repairing_a_run_on_paragraph_takes_time_linear_in_its_length() -> None:
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            assert len(sentence_spans(text, "en")) == 1
+            spans = sentence_spans(text, "en")
+            assert all(end - start <= MAX_SENTENCE_CHARS for start, end in spans)
             times.append(time.perf_counter() - started)
         return min(times)
 
     small, large = best("No. 1 " * 800), best("No. 1 " * 3200)
     assert large < 8 * small, (small, large)  # linear: ~4x; quadratic: ~16x
+
+
+def test_a_run_without_sentence_ends_is_cut_into_bounded_verbatim_pieces() -> None:
+    """A paragraph with no full stop (a log line, a flattened table, a hostile file) was one "sentence" of up to
+    20,000 characters, quoted whole as the answer (the sweep of 2026-12-03). Pieces are at most
+    MAX_SENTENCE_CHARS, cut after a comma when the piece's second half has one, and cover the text in order."""
+    clauses = [f"the keeper of tower {n} painted the gallery rail in shade {n}" for n in range(400)]
+    text = ", ".join(clauses)
+    spans = sentence_spans(text, "en")
+    assert len(spans) > 1 and all(0 < end - start <= MAX_SENTENCE_CHARS for start, end in spans)
+    assert all(text[end - 1] == "," for _, end in spans[:-1])  # cut after a comma
+    assert all(b[0] > a[1] for a, b in zip(spans, spans[1:]))  # in order, no overlap
+    assert " ".join(text[a:b] for a, b in spans) == text  # nothing lost but the space at each cut
+    words = "lighthouse " * 3000  # no comma at all: cut at a space
+    assert all(end - start <= MAX_SENTENCE_CHARS and words[start:end].strip() == words[start:end]
+               for start, end in sentence_spans(words, "en"))
+    assert all(end - start <= MAX_SENTENCE_CHARS for start, end in sentence_spans("x" * 5000, "en"))
