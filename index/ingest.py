@@ -177,6 +177,22 @@ def _report_totals(report: IndexReport, manifest: Manifest) -> None:
     report.version = manifest.version
 
 
+def index_busy(settings: IndexSettings) -> bool:
+    """Whether another process holds the index lock now (an index run, or a rebuild that dropped the index)."""
+    from filelock import FileLock, Timeout
+
+    path = LocalState(Path(settings.data_dir), settings.collection).lock_path
+    if not path.exists():
+        return False
+    probe = FileLock(str(path))
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    probe.release()
+    return False
+
+
 def build_index(settings: IndexSettings, rebuild: bool = False, progress: Progress | None = None,
                 wait_seconds: float = 0.0, checkpoint_seconds: float | None = None) -> IndexReport:
     """Bring the index in line with the corpus folder; see the module docstring for the write order."""

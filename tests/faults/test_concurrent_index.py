@@ -191,3 +191,23 @@ def test_threads_opening_the_same_new_store_at_once_all_get_a_working_one(tmp_pa
     state = LocalState(settings.data_dir, settings.collection)
     failures = all_at_once(lambda: open_snapshot(settings, state).store.count(), threads=4, rounds=3)
     assert not failures, repr(failures)
+
+
+def test_ask_while_another_run_builds_the_index_says_it_waits_for_it(tmp_path: Path, two_doc_corpus: Path) -> None:
+    """`ask` with no index while another process holds the lock (a first build, or `index --rebuild`, which drops
+    the index first) said "building it from CORPUS" and then sat silent for as long as the other run took (the
+    sweep of 2026-12-03): it now says that it waits for the other run, then answers."""
+    data = tmp_path / "data"
+    data.mkdir()
+    held = FileLock(str(data / "index.lock"))
+    held.acquire()
+    try:
+        asker = citebot(["ask", "--json", "Who makes the Ascend chips?"], cli_env(data, two_doc_corpus), tmp_path)
+        time.sleep(3)
+        assert asker.poll() is None  # still waiting for the lock
+    finally:
+        held.release()
+    code, out, err, _ = finish(asker)
+    assert code == 0 and no_traceback(out, err), err
+    assert "another `citebot index` run is building it" in err and "waiting for it" in err
+    assert '"answered": true' in out
