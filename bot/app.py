@@ -130,7 +130,8 @@ def document_listing(settings: Settings, as_json: bool = False) -> str:
         retriever = Retriever(settings, embedder=_NoEmbedder())
     except CitebotIndexError as exc:
         raise SetupError(str(exc)) from exc
-    pending = LocalState(Path(settings.data_dir), settings.collection).pending_files()
+    published = {name: entry.doc_key for name, entry in retriever.manifest.files.items()}
+    pending = LocalState(Path(settings.data_dir), settings.collection).pending_files(published)
     return render_document_list(retriever.manifest, retriever.location, as_json=as_json, pending=pending,
                                 old_graph=not retriever.graph_is_current, pairs_wanted=settings.sentence_pairs)
 

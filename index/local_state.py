@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,16 +90,20 @@ class LocalState:
             if stale:
                 shutil.rmtree(tmp, ignore_errors=True)
 
-    def pending_files(self) -> list[str] | None:
+    def pending_files(self, published: Mapping[str, str] | None = None) -> list[str] | None:
         """Files an index run announced and has not published (killed, or still running); None when
-        there are none. Names are unknown ("") for a pending.json written before it listed them."""
+        there are none. Names are unknown ("") for a pending.json written before it listed them.
+        `published` (file name -> doc key, from the live manifest) leaves out the versions a checkpoint of
+        that run has published already."""
         pending = read_json(self.pending_path)
         if not isinstance(pending, dict):
             return None
-        files = pending.get("files")
+        files, keys = pending.get("files"), pending.get("keys") or []
         if isinstance(files, list):
-            return [str(name) for name in files] or None
-        return [""] * len(pending.get("keys") or []) or None
+            done = published or {}
+            pairs = zip(files, keys if len(keys) == len(files) else [None] * len(files), strict=True)
+            return [str(name) for name, key in pairs if key is None or done.get(str(name)) != key] or None
+        return [""] * len(keys) or None
 
     def read_version(self) -> int | None:
         try:
