@@ -1,10 +1,16 @@
 """PDF pages to paragraphs: page numbers kept, running headers/footers and page numbers dropped, the title
-line kept apart from the first sentence.
+line kept apart from the first sentence, headings as sections.
 
 A running header or footer is a line among the first or last two of a page that recurs, digits aside,
 on at least half of the pages (and on at least two): "ACME Annual Report 2024", "Page 3 of 12". A bare
 page number ("7", "- 7 -", "Page 7", "7/12") is dropped wherever it stands. The first line of the
 document is its title when it is short and does not end like a sentence; it becomes a paragraph of its own.
+
+pypdf gives a page as lines with no blank line between paragraphs: index/paragraphs.py decides each line
+break (wrapped lines run on, a short open-ended line before a capital is a heading). A heading (the title
+too) stays a paragraph of its own and becomes the `section` of the paragraphs under it, across pages, up
+to the next heading; the heading's own paragraph keeps the section above it, so a quote never runs on from
+it into the text it heads. Citations still give the page (`location_label`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from index.paragraphs import split_paragraphs
+from index.paragraphs import paragraphs_with_headings
 from index.sanitize import clean_text
 from index.types import Paragraph
 
@@ -63,6 +69,7 @@ def pdf_paragraphs(pages: list[str]) -> tuple[str, list[Paragraph]]:
     text = ""
     paragraphs: list[Paragraph] = []
     titled = False
+    section = ""
     for page_no, lines in enumerate(split, start=1):
         kept = [line for line in lines if not _PAGE_NUMBER.match(line.strip()) and _shape(line) not in running]
         if not titled:
@@ -74,7 +81,9 @@ def pdf_paragraphs(pages: list[str]) -> tuple[str, list[Paragraph]]:
                     kept.insert(body[0] + 1, "")  # a blank line: the title is a paragraph of its own
         page_text = "\n".join(kept)
         offset = len(text)
-        found = split_paragraphs(page_text, page=page_no, first_number=len(paragraphs) + 1)
-        paragraphs += [Paragraph(p.number, p.start + offset, p.end + offset, p.text, page_no) for p in found]
+        for p, heading in paragraphs_with_headings(page_text, page=page_no, first_number=len(paragraphs) + 1):
+            paragraphs.append(Paragraph(p.number, p.start + offset, p.end + offset, p.text, page_no, section))
+            if heading:
+                section = p.text
         text += page_text + "\n\n"
     return text, paragraphs

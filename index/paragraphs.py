@@ -1,7 +1,12 @@
 """Split plain text into paragraphs, keeping each paragraph's character span in the source.
 
-Blank lines separate blocks. Inside a block, lines that end like sentences are paragraphs of their
-own (news exports often put one paragraph per line); hard-wrapped prose is joined back together.
+Blank lines separate blocks. Inside a block each line break is decided on its own (`_breaks`): a line that
+does not end like a sentence runs on into the next when that one starts in lower case (or with a digit or
+a comma) or when it is a wrapped line (at least WRAPPED_SHARE of the block's longest line); a short
+open-ended line before a capital is a heading (a title, "Borrowing rules") and a paragraph of its own; a
+list item ("- gloves", "2. ") starts a paragraph. A line that ends a sentence ends its paragraph (news
+exports put one paragraph per line, PDF pages have no blank lines), unless the block is hard-wrapped
+prose, whose lines are joined back together across sentence ends.
 A paragraph longer than MAX_PARAGRAPH_CHARS (a file with no blank lines, one enormous line) is cut after
 the last sentence end that fits, so every later step works on bounded pieces.
 """
@@ -18,16 +23,71 @@ from index.types import Paragraph
 MAX_PARAGRAPH_CHARS = 20_000
 _ENDS_SENTENCE = re.compile(r"""[.!?:;…"”'’»)\]]\s*$""")
 _SENTENCE_END = re.compile(r"""[.!?…]["”'’»)\]]*\s""")
+_ENDERS = """.!?:;…"”'’»)]"""  # the last characters _ENDS_SENTENCE accepts
+# A list item starts a paragraph of its own: a bullet, "2." or "2)", "(b)" or "b)".
+_LIST_ITEM = re.compile(r"(?:[-*+•·▪◦‣–—]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+_CONTINUES = ",;:)]}%&"  # a line starting with one of these carries on the sentence above it
+# An open-ended line at least this share of its block's longest line is a wrapped line: it runs on into the
+# next. A paragraph cut by wrapping leaves lines near the wrap width; a heading or a title is much shorter.
+WRAPPED_SHARE = 0.6
+WRAP_CHARS = 160  # longer lines are not wrapped ones (a news paragraph on one line)
+HEADING_WORDS = 16
+HARD_WRAP_CHARS = 120  # a hard-wrapped block's lines are at most this long
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
-    """True when a block's lines are one paragraph broken at a fixed width."""
+def _ends(line: str) -> bool:
+    """True when a stripped line ends like a sentence (as _ENDS_SENTENCE)."""
+    return bool(line) and line[-1] in _ENDERS
+
+
+def _hard_wrapped(lines: list[tuple[int, int]], ends: list[bool]) -> bool:
+    """True when a block's lines are one paragraph broken at a fixed width: at least half of them are
+    open-ended, none of them long."""
     if len(lines) < 2:
         return False
-    body = lines[:-1]
-    open_ended = sum(1 for line in body if not _ENDS_SENTENCE.search(line))
-    return (open_ended >= len(body) / 2 and max(len(line) for line in body) <= 120
-            and len(lines[-1]) <= MAX_PARAGRAPH_CHARS)
+    open_ended = sum(1 for end in ends[:-1] if not end)
+    return (open_ended >= (len(lines) - 1) / 2 and max(e - s for s, e in lines[:-1]) <= HARD_WRAP_CHARS
+            and lines[-1][1] - lines[-1][0] <= MAX_PARAGRAPH_CHARS)
+
+
+def _breaks(text: str, lines: list[tuple[int, int]]) -> tuple[list[bool], list[bool]]:
+    """For each line of a block: whether it runs on into the next line, and whether it is a heading.
+    Constant work per line besides stripping it (a hostile file's 20,000-character line is looked at once)."""
+    texts = [text[s:e].strip() for s, e in lines]
+    n = len(texts)
+    ends = [_ends(t) for t in texts]
+    wrapped = _hard_wrapped(lines, ends)
+    longest = max(len(t) for t in texts)
+    short = WRAPPED_SHARE * longest
+
+    def heading_like(i: int) -> bool:
+        """A short open-ended line that does not start in lower case, before a capital (or last). Before
+        the block's last line, only when that one ends a sentence: a short line and an open-ended one are
+        two fragments (a photo's alt text and its caption, which index/boilerplate.py drops together)."""
+        line = texts[i]
+        if ends[i] or line[0].islower() or len(line) > WRAP_CHARS or (n > 1 and len(line) >= short):
+            return False
+        if _LIST_ITEM.match(line) or len(line.split(None, HEADING_WORDS)) > HEADING_WORDS:
+            return False
+        return i + 1 == n or (texts[i + 1][0].isupper() and (i + 2 < n or ends[i + 1]))
+
+    like = [heading_like(i) for i in range(n)]
+    joins = [False] * n
+    heads = [False] * n
+    for i in range(n):
+        heads[i] = like[i] and not (i and joins[i - 1])
+        if i + 1 == n or heads[i]:
+            continue  # a heading is a paragraph of its own
+        nxt = texts[i + 1]
+        if (max(lines[i][1] - lines[i][0], lines[i + 1][1] - lines[i + 1][0]) >= MAX_PARAGRAPH_CHARS
+                or _LIST_ITEM.match(nxt)):
+            continue  # an enormous line is cut on its own (_groups stays bounded); a list item starts anew
+        if not ends[i] and (short <= len(texts[i]) <= WRAP_CHARS or nxt[0].islower() or nxt[0].isdigit()
+                            or nxt[0] in _CONTINUES):
+            joins[i] = True  # a wrapped line, or the next line carries on its sentence
+        elif wrapped:
+            joins[i] = not like[i + 1]  # hard-wrapped prose runs on across sentence ends, not into a heading
+    return joins, heads
 
 
 def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -83,23 +143,37 @@ def _blocks(text: str) -> Iterator[list[tuple[int, int]]]:
         yield block
 
 
-def split_paragraphs(text: str, page: int | None = None, first_number: int = 1) -> list[Paragraph]:
-    """Paragraphs of `text`, numbered from `first_number`, each with its span in `text`."""
-    paragraphs: list[Paragraph] = []
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of text[start:end] without its leading and trailing white space."""
+    raw = text[start:end]
+    return start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
+
+
+def paragraphs_with_headings(text: str, page: int | None = None,
+                             first_number: int = 1) -> Iterator[tuple[Paragraph, bool]]:
+    """Each paragraph of `text` (as split_paragraphs) with True when it is a heading line (index/load_pdf.py
+    makes it the section of the paragraphs under it)."""
     number = first_number
     for lines in _blocks(text):
-        if _hard_wrapped([text[s:e] for s, e in lines]):
-            for group in _groups(text, lines):
-                start, end = group[0][0], group[-1][1]
-                joined = " ".join(text[s:e].strip() for s, e in group)
-                paragraphs.append(Paragraph(number, start, end, joined, page))
-                number += 1
-            continue
-        for line_start, line_end in lines:
-            for start, end in _cut(text, line_start, line_end):
-                raw = text[start:end]
-                lead = len(raw) - len(raw.lstrip())
-                paragraphs.append(Paragraph(number, start + lead, end - (len(raw) - len(raw.rstrip())),
-                                            raw.strip(), page))
-                number += 1
-    return paragraphs
+        joins, heads = _breaks(text, lines)
+        i = 0
+        while i < len(lines):
+            last = i
+            while joins[last]:
+                last += 1
+            if last > i:  # lines that run on: joined, in pieces of at most MAX_PARAGRAPH_CHARS
+                for group in _groups(text, lines[i:last + 1]):
+                    start, end = _trimmed(text, group[0][0], group[-1][1])
+                    yield Paragraph(number, start, end, " ".join(text[s:e].strip() for s, e in group), page), False
+                    number += 1
+            else:
+                for start, end in _cut(text, *lines[i]):
+                    start, end = _trimmed(text, start, end)
+                    yield Paragraph(number, start, end, text[start:end], page), heads[i]
+                    number += 1
+            i = last + 1
+
+
+def split_paragraphs(text: str, page: int | None = None, first_number: int = 1) -> list[Paragraph]:
+    """Paragraphs of `text`, numbered from `first_number`, each with its span in `text`."""
+    return [paragraph for paragraph, _ in paragraphs_with_headings(text, page, first_number)]
