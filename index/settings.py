@@ -7,15 +7,51 @@ keep their conventional names (no prefix), so a user's existing environment work
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.settings_errors import SettingRejected
+
 # Shared by every settings group, so each reads the same variables and .env file whether used alone or combined.
-SETTINGS_CONFIG = SettingsConfigDict(env_prefix="CITEBOT_", env_file=".env", extra="ignore")
+# An empty variable (`CITEBOT_DATA_DIR=`) counts as unset: the default, never "" (for a path: the working folder).
+SETTINGS_CONFIG = SettingsConfigDict(env_prefix="CITEBOT_", env_file=".env", extra="ignore", env_ignore_empty=True)
+
+# The codes py3langid's model knows (index/language.py restricts it to CITEBOT_LANGUAGES); a test checks
+# this list against the model, so validating a setting never loads it.
+KNOWN_LANGUAGES = frozenset("""
+    ace af am an ar ary arz as az ba bcl be bg bn br bs ca crh cs cy da de dz el en eo es et eu ext fa fi fo fr
+    fuv fy ga gcf gcr gd gl gom grc gu gug guw ha hbo he hi hr ht hu hy id ig is it ja jv ka kab kik kk km kn ko
+    ku ky la lb lg lij ln lo lt ltg lv mg mk ml mn mr ms mt my ne nl nn no nso oc om or pa pcm pl ps pt qu ro ru
+    rw sa sdh se si sk sl sn so sq sr st sv sw ta te tg th tk tl tr tt ug uk ur uz uzs vec vi vo wa wuu xh yo
+    yue zh zu zxx
+""".split())
+
+# Chroma's rule for a collection name (3-512 of [a-zA-Z0-9._-], alphanumeric at both ends, no "..", not an
+# IPv4 address), with 200 for 512: the name is also part of file names in the data folder (`NAME.manifest.json`,
+# `.NAME.manifest.json.XXXXXXXX` while it is written), which most file systems cap at 255 bytes.
+COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,198}[a-zA-Z0-9]")
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+
+
+def folder_problem(path: Path) -> str | None:
+    """Why `path` cannot be (or become) a folder, read from the file system without changing it: it, or the
+    nearest part of it that exists, is a file; None when nothing is in the way (creating it may still fail)."""
+    try:
+        for part in (path, *path.parents):
+            if part.is_dir():
+                return None
+            if part.is_symlink() and not part.exists():
+                return f"{part} is a broken symbolic link"
+            if part.exists():
+                return f"{part} is a file" if part.is_file() else f"{part} is not a folder"
+    except OSError:  # e.g. a parent we may not read: the operation that needs it says so
+        return None
+    return None
 
 
 def alias(*names: str) -> AliasChoices:
@@ -82,6 +118,38 @@ class IndexSettings(BaseSettings):
     reload_seconds: float = Field(
         5.0, ge=0.5, description="How often a running bot checks whether another process re-indexed."
     )
+
+    @field_validator("corpus", "data_dir")
+    @classmethod
+    def _usable_folder(cls, value: Path) -> Path:
+        problem = folder_problem(value)
+        if problem:
+            raise SettingRejected(f"is not a usable folder: {problem}")
+        return value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _language_codes(cls, value: object) -> object:
+        """Codes in any case, spaces and repeats ignored (`EN, es` is `en,es`); unknown ones refused by name."""
+        if not isinstance(value, str):
+            return value
+        codes = list(dict.fromkeys(code.strip().lower() for code in value.split(",") if code.strip()))
+        if not codes:
+            raise SettingRejected("is invalid: must name at least one language code, e.g. en,es")
+        unknown = [code for code in codes if code not in KNOWN_LANGUAGES]
+        if unknown:
+            verb = "is not a language code" if len(unknown) == 1 else "are not language codes"
+            raise SettingRejected(f"is invalid: {', '.join(unknown)} {verb} the detector knows (ISO 639 codes "
+                                  "such as en, es, pt, id, fr, de; the list is KNOWN_LANGUAGES in index/settings.py)")
+        return ",".join(codes)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not COLLECTION_NAME.fullmatch(value) or ".." in value or _IPV4.fullmatch(value):
+            raise SettingRejected("is invalid: must be 3 to 200 letters, digits, dots, underscores or hyphens, "
+                                  "beginning and ending with a letter or digit, without '..' and not an IP address")
+        return value
 
     @property
     def server_mode(self) -> bool:

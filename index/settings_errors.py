@@ -3,7 +3,8 @@ from 32 to 480.` instead of pydantic's multi-line report with a documentation li
 
 The sentence names the environment variable the user set (CHROMA_PORT or CITEBOT_CHROMA_PORT, as it
 was spelled), and says what the field accepts from its type and its ge/gt/le/lt bounds, so it stays
-right when a field or a bound changes.
+right when a field or a bound changes. A validator that knows better says so with `SettingRejected`, whose
+message ends the sentence: `CITEBOT_DATA_DIR=notes.txt is not a usable folder: notes.txt is a file.`
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from index.sanitize import clean_line
 _SHOWN_CHARS = 40  # of a bad value: enough to recognise it, never a screenful
 
 
+class SettingRejected(ValueError):
+    """A field validator's refusal; the message follows `VARIABLE=value ` in the sentence ('is invalid: ...')."""
+
+
 def describe_invalid(error: ValidationError, model: type[BaseSettings],
                      environ: Mapping[str, str] | None = None) -> str:
     """One sentence for each invalid setting in `error`, naming the variable and what it accepts."""
@@ -35,6 +40,10 @@ def describe_invalid(error: ValidationError, model: type[BaseSettings],
             continue
         name, info = found
         variable = _variable(model, name, info, environ)
+        rejected = (item.get("ctx") or {}).get("error")
+        if isinstance(rejected, SettingRejected):
+            sentences.append(clean_line(f"{variable}={_shown(item.get('input'))} {rejected}."))
+            continue
         sentences.append(f"{variable}={_shown(item.get('input'))} is invalid: must be {accepts(info)}.")
     return " ".join(sentences)
 

@@ -22,7 +22,8 @@ PUBLIC = frozenset({"bot", "bot.app", "bot.engine", "bot.answer", "bot.render", 
 SERVICES = frozenset({"bot.corpus_edits", "bot.uploads", "bot.watching"})
 FRONT_ENDS = ("bot.cli", "bot.telegram", "bot.repl", "bot.eval")
 # cli.py only parses arguments and hands over to each front end's entry point
-ENTRY_POINTS = frozenset({"bot.repl.app", "bot.telegram.app", "bot.eval.run"})
+ENTRY_POINTS = frozenset({"bot.repl.app", "bot.telegram.app", "bot.eval.run",
+                          "bot.stdin_questions"})  # and how `ask -` reads its lines
 
 
 def module_name(path: Path) -> str:
