@@ -59,6 +59,9 @@ def configure_logging(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("httpx", "httpcore", "chromadb", "bm25s", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # pypdf warns about every damaged PDF ("EOF marker not found") beside our own "skipped X: unreadable PDF"
+    # line; its warnings are details for -v
+    logging.getLogger("pypdf").setLevel(logging.ERROR if verbose == 0 else level)
 
 
 @click.group(cls=CitebotGroup, context_settings={"help_option_names": ["-h", "--help"]})

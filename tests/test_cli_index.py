@@ -218,3 +218,18 @@ def test_unsupported_files_get_a_line_and_a_corpus_without_documents_is_an_error
     empty.mkdir()
     nothing = citebot("index", "--corpus", str(empty), env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
     assert nothing.returncode != 0 and f"the corpus folder {empty} has no documents to index" in nothing.stderr
+
+
+def test_a_damaged_pdf_is_one_skipped_line_without_pypdf_log_noise(tmp_path: Path) -> None:
+    """pypdf logs its own warnings ("2026-12-03 10:44:32,633 WARNING pypdf._reader: EOF marker not found") beside
+    the line that already says the file was skipped (sweep of 2026-12-03); `-v` still shows them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The keeper wrote the storm into the log each evening.\n", encoding="utf-8")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")
+    run = citebot("index", "--dry-run", env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "skipped broken.pdf: unreadable PDF" in run.stderr
+    assert "pypdf" not in run.stderr, run.stderr
+    verbose = citebot("-v", "index", "--dry-run", env=_env(corpus, tmp_path / "data"), cwd=tmp_path)
+    assert "WARNING pypdf" in verbose.stderr
