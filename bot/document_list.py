@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
+
 from index.sanitize import clean_line
 from index.sentence_pairs import unpaired_hint
 from index.store import OLD_GRAPH_HINT
@@ -31,6 +33,11 @@ def pending_line(pending: list[str]) -> str:
             "interrupted or is still running; run `citebot index` to finish it")
 
 
+def _padded(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal cells."""
+    return text + " " * max(0, width - cell_len(text))
+
+
 def render_document_list(manifest: Any, location: str, as_json: bool = False, pending: list[str] | None = None,
                          old_graph: bool = False, pairs_wanted: bool = False) -> str:
     """The listing; `pending` (files a killed or running index run has not published) adds a hint, and so do
@@ -46,9 +53,9 @@ def render_document_list(manifest: Any, location: str, as_json: bool = False, pe
         return json_line(data, indent=2)
     for row in rows:
         row["file"] = clean_line(row["file"])  # file names are untrusted: no escapes reach the terminal
-    width = max([len(r["file"]) for r in rows] + [4])
+    width = max([cell_len(r["file"]) for r in rows] + [4])  # terminal cells: an emoji takes two, an accent none
     lines = [f"{'file':<{width}}  lang  chunks  tokens  indexed"]
-    lines += [f"{r['file']:<{width}}  {clean_line(r['language']):<4}  {r['chunks']:>6}  {r['tokens']:>6}  "
+    lines += [f"{_padded(r['file'], width)}  {clean_line(r['language']):<4}  {r['chunks']:>6}  {r['tokens']:>6}  "
               f"{r['indexed']}" for r in rows]
     lines += ["", f"{len(rows)} documents in {clean_line(location)}",
               f"embedding model: {clean_line(manifest.embed_model)}", f"chunking: {clean_line(manifest.chunking)}"]

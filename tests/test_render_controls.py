@@ -57,3 +57,18 @@ def test_rich_output_on_a_terminal_has_no_injected_sequences() -> None:
     assert "\x1b[" in output  # rich's own styling is still there
     _assert_neutral(output)
     assert "in the red box near the door." in output
+
+
+def test_sources_columns_line_up_for_wide_and_combining_characters() -> None:
+    """Padding by len() put a row with an emoji (two cells) or a decomposed accent (one cell, two code points)
+    out of line in `citebot sources` (sweep of 2026-12-03); it pads by terminal cells."""
+    import unicodedata
+
+    from rich.cells import cell_len
+
+    entry = FileEntry("0" * 64, "k", "en", 1, 1, 10, 0.0)
+    names = ["plain.txt", "party 🎉.md", unicodedata.normalize("NFD", "café.txt"), "日本語.txt"]
+    listing = render_document_list(Manifest("model", "chunking", dict.fromkeys(names, entry)), "x")
+    rows = listing.splitlines()[:len(names) + 1]
+    columns = {cell_len(row.split("  en  ")[0] if "  en  " in row else row.split("  lang  ")[0]) for row in rows}
+    assert len(columns) == 1, rows
