@@ -191,6 +191,23 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _indexed_files(settings: Settings) -> dict[str, str] | None:
+    """name -> SHA-256 of the files the last index run published here (its mirrored manifest, read without
+    opening the store), when that index was built with the current settings; None when there is none, when a run
+    would rebuild, or for a Chroma server (another machine may have changed it since)."""
+    from index.local_state import LocalState
+    from index.publish import identity_matches, mirrored_manifest
+    from index.store import describe_location
+
+    if settings.server_mode:
+        return None
+    manifest = mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection),
+                                 describe_location(settings))
+    if manifest is None or not identity_matches(manifest, settings):
+        return None
+    return {name: entry.sha256 for name, entry in manifest.files.items()}
+
+
 def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callable[[str], None] = _stderr) -> Any:
     """`citebot index --dry-run`: what an index run would embed and roughly how long it would take, with
     nothing embedded or written (the index, if any, is not opened)."""
@@ -202,13 +219,16 @@ def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callabl
         raise SetupError(f"corpus folder {corpus} does not exist; {hint}")
     report = dry_run(corpus, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
                      settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name),
-                     chunk_vectors=settings.chunk_vectors, sentence_pairs=settings.sentence_pairs)
+                     chunk_vectors=settings.chunk_vectors, sentence_pairs=settings.sentence_pairs,
+                     indexed=_indexed_files(settings))
     for name, reason in report.skipped:
-        echo(f"skipped {name}: {reason}")
+        echo(f"skipped {clean_line(name)}: {reason}")
     speed = measured_embedding_speed(settings)
     size = f"{report.bytes / 1e6:.1f} MB" if report.bytes >= 100_000 else f"{report.bytes / 1e3:.0f} KB"
+    kept = f"; {len(report.unchanged)} unchanged, {len(report.removed)} to remove" if (
+        report.unchanged or report.removed) else ""
     echo(f"{len(report.files)} files ({size}), {report.chunks} chunks, {report.sentences} "
-         f"sentences, {report.tokens} e5 tokens to embed; read and chunked in {report.seconds:.1f} s")
+         f"sentences, {report.tokens} e5 tokens to embed{kept}; read and chunked in {report.seconds:.1f} s")
     echo(f"embedding would take about {_duration(report.estimated_seconds(speed))} at {speed:.0f} tokens/s "
          f"({settings.embedder}, measured now); nothing was embedded or written")
     return report

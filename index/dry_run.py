@@ -6,19 +6,22 @@ before it when `sentence_pairs`, and each chunk the run embeds itself: all of th
 `chunk_vectors="passage"`, else only chunks without sentences) are counted
 with the embedder's own tokenizer, so the totals are those the run's progress bar will count. Only the
 tokenizer's vocabulary is read: no model runs and no store is opened. Chunks are consumed as they are
-made (`iter_chunks`), so memory stays bounded by one file's text, not by its chunks.
+made (`iter_chunks`), so memory stays bounded by one file's text, not by its chunks. Given the live index's
+files (`indexed`: name -> SHA-256, from the mirrored manifest), a file whose bytes it already holds is counted
+as unchanged and not read, as the real run leaves it; until 2026-12-03 every file was counted, so a dry run of
+an up-to-date folder announced the whole corpus.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from index.chunk_vectors import ChunkVectors, needs_own_vector
-from index.load import UnreadableFile, load_document, scan_corpus
+from index.load import UnreadableFile, file_digest, load_document, scan_corpus
 from index.sentence_pairs import pair_text
 
 
@@ -27,6 +30,8 @@ class DryRunReport:
     """Totals of a dry run; `tokens` is what the embedder would be fed."""
 
     files: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # already indexed as they are: nothing to embed
+    removed: list[str] = field(default_factory=list)  # indexed, gone from the folder: the run drops them
     skipped: list[tuple[str, str]] = field(default_factory=list)
     bytes: int = 0
     chunks: int = 0
@@ -68,18 +73,23 @@ def e5_counter(cache: int = 4096) -> Callable[[str], int]:
 def dry_run(corpus: Path, languages: tuple[str, ...], chunk_size: int, chunk_overlap: int,
             follow_links: bool = False, on_file: Callable[[str, DryRunReport], None] | None = None,
             e5_count: Callable[[str], int] | None = None, chunk_vectors: ChunkVectors = "passage",
-            sentence_pairs: bool = True) -> DryRunReport:
-    """Scan, load and chunk every document of `corpus` and count what would be embedded.
-    `on_file(name, report)` is called after each file (progress for the CLI)."""
+            sentence_pairs: bool = True, indexed: Mapping[str, str] | None = None) -> DryRunReport:
+    """Scan, load and chunk every new or changed document of `corpus` (all of them without `indexed`) and
+    count what would be embedded. `on_file(name, report)` is called after each file (progress for the CLI)."""
     from index.chunk import iter_chunks, with_new_sentences
 
     started = time.perf_counter()
     count = e5_count or e5_counter()
     scan = scan_corpus(corpus, follow_links)
     report = DryRunReport(skipped=list(scan.skipped))
+    names = {path.relative_to(corpus).as_posix() for path in scan.files}
+    report.removed = sorted(set(indexed or {}) - names)
     for path in scan.files:
         name = path.relative_to(corpus).as_posix()
         try:
+            if indexed and indexed.get(name) == file_digest(path):
+                report.unchanged.append(name)
+                continue
             doc = load_document(path, corpus, languages)
         except UnreadableFile as exc:
             report.skipped.append((name, str(exc)))

@@ -37,6 +37,19 @@ def test_dry_run_counts_what_an_index_run_embeds_and_writes_nothing(tmp_path: Pa
     built = citebot("index", env=env, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert f"{chunks + sentences} texts embedded" in built.stderr
+    # against an index: only what the run would embed (the whole folder was counted until 2026-12-03)
+    again = citebot("index", "--dry-run", env=env, cwd=tmp_path)
+    assert "0 files (0 KB), 0 chunks, 0 sentences, 0 e5 tokens to embed; 2 unchanged, 0 to remove" in again.stderr
+    (corpus / "storm.txt").write_text(EN_TEXT + "\n\nThe harbour master closed the port at dawn.\n", encoding="utf-8")
+    (corpus / "fabrica.md").unlink()
+    changed = citebot("index", "--dry-run", env=env, cwd=tmp_path)
+    m = re.search(r"1 files \(.*\), (\d+) chunks, (\d+) sentences, \d+ e5 tokens to embed; 0 unchanged, 1 to remove",
+                  changed.stderr)
+    assert m, changed.stderr
+    updated = citebot("index", env=env, cwd=tmp_path)
+    assert updated.returncode == 0, updated.stderr
+    assert f"{int(m.group(1)) + int(m.group(2))} texts embedded" in updated.stderr
+    assert "0 added, 1 updated, 1 removed" in updated.stderr
 
 
 def test_dry_run_of_a_missing_corpus_says_what_to_do(tmp_path: Path) -> None:
