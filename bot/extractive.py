@@ -75,10 +75,11 @@ class ExtractiveSynthesizer:
 
     def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, model: Ranker) -> bool:
         """Whether `model`'s calibrated probability that the documents answer clears its fitted threshold
-        (plus the configured margin, CITEBOT_ABSTAIN_BELOW)."""
-        if best_row[_UNKNOWN] >= 1.0 and best_row[_LANGUAGE_INDEXED]:
-            return False  # no word of the question occurs in any document: nothing indexed is about it (a
-            # question in a language no document is in has unknown words by nature: the calibrator decides)
+        (plus the configured margin, CITEBOT_ABSTAIN_BELOW). Nothing else declines: until 2026-12-03 a question
+        none of whose words any document holds was declined outright when some document was in its language,
+        which declined answerable questions whose answer sits in a document in another language (a Portuguese
+        question about an English report in a folder with one Portuguese file); the calibrator reads the
+        unknown-word share and declines what that rule did (docs/answer-quality.md)."""
         return model.confidence(best_logit, best_row, evidence) >= model.threshold + self.margin
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
@@ -129,8 +130,6 @@ class ExtractiveSynthesizer:
         yield self.synthesize(question, language, retrieval)
 
 
-_UNKNOWN = FEATURES.index("unknown_words")
-_LANGUAGE_INDEXED = FEATURES.index("language_indexed")
 _TYPE = {name: FEATURES.index(name) for name in ("asks_type", "type_match", "next_type_match")}
 
 

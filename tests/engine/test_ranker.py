@@ -341,19 +341,21 @@ def test_the_features_say_how_big_the_corpus_is_and_whether_it_has_the_questions
         assert np.all(column(rows, "language_indexed") == indexed)
 
 
-def test_unknown_words_decline_outright_only_in_a_language_the_documents_are_in(small_engine, monkeypatch) -> None:
-    """"No word of the question occurs in any document" means nothing indexed is about it only when some
-    document is in the question's language; asked in another language, every word but the names is unknown
-    by nature, and the rule declined every such question that shared no name with one file (a Spanish
-    question about an English report): the calibrator decides them now."""
+def test_unknown_words_alone_do_not_decline_the_calibrator_decides(small_engine, monkeypatch) -> None:
+    """"No word of the question occurs in any document" declined outright whenever some document was in the
+    question's language; in a folder of several languages the answer may sit in a document in another one
+    (a Portuguese question about an English report, with one Portuguese file beside it: the user sweep of
+    2026-12-03), so the rule declined answerable questions. Held out on xquad-dev, dropping it moved
+    cross-language facts 0.809 -> 0.836 and false declines 0.028 -> 0.019 with the same absent-article
+    declines (0.857): the calibrator, which reads the unknown-word share, declined those anyway."""
     synth = small_engine.synthesizer
     row = np.zeros(len(FEATURES))
     row[FEATURES.index("unknown_words")] = 1.0
     row[FEATURES.index("language_indexed")] = 1.0
     monkeypatch.setattr(Ranker, "confidence", lambda *a: 1.0)
-    assert not synth.relevant(0.0, row, np.zeros(1), synth.ranker)
-    row[FEATURES.index("language_indexed")] = 0.0
     assert synth.relevant(0.0, row, np.zeros(1), synth.ranker)
+    monkeypatch.setattr(Ranker, "confidence", lambda *a: 0.0)
+    assert not synth.relevant(0.0, row, np.zeros(1), synth.ranker)
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -20,20 +20,21 @@ from train.heldout import XQUAD
 
 pytestmark = pytest.mark.timeout(900)
 
-# Measured by bench/xquad_cv.py (docs/answer-quality.md, 2026-12-03, sixth session, int8 engine): facts 0.852,
-# same-language 0.873, cross-language 0.809, file cited 0.959, false declines 0.028, not-in-corpus declined 0.857,
-# median 268 chars (the threshold now holds false declines at every corpus size, which cost 2 declines of the
-# 105); earlier that day, fp32 engine (CPUs without VNNI): 0.854, 0.876, 0.809, 0.966, 0.021, 0.886, 268. Each
-# floor leaves room for a few questions of noise (the per-fold figures vary by up to 0.09): 3 points of facts
-# is 14 questions, 4 points of cross-language facts 9, 3.7 points of declines 4.
+# Measured by bench/xquad_cv.py (docs/answer-quality.md, 2026-12-03, eighth session, int8 engine): facts 0.861,
+# same-language 0.873, cross-language 0.836, file cited 0.968, false declines 0.019, not-in-corpus declined 0.857,
+# median 271 chars (the "no word of the question is indexed" rule gone: it declined answerable cross-language
+# questions; before, 0.852, 0.873, 0.809, 0.959, 0.028, 0.857, 268); fp32 engine (CPUs without VNNI): 0.859,
+# 0.876, 0.822, 0.970, 0.017, 0.867, 275. Each floor leaves room for a few questions of noise (the per-fold
+# figures vary by up to 0.09): 3 points of facts is 14 questions, 3.2 points of cross-language facts 7, 3.7
+# points of declines 4.
 FLOORS = {
-    "facts": 0.82,
+    "facts": 0.83,
     "same_lang": 0.84,
-    "cross_lang": 0.77,
-    "files": 0.93,
+    "cross_lang": 0.79,
+    "files": 0.94,
     "declined_unanswerable": 0.82,
 }
-CEILINGS = {"false_declines": 0.045, "median_chars": 300}
+CEILINGS = {"false_declines": 0.04, "median_chars": 300}
 
 
 @pytest.fixture(scope="session")
