@@ -17,7 +17,7 @@ from typing import Any
 from bot.answer import Answer, Turn
 from bot.conversation import Conversation, Pieces, Reply
 from bot.followup import Resolved, resolve_followup
-from bot.prompts import load_prompt
+from bot.prompts import load_prompt, not_found_message
 from bot.question_language import question_language
 from bot.settings import Settings, get_settings
 from bot.synthesizers import Condenses, Synthesizer, make_synthesizer
@@ -31,6 +31,7 @@ from index.errors import (
     IndexMissing,
     IndexUnavailable,
 )
+from index.lexical import query_word_stems
 from index.sanitize import without_escape_sequences
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,17 @@ class Engine:
         """The question cleaned once for the whole answer path; QuestionRejected when it cannot be asked."""
         return clean_question(text, self.settings.max_question_chars)
 
+    def nothing_to_look_for(self, question: str, resolved: Resolved, unknown_share: float) -> bool:
+        """Whether the question gives retrieval nothing to look for, so any quote would be a random one:
+        - only function words ("Who?", "What is it?"), with no subject borrowed from the conversation (the sweep of
+          2026-12-03: one candidate was quoted at random);
+        - none of its words in any document, and its own words tell no language ("asdfgh qwerty", "X9Q7"). A
+          question in a language the words show ("Quem foi eleito tesoureiro?") may be answered by a document in
+          another language, whose words it never shares: the calibrator decides it (bot/extractive.py)."""
+        if not query_word_stems(resolved.lexical_query, ()):
+            return True
+        return unknown_share >= 1.0 and question_language(question, self._languages, fallback="") == ""
+
     def answer_pieces(self, question: str, history: Sequence[Turn]) -> Pieces:
         """Yields text pieces as an LLM writes them (none in extractive mode); returns the final Answer and
         the retrieval it was made from. `question` is already cleaned (check_question)."""
@@ -148,7 +160,9 @@ class Engine:
             retrieval.query_vector = self.retriever.embed_query(question)
         t2 = time.perf_counter()
         final: Answer | None = None
-        for piece in self.synthesizer.stream(question, language, retrieval):
+        if self.nothing_to_look_for(question, resolved, retrieval.unknown_share):
+            final = Answer(question, not_found_message(language), False, language, mode=self.synthesizer.mode)
+        for piece in () if final else self.synthesizer.stream(question, language, retrieval):
             if isinstance(piece, Answer):
                 final = piece
             else:

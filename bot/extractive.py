@@ -75,11 +75,11 @@ class ExtractiveSynthesizer:
 
     def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, model: Ranker) -> bool:
         """Whether `model`'s calibrated probability that the documents answer clears its fitted threshold
-        (plus the configured margin, CITEBOT_ABSTAIN_BELOW). Nothing else declines: until 2026-12-03 a question
-        none of whose words any document holds was declined outright when some document was in its language,
-        which declined answerable questions whose answer sits in a document in another language (a Portuguese
-        question about an English report in a folder with one Portuguese file); the calibrator reads the
-        unknown-word share and declines what that rule did (docs/answer-quality.md)."""
+        (plus the configured margin, CITEBOT_ABSTAIN_BELOW). Until 2026-12-03 a question none of whose words any
+        document holds was declined outright when some document was in its language, which declined
+        answerable questions whose answer sits in a document in another language (a Portuguese question about an
+        English report in a folder with one Portuguese file); the calibrator decides those, and the engine
+        declines the ones with no words to look for (bot/engine.py: `nothing_to_look_for`)."""
         return model.confidence(best_logit, best_row, evidence) >= model.threshold + self.margin
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:

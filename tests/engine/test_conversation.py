@@ -48,3 +48,32 @@ def test_an_unfinished_reply_is_not_remembered(engine) -> None:
     assert conversation.history == ()
     with pytest.raises(RuntimeError):
         _ = reply.answer
+
+
+@pytest.mark.parametrize("question, language", [("Who?", "en"), ("What is it?", "en"), ("Why?", "en"),
+                                                ("¿Qué?", "es"), ("Apa itu?", "id")])
+def test_a_question_of_function_words_alone_is_declined_unless_a_conversation_gives_it_a_subject(
+        engine, question: str, language: str) -> None:
+    """Asked alone, "Who?" or "What is it?" names nothing to look for: every candidate scored alike and one was
+    quoted at random (the sweep of 2026-12-03). Declined in the question's language; after a question it
+    borrows that question's subject and is answered."""
+    alone = engine.answer(question)
+    assert not alone.answered and not alone.citations and alone.language == language
+    conversation = engine.conversation()
+    assert conversation.ask(QUESTION).answer.answered
+    if language == "en":
+        follow_up = conversation.ask(question).answer
+        assert follow_up.standalone_question != question and follow_up.answered
+
+
+@pytest.mark.parametrize("question, unknown_share, expected", [
+    ("asdfgh qwerty", 1.0, True),  # no word indexed, no language in its words: nothing to look for
+    ("Quem foi eleito tesoureiro?", 1.0, False),  # Portuguese: an English file may answer; the calibrator decides
+    ("Nvidia H20?", 0.0, False),
+    ("What is it?", 0.0, True),  # function words only
+])
+def test_what_gives_retrieval_nothing_to_look_for(engine, question: str, unknown_share: float,
+                                                   expected: bool) -> None:
+    from bot.followup import Resolved
+
+    assert engine.nothing_to_look_for(question, Resolved(question, question), unknown_share) is expected
