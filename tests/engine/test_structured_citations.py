@@ -78,28 +78,34 @@ def _verbatim(quote: str, raw: str) -> bool:
     return norm(quote).strip(' "“”.…') in norm(raw)
 
 
+def _answer_from_two(engine, monkeypatch, first: str, second: str, question: str, query: str):
+    """The answer the synthesizer composes when the ranker puts the sentence containing `first` first and the
+    one containing `second` (the next sentence of the same file) second, both likely enough to be quoted."""
+    import numpy as np
+
+    from bot.ranker import FEATURES, Candidate
+
+    key = engine.retriever.retrieve(query).passages[0].sentences[0].doc_key
+    sentences = engine.retriever.document_sentences(key)
+    a = next(s for s in sentences if first in s.text)
+    b = next(s for s in sentences if second in s.text)
+    assert b.position == a.position + 1
+    synth = engine.synthesizer
+    pool = [Candidate(a, None), Candidate(b, None)]
+    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
+    monkeypatch.setattr(synth, "ranked", lambda *_: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
+                                                     synth.ranker))
+    monkeypatch.setattr(synth, "relevant", lambda *_: True)
+    return synth.synthesize(question, "en", engine.retriever.retrieve(query))
+
+
 def test_sentences_either_side_of_a_heading_are_quoted_apart(guide_engine, monkeypatch) -> None:
     """The last sentence under one heading and the first under the next follow each other in the document's
     sentences, but the heading sits between them in the file: quoted as one passage, the quote was not
     verbatim ("...yearly fee. The water taps..." is not in guide.md) and it was labelled by the first
     heading only."""
-    import numpy as np
-
-    from bot.ranker import FEATURES, Candidate
-
-    key = guide_engine.retriever.retrieve("yearly fee water taps").passages[0].sentences[0].doc_key
-    sentences = guide_engine.retriever.document_sentences(key)
-    last_fee = next(s for s in sentences if s.text.startswith("Members over seventy"))
-    first_water = next(s for s in sentences if s.text.startswith("The water taps"))
-    assert first_water.position == last_fee.position + 1
-    synth = guide_engine.synthesizer
-    pool = [Candidate(last_fee, None), Candidate(first_water, None)]
-    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
-    monkeypatch.setattr(synth, "ranked", lambda *a: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
-                                                     synth.ranker))
-    monkeypatch.setattr(synth, "relevant", lambda *a: True)
-    answer = synth.synthesize("What do members over seventy pay, and when are the taps opened?", "en",
-                              guide_engine.retriever.retrieve("water taps"))
+    answer = _answer_from_two(guide_engine, monkeypatch, "Members over seventy", "The water taps",
+                              "What do members over seventy pay, and when are the taps opened?", "water taps")
     assert [c.location for c in answer.citations] == ['"Plot fees"', '"Water"']
     assert all(_verbatim(c.quote, GUIDE) for c in answer.citations), [c.quote for c in answer.citations]
 
@@ -171,22 +177,7 @@ def test_markdown_sentences_are_not_joined_across_list_or_quote_marks(compost_en
     """Sentences next to each other in a Markdown document's text have list or blockquote marks between them in
     the file: quoted as one passage, "You need two kinds of material: **Greens**: fruit scraps..." was not in
     the file (the sweep of 2026-12-03). Each is quoted on its own, verbatim."""
-    import numpy as np
-
-    from bot.ranker import FEATURES, Candidate
-
-    key = compost_engine.retriever.retrieve("compost material").passages[0].sentences[0].doc_key
-    sentences = compost_engine.retriever.document_sentences(key)
-    a = next(s for s in sentences if first in s.text)
-    b = next(s for s in sentences if second in s.text)
-    assert b.position == a.position + 1
-    synth = compost_engine.synthesizer
-    pool = [Candidate(a, None), Candidate(b, None)]
-    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
-    monkeypatch.setattr(synth, "ranked", lambda *a: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
-                                                     synth.ranker))
-    monkeypatch.setattr(synth, "relevant", lambda *a: True)
-    answer = synth.synthesize("Which materials go in the compost, and how often is it turned?", "en",
-                              compost_engine.retriever.retrieve("compost material"))
+    answer = _answer_from_two(compost_engine, monkeypatch, first, second,
+                              "Which materials go in the compost, and how often is it turned?", "compost material")
     assert len(answer.citations) == 2
     assert all(_verbatim(c.quote, COMPOST) for c in answer.citations), [c.quote for c in answer.citations]
