@@ -82,13 +82,36 @@ def _inline_text(token: object) -> str:
     return "".join(out)
 
 
+# YAML front matter: "---" on the first line, "key: value" lines, "---" (or "...") closing it within the first
+# FRONT_MATTER_LINES lines. CommonMark reads it as a rule and a setext heading, which the next heading replaced:
+# "author: Lucía Ferrer" was never indexed.
+FRONT_MATTER_LINES = 60
+_FIELD = re.compile(r"([A-Za-z_][\w -]{0,40}):[ \t]+(\S.*)")
+
+
+def _front_matter(lines: list[str]) -> tuple[list[Block], int]:
+    """The front matter's "key: value" lines as one block ("title: X author: Y", quoted as the file writes the
+    lines: one sentence, so "who wrote it?" finds the author beside the title), and how many lines it spans (0
+    when the document has none). Nested or multi-line values are left out."""
+    if not lines or lines[0].lstrip("\ufeff").rstrip() != "---":
+        return [], 0
+    for end in range(1, min(len(lines), FRONT_MATTER_LINES)):
+        if lines[end].rstrip() in ("---", "..."):
+            fields = [m.group(0) for m in map(_FIELD.fullmatch, (line.rstrip() for line in lines[1:end])) if m]
+            return ([Block(" ".join(fields), "", "\n".join(lines[1:end]))] if fields else []), end + 1
+    return [], 0
+
+
 def markdown_blocks(text: str) -> list[Block]:
-    """Paragraphs, list items, table rows and code of a Markdown document, each with its heading."""
+    """Paragraphs, list items, table rows and code of a Markdown document, each with its heading; the fields of a
+    YAML front matter first."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     lines = _NEWLINES.split(text)
-    blocks: list[Block] = []
+    blocks, skipped = _front_matter(lines)
+    if skipped:  # blank the front matter, keeping the line count so the tokens' line maps index `lines`
+        text = "\n" * skipped + "\n".join(lines[skipped:])
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     section = ""
     header: list[str] = []
     row: list[str] = []

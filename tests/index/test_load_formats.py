@@ -145,3 +145,24 @@ def test_rst_is_skipped_with_a_line_saying_why(tmp_path: Path) -> None:
     assert scan.skipped == [("notes.rst", "unsupported type .rst")]
     assert [p.name for p in scan.files] == ["fees.csv"]
     assert {".md", ".html", ".pdf", ".docx", ".csv", ".txt"} <= SUFFIXES
+
+
+def test_markdown_front_matter_fields_are_text_not_a_heading(tmp_path: Path) -> None:
+    """A YAML front matter block ("---" lines around "title: ...", "author: ...") parsed as a setext heading,
+    so "author: Lucía Ferrer" was a heading replaced by the next one and never indexed: "Who wrote the guide?"
+    could not be answered (the sweep of 2026-12-03). Its "key: value" lines are one paragraph (one sentence: the
+    author beside the title), quoted as the file writes them; the body's headings and text are as before."""
+    content = ("---\ntitle: Guía de compostaje\nauthor: Lucía Ferrer\ntags: [compost, huerto]\n  - nested: skipped\n"
+               "---\n\n# Guía de compostaje\n\nEl compost está maduro a los seis meses.\n")
+    doc = load_document(write(tmp_path / "guia.md", content), tmp_path, LANGUAGES)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts == ["title: Guía de compostaje author: Lucía Ferrer tags: [compost, huerto]",
+                     "El compost está maduro a los seis meses."]
+    assert [p.section for p in doc.paragraphs][-1] == "Guía de compostaje"
+    flat = " ".join(content.split())
+    for sentence in document_sentences(doc):  # verbatim as the judge reads it: white space normalised
+        assert " ".join((sentence.quote or sentence.text).split()) in flat
+    # a "---" rule later in a file, or a file that opens with one and no closing line, is not front matter
+    plain = "Intro line.\n\n---\n\ntitle: not metadata\n"
+    assert "title: not metadata" in [p.text for p in load_document(write(tmp_path / "p.md", plain), tmp_path,
+                                                                   LANGUAGES).paragraphs]
