@@ -168,3 +168,8 @@ def _fit(atoms: list[str], start: int, stack: Stack, budget: int) -> tuple[int, 
     else:
         return len(atoms), open_tags
     return best[max(best)]
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 chunk', '3 chunks': a count with its noun in the right number (English plural in -s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -6,6 +6,7 @@ and Ollama variables keep their conventional names (no prefix), so a user's exis
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -13,6 +14,11 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
 
 from index.settings import SETTINGS_CONFIG, IndexSettings, alias
+from index.settings_errors import SettingRejected
+
+# A CITEBOT_ALLOWED_USERS / CITEBOT_ADMINS entry: a numeric user id (ASCII digits, a group's may be negative) or
+# a Telegram username (5-32 letters, digits and underscores), with or without "@".
+_USER_ENTRY = re.compile(r"-?[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{3,31}")
 
 __all__ = ["AnswerSettings", "LLMSettings", "Settings", "TelegramSettings", "get_settings"]
 
@@ -47,6 +53,17 @@ class TelegramSettings(BaseSettings):
     allowed_users: str = Field("", description="Comma-separated Telegram user ids or @usernames; empty: anyone.")
     admins: str = Field("", description="Comma-separated Telegram user ids or @usernames who may add documents "
                         "(in private chats) and /forget them; empty: nobody.")
+    @field_validator("allowed_users", "admins")
+    @classmethod
+    def _user_list(cls, value: str) -> str:
+        """Each entry a numeric user id or a Telegram username (5-32 letters, digits, underscores, "@" optional):
+        a typo ("@alice;@bob", "10l") would otherwise be a name nobody has, and lock everyone out silently."""
+        bad = [e for e in (e.strip() for e in value.split(",")) if e and not _USER_ENTRY.fullmatch(e)]
+        if bad:
+            shown = ", ".join(bad[:3]) + (" ..." if len(bad) > 3 else "")
+            raise SettingRejected(f"is invalid: {shown} is not a user id or @username (separate entries with commas)")
+        return value
+
     rate_limit_per_minute: int = Field(
         10, ge=1, description="Replies one Telegram user may get a minute (answers, commands, source passages)."
     )

@@ -203,3 +203,24 @@ def test_the_abstention_margin_is_a_probability(clean_env: pytest.MonkeyPatch, v
 def test_abstention_margins_in_range_are_accepted(clean_env: pytest.MonkeyPatch, value: str) -> None:
     clean_env.setenv("CITEBOT_ABSTAIN_BELOW", value)
     assert load_settings().abstain_below == float(value)
+
+
+@pytest.mark.parametrize("variable, value, named", [
+    ("CITEBOT_ALLOWED_USERS", "101,²", "²"),  # isdigit() but not int(): a traceback at start-up (sweep of 2026-12-03)
+    ("CITEBOT_ALLOWED_USERS", "@alice;@bob", "@alice;@bob"),  # one name nobody has: everyone locked out silently
+    ("CITEBOT_ADMINS", "12 34", "12 34"),
+])
+def test_telegram_user_lists_name_a_bad_entry(clean_env: pytest.MonkeyPatch, variable: str, value: str,
+                                              named: str) -> None:
+    message = _refusal(clean_env, variable, value)
+    assert message.startswith(f"{variable}={value} is invalid: {named} is not a user id or @username"), message
+
+
+def test_telegram_user_lists_take_ids_and_usernames(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CITEBOT_ALLOWED_USERS", " 101, -1002, @alice_b, Bob_99 ,")
+    clean_env.setenv("CITEBOT_ADMINS", "")
+    settings = load_settings()
+    from bot.telegram.guard import AccessList
+
+    access = AccessList(settings.allowed_users)
+    assert access.ids == {101, -1002} and access.usernames == {"alice_b", "bob_99"}

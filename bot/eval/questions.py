@@ -62,17 +62,29 @@ def parse_question(data: Any) -> EvalQuestion:
         question=str(data["question"]),
         expect_files=_strings(data.get("expect_files") or [], "expect_files"),
         expect_facts=tuple(_strings(group, "each expect_facts group") for group in facts),
-        answerable=bool(data.get("answerable", True)),
-        hard=bool(data.get("hard", False)),
+        answerable=_flag(data, "answerable", True),
+        hard=_flag(data, "hard", False),
         history=_strings(data.get("history") or [], "history"),
     )
+
+
+def _flag(data: dict, key: str, default: bool) -> bool:
+    """A true/false field: a JSON boolean, not a string ("false" is a true value to bool())."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, not {json.dumps(value)[:40]}")
+    return value
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Every question in `path`; QuestionFileError with the line number on the first bad line."""
     questions: list[EvalQuestion] = []
     seen: set[str] = set()
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuestionFileError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,13 +134,15 @@ def run_eval(
 ) -> EvalReport:
     """The `citebot eval` command: load, run, print the tables, write the JSON and the plot."""
     from bot.app import SetupError, load_settings, open_engine
-    from bot.eval.render import print_report, require_matplotlib, write_plot
+    from bot.eval.render import print_report, write_plot
 
     try:
         questions = load_questions(Path(questions_path))
-        if plot is not None:
-            require_matplotlib()  # fail before a long run, not after it
-    except (QuestionFileError, OSError, ImportError) as exc:
+        if json_out is not None:
+            check_output("--json", Path(json_out))
+        if plot is not None:  # matplotlib missing, or a name it cannot write: fail before a long run
+            check_output("--plot", Path(plot), plot_formats())
+    except (QuestionFileError, OSError, ImportError, ValueError) as exc:
         raise SetupError(str(exc)) from exc
     engine = engine if engine is not None else open_engine(load_settings())
     try:
@@ -147,8 +150,38 @@ def run_eval(
     except CitebotIndexError as exc:
         raise SetupError(str(exc)) from exc
     print_report(report, console)
-    if json_out is not None:
-        write_json(report, Path(json_out))
-    if plot is not None:
-        write_plot(report, Path(plot))
+    for option, path, write in (("--json", json_out, write_json), ("--plot", plot, write_plot)):
+        if path is not None:
+            try:
+                write(report, Path(path))
+            except OSError as exc:  # checked before the run; the disk can still fill or a folder vanish
+                raise SetupError(f"{option} {path} could not be written: {exc.strerror or exc}") from exc
     return report
+
+
+def plot_formats() -> set[str]:
+    """The file suffixes matplotlib can write ("png", "pdf", "svg", ...); ImportError when it is missing."""
+    from bot.eval.render import require_matplotlib
+
+    require_matplotlib()
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
+def check_output(option: str, path: Path, formats: set[str] | None = None) -> None:
+    """ValueError in one sentence when `path` cannot take the output: a folder, under a file, in a folder we
+    may not write, or (for a plot) a suffix matplotlib does not write. Checked before the run: a failure after
+    it lost the whole run (the sweep of 2026-12-03)."""
+    if path.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name")
+    if formats is not None and path.suffix.lower().lstrip(".") not in formats:
+        shown = ", ".join(f".{f}" for f in sorted(formats) if f in ("png", "pdf", "svg", "jpg"))
+        raise ValueError(f"{option} {path}: the file name must end in a picture type such as {shown}")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ValueError(f"{option} {path}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {path}: {folder} is not writable")

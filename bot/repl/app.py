@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -23,7 +24,7 @@ from rich.text import Text
 from bot.answer import Answer
 from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
-from bot.render import clean_text
+from bot.render import clean_text, counted
 from bot.repl.input import history_path, open_history, piped_lines, terminal_lines
 from bot.repl.render import (
     error,
@@ -152,7 +153,7 @@ class ChatSession:
     def show_command(self, arg: str) -> None:
         """/show N: the whole retrieved passage behind citation [N] of the last answer."""
         number = arg.strip("[] ")
-        if not number.isdigit():
+        if not re.fullmatch(r"[0-9]{1,4}", number):  # "²".isdigit() is True and int("²") raises
             self.out.print(note("usage: /show N, where N is a source number of the last answer"))
             return
         citations = self.last.citations if self.last else []
@@ -171,12 +172,8 @@ def startup_line(engine: Engine, seconds: float) -> str:
     """'ready in 3.1 s: 5 documents, 96 chunks', so people see what opening the index costs."""
     documents = engine.documents()
     chunks = sum(d.chunks for d in documents)
-    return (f"ready in {seconds:.1f} s: {_count(len(documents), 'document')}, {_count(chunks, 'chunk')} "
+    return (f"ready in {seconds:.1f} s: {counted(len(documents), 'document')}, {counted(chunks, 'chunk')} "
             f"({engine.location})")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run_repl(corpus: Path | None = None, data_dir: Path | None = None) -> None:

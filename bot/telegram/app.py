@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import secrets
 import sys
 import time
@@ -54,7 +55,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.answer import Answer
 from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
-from bot.render import TELEGRAM_LIMIT, escape, passage_html, shorten, split_html, to_html
+from bot.render import TELEGRAM_LIMIT, counted, escape, passage_html, shorten, split_html, to_html
 from bot.settings import Settings
 from bot.telegram.chats import Chats
 from bot.telegram.documents import provenance_notes
@@ -404,7 +405,7 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     documents = await asyncio.to_thread(s.engine.documents)
     lines = [escape(load_prompt("telegram_sources").format(count=len(documents))), ""]
     added = await asyncio.to_thread(provenance_notes, s.settings)  # who added which file through Telegram
-    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {d.chunks} chunks"
+    lines += [f"<code>{escape(d.file)}</code> ({escape(d.language)}), {counted(d.chunks, 'chunk')}"
               + (f", {escape(added[d.file])}" if d.file in added else "") for d in documents]
     for part in split_html("\n".join(lines), s.message_limit):
         await update.effective_message.reply_text(part)
@@ -452,12 +453,15 @@ async def passage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     fields = (query.data or "").split(":")
     chat = update.effective_chat  # the chat of the message the tapped button is under
-    valid = len(fields) == 3 and fields[2].isdigit() and chat is not None
+    valid = len(fields) == 3 and re.fullmatch(r"[0-9]{1,4}", fields[2]) is not None and chat is not None
     citation = s.citations.get(chat.id, fields[1], int(fields[2])) if valid else None
     if citation is None:  # expired, forged, or another chat's: the same reply, so keys cannot be probed
         await query.answer(load_prompt("telegram_passage_expired"))
         return
-    await query.answer()
+    try:
+        await query.answer()  # only stops the client's spinner: a failure must not lose the passage
+    except TelegramError as exc:  # "query is too old" after a restart or a backlog
+        logger.warning("could not answer a source button's callback query: %s", exc)
     for part in split_html(passage_html(citation), s.message_limit):
         await update.effective_chat.send_message(part)
 

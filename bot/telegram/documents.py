@@ -26,9 +26,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.corpus_edits import CitebotIndexError, Edit, UploadRefused, add_document, forget_document, uploads
 from bot.prompts import load_prompt
-from bot.render import escape
+from bot.render import counted, escape
 from bot.telegram.guard import AccessList
-from bot.uploads import document_path
+from bot.uploads import document_path, safe_name
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def too_big(size: int) -> str:
 def added_text(edit: Edit) -> str:
     change = edit.change
     text = load_prompt(f"telegram_document_{change.status}").format(
-        name=change.name, language=edit.language or "?", chunks=edit.chunks)
+        name=change.name, language=edit.language or "?", chunks=counted(edit.chunks, "chunk"))
     if change.renamed:
         text += " " + load_prompt("telegram_document_renamed").format(sent=change.sent_name, name=change.name)
     return text
@@ -141,6 +141,11 @@ async def document_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     size = message.document.file_size or 0
     if size > DOWNLOAD_LIMIT:
         await say(message, too_big(size))
+        return
+    try:
+        safe_name(sent_name(message))  # a type the loader cannot read: refused before it is downloaded
+    except UploadRefused as exc:
+        await say(message, str(exc))
         return
     action = asyncio.create_task(keep_action(message, lib.action_seconds))
     try:

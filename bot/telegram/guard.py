@@ -66,13 +66,17 @@ def redact_logs(*secrets: str, handlers: Iterable[logging.Handler] | None = None
         handler.setFormatter(RedactingFormatter(handler.formatter, expanded))
 
 
+_ID = re.compile(r"-?[0-9]{1,20}")
+
+
 class AccessList:
     """CITEBOT_ALLOWED_USERS: numeric ids and @usernames; empty lets everyone in."""
 
     def __init__(self, spec: str, max_refused: int = 10_000):
         entries = [e.strip() for e in spec.split(",") if e.strip()]
-        self.ids = {int(e) for e in entries if e.lstrip("-").isdigit()}
-        self.usernames = {e.lstrip("@").lower() for e in entries if not e.lstrip("-").isdigit()}
+        numeric = [e for e in entries if _ID.fullmatch(e)]  # ASCII digits: "²".isdigit() is True, int() fails
+        self.ids = {int(e) for e in numeric}
+        self.usernames = {e.lstrip("@").lower() for e in entries if e not in numeric}
         self._refused: OrderedDict[int, None] = OrderedDict()
         self._max_refused = max_refused
 

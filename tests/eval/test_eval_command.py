@@ -166,3 +166,34 @@ def test_eval_command_refuses_a_bad_file_without_traceback(tmp_path: Path, cli_e
     assert result.exit_code == 2
     assert "line 1" in result.output and "missing question" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (["--json", "{tmp}"], "is a folder"),  # IsADirectoryError after the whole run (sweep of 2026-12-03)
+    (["--json", "{tmp}/q.jsonl/out.json"], "is not a folder"),  # under a file: FileNotFoundError after the run
+    (["--plot", "{tmp}/plot.txt"], "must end in a picture type"),  # matplotlib's ValueError after the run
+])
+def test_eval_refuses_an_output_it_cannot_write_before_the_run(tmp_path: Path, cli_env: dict[str, str],
+                                                               extra: list[str], expected: str) -> None:
+    pytest.importorskip("matplotlib")
+    from bot.cli import main
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(q) + "\n" for q in SMALL_SET), encoding="utf-8")
+    args = ["eval", str(questions), *(a.format(tmp=tmp_path) for a in extra)]
+    result = CliRunner().invoke(main, args, env=cli_env)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "Traceback" not in result.output
+    assert "citebot eval: totals" not in result.output  # refused before any question was asked
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b'\xff\xfe{"id": "a", "question": "x"}\n', "is not UTF-8 text"),  # a traceback (sweep of 2026-12-03)
+    (b'{"id": "a", "question": "x", "answerable": "false"}\n', "answerable must be true or false"),  # bool("false")
+])
+def test_a_question_file_that_cannot_be_read_as_written_is_named(tmp_path: Path, content: bytes,
+                                                                  expected: str) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(QuestionFileError, match=expected):
+        load_questions(path)

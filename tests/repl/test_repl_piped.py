@@ -24,6 +24,8 @@ SCRIPT = [
     FOUND,
     "/show 1",
     "/show 99",
+    "/show ²",  # isdigit() but not int(): a traceback ended the chat (sweep of 2026-12-03)
+    "/show " + "9" * 5000,  # beyond int()'s digit limit, the same
     "/sources",
     "",
     NOT_FOUND,
@@ -74,6 +76,7 @@ def test_show_prints_the_whole_passage(transcript: subprocess.CompletedProcess, 
     shown = out.index(f"[1] {cited.file} ({cited.language}), {cited.location}\n\n{cited.passage}\n")
     assert shown > out.index(cited.quote)  # after the answer it belongs to
     assert "The last answer has no source [99]; its sources are 1" in out
+    assert out.count("usage: /show N, where N is a source number") == 2  # "²" and 5000 nines, and it went on
 
 
 def test_sources_lists_documents_and_chunks(transcript: subprocess.CompletedProcess, engine) -> None:

@@ -159,3 +159,24 @@ def test_shutdown_is_graceful_and_logs_hold_no_token_or_questions(polling_bot: B
     assert "Telegram bot @citebot_test_bot starting (long polling" in log  # it did log at INFO
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     assert not [q for q in ASKED if q in log]
+
+
+def test_a_forged_button_number_and_a_failed_callback_answer_lose_nothing(polling_bot: BotProcess):
+    """The sweep of 2026-12-03: "p:KEY:²" passed `isdigit()` and failed `int()`, an ERROR traceback and "something
+    went wrong"; it now gets the same "no longer available" as any forged key. And a source button tapped when
+    Telegram refuses to answer its callback query ("query is too old", after a restart or a backlog) lost the
+    passage: answering only stops the spinner, so the passage is sent anyway."""
+    api = polling_bot.api
+    ask(polling_bot, 1005, "What is the H20?")
+    parts = answer_parts(polling_bot, 1005)
+    data = parts[-1].buttons[0]["callback_data"]
+    forged = api.tap(parts[-1], data[:-1] + "²", user_id=1005)
+    api.wait_for(lambda: forged in api.callback_answers)
+    assert api.callback_answers[forged]["text"] == load_prompt("telegram_passage_expired")
+    api.fail_next("answerCallbackQuery", 400,
+                  description="Bad Request: query is too old and response timeout expired or query ID is invalid")
+    api.tap(parts[-1], data, user_id=1005)
+    shown = api.wait_for(lambda: (text := " ".join(m.text for m in api.messages_in(1005)[len(parts):]))
+                         and len(text) > 400 and "H20" in text and text)  # the whole passage, split at 500
+    assert shown.startswith("[1] ")
+    assert "ValueError" not in polling_bot.stderr() and "BadRequest" not in polling_bot.stderr()
