@@ -380,7 +380,8 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = load_prompt("rate_limited").format(limit=s.limiter.per_minute, seconds=math.ceil(wait))
     notify = s.limiter.should_notify(key, wait)
     if update.callback_query is not None:
-        await update.callback_query.answer(notice if notify else None)  # answered either way: no spinner
+        with suppress(TelegramError):  # answered either way (no spinner); "query is too old" is no failure
+            await update.callback_query.answer(notice if notify else None)
     elif notify:
         await reply(update.effective_message, notice)
     raise ApplicationHandlerStop
@@ -466,6 +467,12 @@ async def passage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await update.effective_chat.send_message(part)
 
 
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data the bot never sends (forged, or from an older version): answered like an expired button,
+    so the client's spinner stops (unanswered, it ran until Telegram's timeout)."""
+    await update.callback_query.answer(load_prompt("telegram_passage_expired"))
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The single error handler: log with traceback, tell the user something went wrong (no internals)."""
     update_id = update.update_id if isinstance(update, Update) else None
@@ -474,10 +481,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(context.error, SendAbandoned):  # an apology would be held back just the same
         logger.error("update %s: reply dropped: %s", update_id, context.error)
         return
+    if isinstance(context.error, Forbidden):  # the user blocked the bot: routine, and nobody to tell
+        logger.info("update %s: not delivered, the user blocked the bot (%s)", update_id, context.error)
+        return
     logger.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    if isinstance(context.error, Forbidden):  # the user blocked the bot: nobody to tell
         return
     try:
         if update.callback_query is not None:
@@ -563,6 +571,7 @@ def build_application(engine: Engine, settings: Settings | None = None, token: s
     app.add_handler(MessageHandler(media & (PRIVATE | ADDRESSED), only_text_message))
     app.add_handler(MessageHandler(NEW & filters.COMMAND & PRIVATE, unknown_command))
     app.add_handler(CallbackQueryHandler(passage_button, pattern=r"^p:"))
+    app.add_handler(CallbackQueryHandler(unknown_button))  # last: data no handler above knows
     app.add_error_handler(on_error)
     return app
 

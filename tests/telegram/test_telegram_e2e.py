@@ -153,30 +153,51 @@ def test_a_bot_api_outage_logs_one_warning_line_per_failed_poll_and_one_info_whe
     assert f"after {len(warnings)} failed polls" in back
 
 
-def test_shutdown_is_graceful_and_logs_hold_no_token_or_questions(polling_bot: BotProcess):
-    assert stop_bot(polling_bot) == 0
-    log = polling_bot.stderr()
-    assert "Telegram bot @citebot_test_bot starting (long polling" in log  # it did log at INFO
-    assert TOKEN not in log and TOKEN.split(":")[1] not in log
-    assert not [q for q in ASKED if q in log]
-
-
 def test_a_forged_button_number_and_a_failed_callback_answer_lose_nothing(polling_bot: BotProcess):
     """The sweep of 2026-12-03: "p:KEY:²" passed `isdigit()` and failed `int()`, an ERROR traceback and "something
     went wrong"; it now gets the same "no longer available" as any forged key. And a source button tapped when
     Telegram refuses to answer its callback query ("query is too old", after a restart or a backlog) lost the
     passage: answering only stops the spinner, so the passage is sent anyway."""
     api = polling_bot.api
+    logged = len(polling_bot.stderr())
     ask(polling_bot, 1005, "What is the H20?")
     parts = answer_parts(polling_bot, 1005)
     data = parts[-1].buttons[0]["callback_data"]
-    forged = api.tap(parts[-1], data[:-1] + "²", user_id=1005)
+    # other users of the allowlist tap (the fixture allows 3 replies a minute per user)
+    forged = api.tap(parts[-1], data[:-1] + "²", user_id=1008)
     api.wait_for(lambda: forged in api.callback_answers)
     assert api.callback_answers[forged]["text"] == load_prompt("telegram_passage_expired")
     api.fail_next("answerCallbackQuery", 400,
                   description="Bad Request: query is too old and response timeout expired or query ID is invalid")
-    api.tap(parts[-1], data, user_id=1005)
+    api.tap(parts[-1], data, user_id=1009)
     shown = api.wait_for(lambda: (text := " ".join(m.text for m in api.messages_in(1005)[len(parts):]))
                          and len(text) > 400 and "H20" in text and text)  # the whole passage, split at 500
     assert shown.startswith("[1] ")
-    assert "ValueError" not in polling_bot.stderr() and "BadRequest" not in polling_bot.stderr()
+    since = polling_bot.stderr()[logged:]
+    assert "ValueError" not in since and "BadRequest" not in since and "Traceback" not in since, since
+
+
+def test_unknown_button_data_is_answered_and_a_blocked_user_is_one_info_line(polling_bot: BotProcess):
+    """Callback data no handler knows went unanswered (the client's spinner ran on); a reply to a user who blocked
+    the bot (403) was an ERROR with a 60-line traceback, for a routine event (sweep of 2026-12-03)."""
+    api = polling_bot.api
+    ask(polling_bot, 1006, "What is the H20?")
+    parts = answer_parts(polling_bot, 1006)
+    query = api.tap(parts[-1], "x:y", user_id=1011)
+    api.wait_for(lambda: query in api.callback_answers)
+    assert api.callback_answers[query]["text"] == load_prompt("telegram_passage_expired")
+    api.fail_next("sendMessage", 403, description="Forbidden: bot was blocked by the user")
+    ask(polling_bot, 1007, "Who is Lin Qingyuan?")
+    line = api.wait_for(lambda: next((x for x in polling_bot.stderr().splitlines() if "blocked the bot" in x), None))
+    assert " INFO bot.telegram.app: " in line
+    lines = polling_bot.stderr().splitlines()
+    after = lines[lines.index(line) + 1:]
+    assert not after or not after[0].startswith("Traceback"), after[:3]
+
+
+def test_shutdown_is_graceful_and_logs_hold_no_token_or_questions(polling_bot: BotProcess):
+    assert stop_bot(polling_bot) == 0
+    log = polling_bot.stderr()
+    assert "Telegram bot @citebot_test_bot starting (long polling" in log  # it did log at INFO
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert not [q for q in ASKED if q in log]
