@@ -19,6 +19,7 @@ from bot.conversation import Conversation, Pieces, Reply
 from bot.followup import Resolved, resolve_followup
 from bot.prompts import load_prompt, not_found_message
 from bot.question_language import question_language
+from bot.ranker import anchors
 from bot.settings import Settings, get_settings
 from bot.synthesizers import Condenses, Synthesizer, make_synthesizer
 from index.errors import (
@@ -133,13 +134,13 @@ class Engine:
 
     def nothing_to_look_for(self, question: str, resolved: Resolved, unknown_share: float) -> bool:
         """Whether the question gives retrieval nothing to look for, so any quote would be a random one:
-        - only function words ("Who?", "What is it?"), with no subject borrowed from the conversation (the sweep of
-          2026-12-03: one candidate was quoted at random);
+        - only function words and no name or number ("Who?", "What is it?"; not "Who is Will?"), with no subject
+          borrowed from the conversation (the sweep of 2026-12-03: one candidate was quoted at random);
         - none of its words in any document, and its own words tell no language ("asdfgh qwerty", "X9Q7"). A
           question in a language the words show ("Quem foi eleito tesoureiro?") may be answered by a document in
           another language, whose words it never shares: the calibrator decides it (bot/extractive.py)."""
-        if not query_word_stems(resolved.lexical_query, ()):
-            return True
+        if not query_word_stems(resolved.lexical_query, ()) and not anchors(resolved.lexical_query):
+            return True  # ("Who is Will?": "will" is a function word, but a name there)
         return unknown_share >= 1.0 and question_language(question, self._languages, fallback="") == ""
 
     def answer_pieces(self, question: str, history: Sequence[Turn]) -> Pieces:

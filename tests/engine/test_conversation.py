@@ -71,6 +71,7 @@ def test_a_question_of_function_words_alone_is_declined_unless_a_conversation_gi
     ("Quem foi eleito tesoureiro?", 1.0, False),  # Portuguese: an English file may answer; the calibrator decides
     ("Nvidia H20?", 0.0, False),
     ("What is it?", 0.0, True),  # function words only
+    ("Who is Will?", 0.0, False),  # "will" is a function word, but here a name
 ])
 def test_what_gives_retrieval_nothing_to_look_for(engine, question: str, unknown_share: float,
                                                    expected: bool) -> None:
