@@ -192,20 +192,12 @@ def _duration(seconds: float) -> str:
 
 
 def _indexed_files(settings: Settings) -> dict[str, str] | None:
-    """name -> SHA-256 of the files the last index run published here (its mirrored manifest, read without
-    opening the store), when that index was built with the current settings; None when there is none, when a run
-    would rebuild, or for a Chroma server (another machine may have changed it since)."""
-    from index.local_state import LocalState
-    from index.publish import identity_matches, mirrored_manifest
-    from index.store import describe_location
+    """name -> SHA-256 of the files the index holds now, as the run's no-change shortcut reads them
+    (`published_manifest`); None when a run would embed everything."""
+    from index.ingest import published_manifest
 
-    if settings.server_mode:
-        return None
-    manifest = mirrored_manifest(LocalState(Path(settings.data_dir), settings.collection),
-                                 describe_location(settings))
-    if manifest is None or not identity_matches(manifest, settings):
-        return None
-    return {name: entry.sha256 for name, entry in manifest.files.items()}
+    manifest = published_manifest(settings)
+    return None if manifest is None else {name: entry.sha256 for name, entry in manifest.files.items()}
 
 
 def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callable[[str], None] = _stderr) -> Any:

@@ -139,12 +139,22 @@ def _say_unpaired(settings: IndexSettings, progress: Progress, unchanged: Iterab
         progress.message(unpaired_hint(count))
 
 
-def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
-    """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
+def published_manifest(settings: IndexSettings, state: LocalState | None = None) -> Manifest | None:
+    """The manifest the last run mirrored, read without opening Chroma, when it still describes the embedded
+    store and the current settings; None for a Chroma server (another machine may have changed it since), a
+    store gone or damaged, or other chunking or embedder settings (the run would rebuild). Answers "what is
+    indexed now" for the no-change shortcut and for the dry run."""
     if settings.server_mode or not embedded_store_intact(settings):
         return None
+    state = state or LocalState(Path(settings.data_dir), settings.collection)
     manifest = mirrored_manifest(state, describe_location(settings))
-    if manifest is None or not identity_matches(manifest, settings):
+    return manifest if manifest is not None and identity_matches(manifest, settings) else None
+
+
+def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
+    """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
+    manifest = published_manifest(settings, state)
+    if manifest is None:
         return None
     if {name: entry.sha256 for name, entry in manifest.files.items()} != {n: d for n, (_, d) in files.items()}:
         return None
