@@ -173,3 +173,9 @@ def _fit(atoms: list[str], start: int, stack: Stack, budget: int) -> tuple[int, 
 def counted(n: int, noun: str) -> str:
     """'1 chunk', '3 chunks': a count with its noun in the right number (English plural in -s)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def source_number(text: str) -> int | None:
+    """The number of a source as `/show N` or a button's data gives it: ASCII digits only, at most four
+    ("²".isdigit() is True and int("²") raises; int() of 5000 digits raises too); None for anything else."""
+    return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None

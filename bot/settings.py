@@ -18,9 +18,10 @@ from index.settings_errors import SettingRejected
 
 # A CITEBOT_ALLOWED_USERS / CITEBOT_ADMINS entry: a numeric user id (ASCII digits, a group's may be negative) or
 # a Telegram username (5-32 letters, digits and underscores), with or without "@".
-_USER_ENTRY = re.compile(r"-?[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{3,31}")
+USER_ID = re.compile(r"-?[0-9]{1,20}")  # ASCII digits: "²".isdigit() is True and int("²") raises
+_USER_ENTRY = re.compile(rf"{USER_ID.pattern}|@?[A-Za-z][A-Za-z0-9_]{{3,31}}")
 
-__all__ = ["AnswerSettings", "LLMSettings", "Settings", "TelegramSettings", "get_settings"]
+__all__ = ["USER_ID", "AnswerSettings", "LLMSettings", "Settings", "TelegramSettings", "get_settings"]
 
 
 class AnswerSettings(BaseSettings):

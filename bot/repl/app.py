@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -24,7 +23,7 @@ from rich.text import Text
 from bot.answer import Answer
 from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
-from bot.render import clean_text, counted
+from bot.render import clean_text, counted, source_number
 from bot.repl.input import history_path, open_history, piped_lines, terminal_lines
 from bot.repl.render import (
     error,
@@ -152,15 +151,15 @@ class ChatSession:
 
     def show_command(self, arg: str) -> None:
         """/show N: the whole retrieved passage behind citation [N] of the last answer."""
-        number = arg.strip("[] ")
-        if not re.fullmatch(r"[0-9]{1,4}", number):  # "²".isdigit() is True and int("²") raises
+        number = source_number(arg.strip("[] "))
+        if number is None:
             self.out.print(note("usage: /show N, where N is a source number of the last answer"))
             return
         citations = self.last.citations if self.last else []
         if not citations:
             self.out.print(note("There are no sources to show yet: ask a question first."))
             return
-        cited = next((c for c in citations if c.n == int(number)), None)
+        cited = next((c for c in citations if c.n == number), None)
         if cited is None:
             numbers = ", ".join(str(c.n) for c in citations)
             self.out.print(note(f"The last answer has no source [{number}]; its sources are {numbers}."))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import secrets
 import sys
 import time
@@ -55,7 +54,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.answer import Answer
 from bot.engine import CitebotIndexError, Engine, QuestionRejected, Reply
 from bot.prompts import load_prompt
-from bot.render import TELEGRAM_LIMIT, counted, escape, passage_html, shorten, split_html, to_html
+from bot.render import TELEGRAM_LIMIT, counted, escape, passage_html, shorten, source_number, split_html, to_html
 from bot.settings import Settings
 from bot.telegram.chats import Chats
 from bot.telegram.documents import provenance_notes
@@ -454,8 +453,8 @@ async def passage_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     fields = (query.data or "").split(":")
     chat = update.effective_chat  # the chat of the message the tapped button is under
-    valid = len(fields) == 3 and re.fullmatch(r"[0-9]{1,4}", fields[2]) is not None and chat is not None
-    citation = s.citations.get(chat.id, fields[1], int(fields[2])) if valid else None
+    number = source_number(fields[2]) if len(fields) == 3 else None
+    citation = s.citations.get(chat.id, fields[1], number) if number is not None and chat is not None else None
     if citation is None:  # expired, forged, or another chat's: the same reply, so keys cannot be probed
         await query.answer(load_prompt("telegram_passage_expired"))
         return

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from bot.answer import Citation
 from bot.errors import SetupError
+from bot.settings import USER_ID
 
 # BotFather tokens look like 123456789:AAH... (a numeric bot id, a colon, a 35-character secret).
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")
@@ -66,15 +67,12 @@ def redact_logs(*secrets: str, handlers: Iterable[logging.Handler] | None = None
         handler.setFormatter(RedactingFormatter(handler.formatter, expanded))
 
 
-_ID = re.compile(r"-?[0-9]{1,20}")
-
-
 class AccessList:
     """CITEBOT_ALLOWED_USERS: numeric ids and @usernames; empty lets everyone in."""
 
     def __init__(self, spec: str, max_refused: int = 10_000):
         entries = [e.strip() for e in spec.split(",") if e.strip()]
-        numeric = [e for e in entries if _ID.fullmatch(e)]  # ASCII digits: "²".isdigit() is True, int() fails
+        numeric = [e for e in entries if USER_ID.fullmatch(e)]
         self.ids = {int(e) for e in numeric}
         self.usernames = {e.lstrip("@").lower() for e in entries if e not in numeric}
         self._refused: OrderedDict[int, None] = OrderedDict()
