@@ -13,13 +13,14 @@ documents answer the question is below its fitted threshold, the engine says the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from bot.answer import Answer, Citation
 from bot.prompts import not_found_message
-from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, features, gather, question_evidence
+from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, features, gather, joins, question_evidence
 from bot.sentence_lookup import SentenceLookup, quote_location, runs_on, same_fact
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval
@@ -34,7 +35,22 @@ SWAP_TOLERANCE = 0.03  # how much closer the found sentence may be than its vers
 # held out on xquad-dev, 420 -> 600 with the follow share refitted, facts 0.844 -> 0.850, median 259 -> 265.
 MAX_ANSWER_CHARS = 600
 
-__all__ = ["ExtractiveSynthesizer"]
+__all__ = ["ExtractiveSynthesizer", "Ranked"]
+
+
+@dataclass
+class Ranked:
+    """A question's candidates as the synthesizer reads them: in quoting order (`pool`, with their feature rows
+    and choice probabilities), and the abstention's inputs (the logistic model's best logit and row, the
+    question's evidence) from `model`, the one that scored them."""
+
+    pool: list[Candidate]
+    rows: np.ndarray
+    probabilities: np.ndarray
+    best_logit: float
+    best_row: np.ndarray
+    evidence: np.ndarray
+    model: Ranker
 
 
 class ExtractiveSynthesizer:
@@ -47,21 +63,23 @@ class ExtractiveSynthesizer:
         self.margin = abstain_margin
         self.ranker = Ranker.load(params or PARAMS)
 
-    def ranked(self, question: str, language: str, retrieval: Retrieval
-               ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray, Ranker]:
-        """Candidates best first, with their ranker logits and feature rows, the question's evidence for the
-        calibrator (`question_evidence`, read in the candidates' gathered order as training reads it), and the
-        model that scored them (the one fitted without sentence pairs when a candidate was stored without its
-        pair). In a follow-up, sentences whose neighbourhood never names the borrowed subject (the words
-        `lexical_query` adds) come after those that do."""
+    def ranked(self, question: str, language: str, retrieval: Retrieval) -> Ranked:
+        """The candidates in the order they may be quoted (the choice model's, best first) with their feature
+        rows and choice probabilities, and what the abstention reads: the logistic model's best logit and its
+        row, and the question's evidence (`question_evidence`, read in the candidates' gathered order as training
+        reads it), from the model that scored them (the one fitted without sentence pairs when a candidate was
+        stored without its pair). In a follow-up, sentences whose neighbourhood never names the borrowed subject
+        (the words `lexical_query` adds) come after those that do, in both orders."""
         pool = gather(retrieval)
         if not pool:
             empty = np.zeros((0, len(FEATURES)))
-            return [], np.zeros(0), empty, question_evidence(np.zeros(0), empty), self.ranker
+            return Ranked([], empty, np.zeros(0), -30.0, np.zeros(len(FEATURES)),
+                          question_evidence(np.zeros(0), empty), self.ranker)
         model = self.ranker.for_pool(pool)
         rows = features(question, language, retrieval, pool)
         logits = model.logits(rows)
         evidence = question_evidence(logits, rows)
+        probabilities = model.choice_probabilities(rows)
         languages = {c.sentence.language for c in pool} | {"en"}
         own = set(query_word_stems(question, languages))
         borrowed = [w for w in query_word_stems(retrieval.lexical_query or question, languages) if w not in own]
@@ -70,8 +88,10 @@ class ExtractiveSynthesizer:
             for i, c in enumerate(pool):
                 terms = set(analyze_document(_around(c), c.sentence.language))
                 on_subject[i] = float(any(w & terms for w in borrowed))
-        order = np.lexsort((-logits, -on_subject))
-        return [pool[i] for i in order], logits[order], rows[order], evidence, model
+        best = int(np.lexsort((-logits, -on_subject))[0])
+        order = np.lexsort((-probabilities, -on_subject))
+        return Ranked([pool[i] for i in order], rows[order], probabilities[order], float(logits[best]), rows[best],
+                      evidence, model)
 
     def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, model: Ranker) -> bool:
         """Whether `model`'s calibrated probability that the documents answer clears its fitted threshold
@@ -83,14 +103,16 @@ class ExtractiveSynthesizer:
         return model.confidence(best_logit, best_row, evidence) >= model.threshold + self.margin
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
-        pool, logits, rows, evidence, model = self.ranked(question, language, retrieval)
-        if not pool or not self.relevant(float(logits[0]), rows[0], evidence, model):
+        ranked = self.ranked(question, language, retrieval)
+        pool, rows, model = ranked.pool, ranked.rows, ranked.model
+        if not pool or not self.relevant(ranked.best_logit, ranked.best_row, ranked.evidence, model):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
-        lead_p = _sigmoid(float(logits[0]))
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
-        for cand, logit in zip(pool, logits, strict=True):
-            if len(groups) >= MAX_SENTENCES or (groups and _sigmoid(float(logit)) < model.follow * lead_p):
+        for cand, probability in zip(pool, ranked.probabilities, strict=True):
+            if len(groups) >= MAX_SENTENCES:
                 break
+            if groups and not joins(float(probability), len(cand.sentence.text), model.follow):
+                continue
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
                    for _, g, others in groups):
                 continue
@@ -108,9 +130,10 @@ class ExtractiveSynthesizer:
                 groups.insert(1, (following, pool[0], [following]))
         citations, parts = [], []
         merged = _merge_adjacent(groups)
-        # a reader meets their own language first: chosen quotes in the question's language lead, the others
-        # keep their order after them (the choice of quotes is the ranker's; only the order changes)
-        merged.sort(key=lambda group: group[0][-1].language != language)
+        # the lead reads first whatever its language (it is the likeliest answer; moving a weaker quote in the
+        # question's language before it opened answers with the wrong sentence); of the further quotes, those in
+        # the question's language come first, the others keep their order after them
+        merged[1:] = sorted(merged[1:], key=lambda group: group[0][-1].language != language)
         for n, (quoted, cand, versions) in enumerate(merged, start=1):
             quoted = [*self.lookup.with_context(quoted[0])[:-1], *quoted]
             text = " ".join(q.text for q in quoted)
@@ -137,10 +160,6 @@ def _answer_follows(row: np.ndarray) -> bool:
     """The lead restates a question asking "when", "how many" or "who" without holding a number or name,
     and the next sentence holds one: the answer is that next sentence, so it is quoted too."""
     return bool(row[_TYPE["asks_type"]] and not row[_TYPE["type_match"]] and row[_TYPE["next_type_match"]])
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + float(np.exp(-x)))
 
 
 def _around(c: Candidate) -> str:

@@ -299,18 +299,21 @@ def features(question: str, language: str, retrieval: Retrieval, pool: list[Cand
 
 @dataclass(frozen=True)
 class Ranker:
-    """A fitted scorer: standardisation and logistic weights per candidate; a calibrator turning the best
-    candidate's logit and the question-level evidence into P(the documents answer the question); the abstention
-    threshold on that probability; the share of the lead's probability a further sentence needs."""
+    """A fitted scorer: standardisation and logistic weights per candidate (is this a sentence holding the fact,
+    absolute: the abstention evidence); a conditional logit choosing among one question's candidates (what to
+    quote); a calibrator turning the logistic model's best logit and the question-level evidence into P(the
+    documents answer the question); the abstention threshold on that probability; the choice probability a
+    further sentence needs per 100 characters."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
+    choice: dict  # the conditional logit choosing among a question's candidates (mean, scale, weights)
     calibration: dict  # logistic over CALIBRATION (mean, scale, weights, bias), fitted out of fold
     threshold: float  # decline when that probability is below this
-    follow: float  # a further sentence joins when its probability is at least this share of the lead's
+    follow: float  # a further sentence joins when its choice probability is at least this per 100 characters
     raw: dict
     unpaired: Ranker | None = None  # the model fitted without PAIR_FEATURES, for sentences stored without pairs
 
@@ -320,7 +323,8 @@ class Ranker:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         unpaired = data.get("unpaired") or {}
         if (tuple(data["features"]) != FEATURES or tuple(unpaired.get("features", ())) != UNPAIRED
-                or tuple(data["calibration"]["inputs"]) != CALIBRATION):
+                or tuple(data["calibration"]["inputs"]) != CALIBRATION or "choice" not in data
+                or "choice" not in unpaired):
             raise ValueError(f"{path} was fitted on other features than bot/ranker.py computes; "
                              f"re-run `python -m train.fit`")
         return cls._model(data, cls._model(unpaired))
@@ -328,8 +332,8 @@ class Ranker:
     @classmethod
     def _model(cls, data: dict, unpaired: Ranker | None = None) -> Ranker:
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]),
-                   float(data["bias"]), data["calibration"], float(data["threshold"]), float(data["follow"]), data,
-                   unpaired)
+                   float(data["bias"]), data["choice"], data["calibration"], float(data["threshold"]),
+                   float(data["follow"]), data, unpaired)
 
     def for_pool(self, pool: list[Candidate]) -> Ranker:
         """This model when every candidate was stored with its pair vector, else the one fitted without pairs
@@ -348,6 +352,27 @@ class Ranker:
         columns, mean, scale, weights = self._arrays
         return ((rows[:, columns] - mean) / scale) @ weights + self.bias
 
+    @cached_property
+    def _choice(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        columns = self._arrays[0]
+        return columns, np.asarray(self.choice["mean"]), np.asarray(self.choice["weights"]) / np.asarray(
+            self.choice["scale"])
+
+    def choice_scores(self, rows: np.ndarray) -> np.ndarray:
+        """The choice model's scores of a question's candidates (higher: more likely the one holding the fact)."""
+        columns, mean, weights = self._choice
+        return (rows[:, columns] - mean) @ weights
+
+    def choice_probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Each candidate's probability of being the one that holds the fact, a softmax of `choice_scores` over
+        the candidates training keeps (`kept_rows`); candidates outside them get theirs against the same sum."""
+        if not len(rows):
+            return np.zeros(0)
+        scores = self.choice_scores(rows)
+        keep = kept_rows(rows)
+        top = scores[keep].max()
+        return np.exp(scores - top) / np.exp(scores[keep] - top).sum()
+
     def confidence(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> float:
         """Calibrated probability that the documents answer the question, from the best candidate's logit
         and feature row and the question's `question_evidence`."""
@@ -355,6 +380,25 @@ class Ranker:
         x = calibration_inputs(np.array([best_logit]), best_row[None, :], evidence[None, :])[0]
         z = float(((x - np.asarray(c["mean"])) / np.asarray(c["scale"])) @ np.asarray(c["weights"]) + c["bias"])
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def joins(probability: float, chars: int, follow: float) -> bool:
+    """Whether a further sentence joins the answer: its choice probability is at least `follow` per 100
+    characters it adds. A length-aware share of one probability distribution: a short sentence the model
+    half-believes is cheap to add, a long one must be likely; a lead the model is sure of stands alone. Out of
+    fold it holds more facts at the same median length than a share of the lead's probability
+    (docs/answer-quality.md, ninth session)."""
+    return probability >= follow * chars / 100
+
+
+def kept_rows(rows: np.ndarray) -> np.ndarray:
+    """The candidates train/candidates.py keeps of a question (boolean mask): the MAX_CANDIDATES closest by dense
+    similarity and the other-language hits (their dense is lower by the language gap the ranker learns to
+    offset). The choice probabilities are normalised over the same set at answer time as in training."""
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[np.argsort(-rows[:, FEATURES.index("dense")], kind="stable")[:MAX_CANDIDATES]] = True
+    keep |= rows[:, FEATURES.index("other_rank")] < math.log1p(NO_RANK)
+    return keep
 
 
 EVIDENCE = ("mass",)  # the CALIBRATION inputs `question_evidence` computes (the others are the lead's)

@@ -108,7 +108,7 @@ def main() -> None:
                     "questions are asked in them (XQuAD's de, ro): every answer is then in another language")
     a = ap.parse_args()
     from bot.question_language import question_language
-    from bot.ranker import FEATURES, MAX_CANDIDATES, NO_RANK, features, gather
+    from bot.ranker import FEATURES, features, gather, kept_rows
     from bot.sentence_lookup import TRANSLATION_SIM, same_fact
     from index.retrieve import Retriever
     from tests.isolation import settings_for
@@ -143,9 +143,7 @@ def main() -> None:
             retrieval = retriever.retrieve(text, language=language)
             pool = gather(retrieval)
             rows = features(text, language, retrieval, pool)
-            keep = set(np.argsort(-rows[:, FEATURES.index("dense")], kind="stable")[:MAX_CANDIDATES].tolist())
-            # the other-language hits too: their dense is lower by the language gap the ranker learns to offset
-            keep |= set(np.flatnonzero(rows[:, FEATURES.index("other_rank")] < np.log1p(NO_RANK)).tolist())
+            keep = set(np.flatnonzero(kept_rows(rows)).tolist())  # the set the engine's choice normalises over
             golds = [g for g in map(norm, q["golds"]) if g]
             qi = len(q_meta)
             q_meta.append({"id": q["id"], "article": q["article"], "config": c, "lang": lang, "kind": kind,

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.extractive import MAX_ANSWER_CHARS, MAX_SENTENCES
-from bot.ranker import CALIBRATION, calibration_inputs, question_evidence
+from bot.ranker import CALIBRATION, calibration_inputs, joins, question_evidence
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -58,7 +58,7 @@ MAX_FALSE_DECLINES = 0.03
 # also_in): out of fold the median ran ~25 characters above the held-out one. With the translations skipped
 # (`Data.twins`) they agree within ~20 characters (285 out of fold gave 265 held out).
 MEDIAN_CHARS = 285
-FOLLOW_GRID = tuple(round(x, 2) for x in np.arange(0.2, 1.01, 0.05))
+FOLLOW_GRID = tuple(round(x, 3) for x in np.arange(0.01, 0.2001, 0.005))
 
 
 @dataclass
@@ -133,6 +133,72 @@ def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25)
     return w[:-1], float(w[-1])
 
 
+def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float = L2,
+                         iterations: int = 40) -> np.ndarray:
+    """Weights of a conditional logit ("softmax over a question's candidates"): maximise, over the questions
+    with a positive, log(sum of exp(w.x) over its positives / the same over all its candidates), L2-penalised.
+
+    It is fitted for the choice among one question's candidates, which is what quoting needs, where the
+    logistic regression (`logistic`) learns an absolute "holds the fact" that abstention needs. `q` must be
+    sorted. Newton's method (the Hessian is the covariance of x under the candidates' probabilities minus the
+    one among the positives, whose sum is not convex when a question has several), with step halving until
+    the loss falls; einsum, not BLAS, as in `logistic`, so the fit is reproducible."""
+    keep = (np.bincount(q, weights=y) > 0)[q]
+    X, y = X[keep], y[keep]
+    _, q = np.unique(q[keep], return_inverse=True)
+    starts = np.searchsorted(q, np.arange(q.max() + 1))
+    positive = y > 0
+
+    def log_sum_exp(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per question log(sum exp s) and each row's share of it (0 for rows at -inf)."""
+        top = np.maximum.reduceat(s, starts)
+        e = np.exp(s - top[q])
+        total = np.add.reduceat(e, starts)
+        return top + np.log(total), e / total[q]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        s = np.einsum("ij,j->i", X, w)
+        lse_all, p_all = log_sum_exp(s)
+        lse_pos, p_pos = log_sum_exp(np.where(positive, s, -np.inf))
+        return float((lse_all - lse_pos).sum() + 0.5 * l2 * np.einsum("j,j->", w, w)), p_all, p_pos
+
+    def covariance(p: np.ndarray) -> np.ndarray:
+        """Sum over questions of the covariance of x under the probabilities p of its rows."""
+        weighted = X * p[:, None]
+        means = np.add.reduceat(weighted, starts, axis=0)
+        return np.einsum("ij,ik->jk", weighted, X) - np.einsum("qj,qk->jk", means, means)
+
+    d = X.shape[1]
+    w = np.zeros(d)
+    value, p_all, p_pos = loss(w)
+    for _ in range(iterations):
+        grad = np.einsum("ij,i->j", X, p_all - p_pos) + l2 * w
+        cov_all, cov_pos = (covariance(p) for p in (p_all, p_pos))
+        ridge = np.diag(np.full(d, l2 + 1e-9))
+        step = np.linalg.solve(cov_all - cov_pos + ridge, grad)
+        if not np.einsum("j,j->", step, grad) > 0:  # the Hessian is not positive there: a step that still descends
+            step = np.linalg.solve(cov_all + ridge, grad)
+        for _ in range(30):
+            new_value, new_p_all, new_p_pos = loss(w - step)
+            if new_value <= value:
+                break
+            step = step / 2
+        else:
+            break
+        w, value, p_all, p_pos = w - step, new_value, new_p_all, new_p_pos
+        if np.abs(step).max() < 1e-7:
+            break
+    return w
+
+
+def fit_choice(X: np.ndarray, y: np.ndarray, q: np.ndarray) -> dict:
+    """The conditional logit over standardised features (no bias: it cancels within a question)."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return {"mean": mean, "scale": scale, "weights": conditional_logistic((X - mean) / scale, y, q), "bias": 0.0}
+
+
 def fit_model(X: np.ndarray, y: np.ndarray) -> dict:
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
@@ -145,9 +211,19 @@ def logits_of(model: dict, X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", (X - model["mean"]) / model["scale"], model["weights"]) + model["bias"]
 
 
-def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
-    """Per question, the answer the engine composes from these logits (as bot/extractive.py does, less the
-    translation grouping): lead, then further candidates at >= follow x the lead's probability."""
+def choice_probabilities(scores: np.ndarray) -> np.ndarray:
+    """The choice model's scores of one question's candidates as probabilities (a softmax over them)."""
+    if not len(scores):
+        return scores
+    e = np.exp(scores - scores.max())
+    return e / e.sum()
+
+
+def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float) -> list[dict]:
+    """Per question, the answer the engine composes (as bot/extractive.py does, less the translation grouping):
+    the candidate the choice model scores highest leads; a further one joins when its choice probability is at
+    least `follow` per 100 characters it adds (bot/ranker.py: `joins`). The calibrator's inputs are the
+    logistic model's (`logits`): its best candidate and the question's evidence."""
     out = []
     asks, typed, next_typed = (data.features.index(f) for f in ("asks_type", "type_match", "next_type_match"))
     twins = data.twins_of()
@@ -159,12 +235,14 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
             out.append({"kind": meta["kind"], "best": -30.0, "row": np.zeros(data.X.shape[1]), "lead_fact": False,
                         "fact": False, "chars": 0, "evidence": question_evidence(np.zeros(0), data.X[s:e])})
             continue
-        order = s + np.argsort(-logits[s:e], kind="stable")
-        prob = 1.0 / (1.0 + np.exp(-logits[order]))
+        order = s + np.argsort(-choice[s:e], kind="stable")
+        prob = choice_probabilities(choice[s:e])[order - s]
         chosen = [order[0]]
         for i, p in zip(order[1:], prob[1:], strict=True):
-            if len(chosen) >= MAX_SENTENCES or p < follow * prob[0]:
+            if len(chosen) >= MAX_SENTENCES:
                 break
+            if not joins(float(p), int(data.chars[i]), follow):
+                continue
             if sum(data.chars[c] for c in chosen) + data.chars[i] > MAX_ANSWER_CHARS:
                 continue
             if twins.get(int(i), set()) & set(map(int, chosen)):
@@ -177,9 +255,10 @@ def answers(data: Data, logits: np.ndarray, follow: float) -> list[dict]:
                          and data.position[i] == data.position[lead] + 1]
             if following and following[0] not in chosen:
                 chosen.insert(1, following[0])
-        out.append({"kind": meta["kind"], "best": float(logits[order[0]]), "row": data.X[order[0]],
+        best = s + int(np.argmax(logits[s:e]))
+        out.append({"kind": meta["kind"], "best": float(logits[best]), "row": data.X[best],
                     "evidence": question_evidence(logits[s:e], data.X[s:e]),
-                    "lead_fact": bool(data.y[order[0]]),
+                    "lead_fact": bool(data.y[lead]),
                     "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
                                                                       len(chosen) - 1)})
     return out
@@ -235,17 +314,21 @@ def out_of_fold_confidence(data: Data, inputs: np.ndarray, answerable: np.ndarra
     return confidence
 
 
-def out_of_fold(data: Data, names: tuple[str, ...] | None = None) -> np.ndarray:
-    """Each row's logit from a model fitted (on the features `names`, default all) without its article's fold."""
+def out_of_fold(data: Data, names: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's logit and choice score from models fitted (on the features `names`, default all) without its
+    article's fold."""
     X = data.columns(names)
     fold = folds_of(data.questions)
     row_fold = np.asarray([fold[a] for a in data.article_of_rows()])
     oof = np.zeros(len(data.y))
+    choice = np.zeros(len(data.y))
     for f in range(FOLDS):
         train = row_fold != f
         model = fit_model(X[train], data.y[train])
         oof[~train] = logits_of(model, X[~train])
-    return oof
+        chooser = fit_choice(X[train], data.y[train], data.q[train])
+        choice[~train] = logits_of(chooser, X[~train])
+    return oof, choice
 
 
 def fit_both(data: Data) -> tuple[dict, dict]:
@@ -255,8 +338,9 @@ def fit_both(data: Data) -> tuple[dict, dict]:
 
     params, report = fit(data)
     unpaired, _ = fit(data, UNPAIRED)
-    params["unpaired"] = {k: unpaired[k] for k in ("features", "mean", "scale", "weights", "bias", "calibration",
-                                                   "threshold", "follow", "out_of_fold")}
+    kept = ("features", "mean", "scale", "weights", "bias", "choice", "calibration", "threshold", "follow",
+            "out_of_fold")
+    params["unpaired"] = {k: unpaired[k] for k in kept}
     return params, report
 
 
@@ -264,16 +348,16 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     """(parameters to ship, report with out-of-fold figures and the curve) of the model over the features
     `names` (default: all of the data's)."""
     names = names or data.features
-    oof = out_of_fold(data, names)
-    best_follow, best_facts = 1.0, -1.0
+    oof, choice = out_of_fold(data, names)
+    best_follow, best_facts = FOLLOW_GRID[-1], -1.0
     follow_table = []
     for follow in FOLLOW_GRID:
-        res = answers(data, oof, follow)
+        res = answers(data, oof, choice, follow)
         s = summary(res, np.zeros(len(res), dtype=bool))
         follow_table.append({"follow": follow, **s})
         if s["median_chars"] <= MEDIAN_CHARS and s["facts"] > best_facts:
             best_follow, best_facts = follow, s["facts"]
-    res = answers(data, oof, best_follow)
+    res = answers(data, oof, choice, best_follow)
     inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]),
                                 np.stack([r["evidence"] for r in res]))
     answerable = np.asarray([r["kind"] != "absent" for r in res])
@@ -291,10 +375,14 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     report = {"out_of_fold": summary(res, declined), "follow_table": follow_table, "curve": points,
               "threshold": threshold, "follow": best_follow, "by_size": by_size}
     model = fit_model(data.columns(names), data.y)
+    chooser = fit_choice(data.columns(names), data.y, data.q)
     params = {
         "version": 1, "fitted_by": "python -m train.fit", "features": list(names),
         "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]), "weights": _rounded(model["weights"]),
-        "bias": round(model["bias"], 6), "calibration": calibration, "threshold": threshold,
+        "bias": round(model["bias"], 6),
+        "choice": {"mean": _rounded(chooser["mean"]), "scale": _rounded(chooser["scale"]),
+                   "weights": _rounded(chooser["weights"])},
+        "calibration": calibration, "threshold": threshold,
         "follow": best_follow, "training_data_sha256": data.digest,
         "out_of_fold": report["out_of_fold"], "out_of_fold_by_articles_indexed": by_size,
     }

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.engine import Engine
-from bot.extractive import MAX_ANSWER_CHARS, ExtractiveSynthesizer
+from bot.extractive import MAX_ANSWER_CHARS, ExtractiveSynthesizer, Ranked
 from bot.ranker import FEATURES, Candidate
 from bot.sentence_lookup import same_fact
 from index.types import Sentence
@@ -20,11 +20,12 @@ QUESTION = "¿Quién dijo que el entrenamiento solo ocurre unas pocas veces?"
 
 def _ranked_as(synth: ExtractiveSynthesizer, monkeypatch: pytest.MonkeyPatch, sentences: list[Sentence],
                probabilities: list[float]) -> None:
-    """Make `synth` rank `sentences` with these probabilities and answer (its calibrator is not under test)."""
-    logits = np.log(np.asarray(probabilities) / (1 - np.asarray(probabilities)))
+    """Make `synth` rank `sentences` with these choice probabilities and answer (its calibrator is not under
+    test)."""
     rows = np.zeros((len(sentences), len(FEATURES)))
     pool = [Candidate(s, None) for s in sentences]
-    monkeypatch.setattr(synth, "ranked", lambda *a: (pool, logits, rows, np.zeros(3), synth.ranker))
+    ranked = Ranked(pool, rows, np.asarray(probabilities), 2.0, rows[0], np.zeros(1), synth.ranker)
+    monkeypatch.setattr(synth, "ranked", lambda *a: ranked)
     monkeypatch.setattr(synth, "relevant", lambda *a: True)
 
 
@@ -43,10 +44,29 @@ def test_a_less_likely_sentence_in_the_question_language_does_not_displace_the_l
                  and all(t.id != s.id for t in engine.synthesizer.lookup.translations(lead)))
     assert len(lead.text) + len(other.text) > MAX_ANSWER_CHARS  # both cannot be quoted
     synth = engine.synthesizer
-    _ranked_as(synth, monkeypatch, [lead, other], [0.9, 0.5])
+    _ranked_as(synth, monkeypatch, [lead, other], [0.6, 0.4])
     answer = synth.synthesize(QUESTION, "es", retrieval)
     versions = [lead, *synth.lookup.translations(lead)]
     assert any(v.text in answer.text for v in versions), answer.text
-    # the question's language still reads first when both are quoted
-    if other.text in answer.text:
-        assert answer.citations[0].language == "es"
+    assert any(v.text in answer.citations[0].quote for v in versions)  # and read first (next test)
+
+
+def test_the_lead_reads_first_whatever_its_language(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes in the question's language used to be moved before the others, the lead included: a user's
+    Spanish policy answered "How many days per week can Madrid employees work from home?" with its "tres días
+    por semana" as the lead, yet the answer opened with a weaker English sentence (sweep of 2026-12-03). The
+    lead stays first; the further quotes in the question's language read before the others."""
+    retrieval = engine.retriever.retrieve(QUESTION, language="es")
+    lookup = engine.synthesizer.lookup
+    keys = sorted({s.doc_key for r in (retrieval, engine.retriever.retrieve("Nvidia H100 export rules"))
+                   for p in r.passages for s in p.sentences})
+    sentences = [s for key in keys for s in engine.retriever.document_sentences(key) if 0 < len(s.text) < 180]
+    lead = next(s for s in sentences if s.language != "es"
+                and not any(t.language == "es" for t in lookup.translations(s)))
+    spanish = next(s for s in sentences if s.language == "es" and not same_fact(lead, s))
+    third = next(s for s in sentences if s.language not in ("es", lead.language) and not same_fact(spanish, s))
+    synth = engine.synthesizer
+    _ranked_as(synth, monkeypatch, [lead, third, spanish], [0.4, 0.3, 0.3])
+    answer = synth.synthesize(QUESTION, "es", retrieval)
+    assert answer.citations[0].file == lead.file  # the lead, in its own language
+    assert [c.language for c in answer.citations] == [lead.language, "es", third.language], answer.text

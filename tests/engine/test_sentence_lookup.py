@@ -46,3 +46,35 @@ def test_every_citation_has_a_passage_beyond_its_quote(engine: Engine) -> None:
     assert answer.answered
     for citation in answer.citations:
         assert len(citation.passage) > len(citation.quote) and citation.quote in citation.passage, citation
+
+
+def _sentence(text: str, file: str, language: str, vector, position: int = 0):
+    import numpy as np
+
+    from index.types import Sentence
+
+    v = np.asarray(vector, dtype=np.float32)
+    return Sentence(id=f"{file}:s{position}", doc_key=file, file=file, language=language, text=text, paragraph=1,
+                    start=0, end=len(text), position=position, embedding=v / np.linalg.norm(v))
+
+
+def _at(cosine: float) -> tuple[float, float]:
+    return cosine, (1 - cosine ** 2) ** 0.5
+
+
+def test_a_version_in_another_file_is_a_translation_or_a_near_copy() -> None:
+    """A user's release notes and README (sweep of 2026-12-03): an unrelated README line, "An example
+    ferrule.toml:", was listed in `also_in` as a version of a deprecation notice: e5 puts related but different
+    sentences of one language at 0.88-0.90, above the 0.88 that finds translations (a translation sits at ~0.90),
+    and near copies at 0.98-1.0."""
+    from bot.sentence_lookup import same_fact, version_of
+
+    lead = _sentence("- Deprecated: the old queue setting.", "notes.txt", "en", (1.0, 0.0))
+    nxt = _sentence("Use the database setting instead; it accepts the same forms.", "notes.txt", "en", _at(0.90), 1)
+    other = _sentence("An example ferrule.toml:", "README.md", "en", _at(0.90))
+    copy = _sentence("- Deprecated: the old queue setting!", "old/notes.txt", "en", _at(0.99))
+    spanish = _sentence("- Obsoleta: la antigua opción de la cola.", "notas.txt", "es", _at(0.90))
+    assert same_fact(lead, other) and not version_of(lead, other)  # one language, merely related
+    assert not version_of(lead, nxt)  # one file
+    assert version_of(lead, copy)  # one language, a near copy in another file
+    assert version_of(lead, spanish)  # a translation

@@ -83,6 +83,7 @@ def _answer_from_two(engine, monkeypatch, first: str, second: str, question: str
     one containing `second` (the next sentence of the same file) second, both likely enough to be quoted."""
     import numpy as np
 
+    from bot.extractive import Ranked
     from bot.ranker import FEATURES, Candidate
 
     key = engine.retriever.retrieve(query).passages[0].sentences[0].doc_key
@@ -92,9 +93,9 @@ def _answer_from_two(engine, monkeypatch, first: str, second: str, question: str
     assert b.position == a.position + 1
     synth = engine.synthesizer
     pool = [Candidate(a, None), Candidate(b, None)]
-    logits = np.log(np.asarray([0.9, 0.8]) / (1 - np.asarray([0.9, 0.8])))
-    monkeypatch.setattr(synth, "ranked", lambda *_: (pool, logits, np.zeros((2, len(FEATURES))), np.zeros(3),
-                                                     synth.ranker))
+    rows = np.zeros((2, len(FEATURES)))
+    ranked = Ranked(pool, rows, np.asarray([0.5, 0.45]), 2.0, rows[0], np.zeros(1), synth.ranker)
+    monkeypatch.setattr(synth, "ranked", lambda *_: ranked)
     monkeypatch.setattr(synth, "relevant", lambda *_: True)
     return synth.synthesize(question, "en", engine.retriever.retrieve(query))
 
