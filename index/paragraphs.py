@@ -1,6 +1,7 @@
 """Split plain text into paragraphs, keeping each paragraph's character span in the source.
 
-Blank lines separate blocks. Inside a block each line break is decided on its own (`_breaks`): a line that
+Blank lines, and rule lines (a heading's underline of dashes, "* * *"), separate blocks. Inside a block
+each line break is decided on its own (`_breaks`): a line that
 does not end like a sentence runs on into the next when that one starts in lower case (or with a digit or
 a comma) or when it is a wrapped line (at least WRAPPED_SHARE of the block's longest line); a short
 open-ended line before a capital is a heading (a title, "Borrowing rules") and a paragraph of its own; a
@@ -33,6 +34,7 @@ WRAPPED_SHARE = 0.6
 WRAP_CHARS = 160  # longer lines are not wrapped ones (a news paragraph on one line)
 HEADING_WORDS = 16
 HARD_WRAP_CHARS = 120  # a hard-wrapped block's lines are at most this long
+_RULE_MARKS = "-=_*~#+"  # a line of one of these repeated is a rule (plain text's underlines and separators)
 
 
 def _ends(line: str) -> bool:
@@ -125,15 +127,23 @@ def _groups(text: str, lines: list[tuple[int, int]]) -> Iterator[list[tuple[int,
         yield group
 
 
+def _rule(line: str) -> bool:
+    """A line of one mark repeated (a heading's underline, a section rule: "-----", "=====", "* * *")."""
+    marks = line.replace(" ", "")
+    return len(marks) >= 3 and marks[0] in _RULE_MARKS and marks == marks[0] * len(marks)
+
+
 def _blocks(text: str) -> Iterator[list[tuple[int, int]]]:
-    """(start, end) of the lines of each run of non-blank lines. A plain loop over lines: a regex for
-    "a line with a non-space" retried at every offset of a long run of spaces, quadratically."""
+    """(start, end) of the lines of each run of non-blank lines; a rule line separates blocks as a blank line
+    does (it is layout, not text). A plain loop over lines: a regex for "a line with a non-space" retried at
+    every offset of a long run of spaces, quadratically."""
     block: list[tuple[int, int]] = []
     start = 0
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        if text[start:end].strip():
+        line = text[start:end].strip()
+        if line and not _rule(line):
             block.append((start, end))
         elif block:
             yield block

@@ -211,3 +211,20 @@ def test_many_short_lines_take_linear_time() -> None:
     seconds(2_000)  # warm up
     small, big = seconds(10_000), seconds(40_000)
     assert big < 4 * small * 2.5  # 4x the lines, allowing noise on a shared machine
+
+
+def test_rule_lines_under_or_between_text_are_not_text() -> None:
+    """Plain-text release notes underline their headings ("Version 2.3.0 (2024-11-05)" over a line of dashes)
+    and separate sections with rules: the rules were indexed as text, glued to the heading ("Version 2.3.0
+    (2024-11-05) ------") or quoted alone ("FERRULE RELEASE NOTES =====", sweep of 2026-12-03). A line of one
+    repeated mark is a separator, like a blank line; the heading above it is a paragraph of its own."""
+    text = ("FERRULE RELEASE NOTES\n=====================\n\nVersion 2.3.0 (2024-11-05)\n"
+            "--------------------------\n- New: periodic jobs run on a cron schedule.\n"
+            "- Fixed: retries no longer double the delay.\n* * *\nVersion 2.2.0 (2024-08-01)\n~~~~~~~~~~~~~~~~\n"
+            "Workers shut down gracefully on SIGTERM.\n")
+    assert _texts(text) == ["FERRULE RELEASE NOTES", "Version 2.3.0 (2024-11-05)",
+                            "- New: periodic jobs run on a cron schedule.",
+                            "- Fixed: retries no longer double the delay.",
+                            "Version 2.2.0 (2024-08-01)", "Workers shut down gracefully on SIGTERM."]
+    _spans_hold(text, split_paragraphs(text))
+    assert _texts("The fee is 40 euros --- payable in March.\n") == ["The fee is 40 euros --- payable in March."]
