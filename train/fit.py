@@ -58,7 +58,10 @@ MAX_FALSE_DECLINES = 0.03
 # also_in): out of fold the median ran ~25 characters above the held-out one. With the translations skipped
 # (`Data.twins`) they agree within ~20 characters (285 out of fold gave 265 held out).
 MEDIAN_CHARS = 285
-FOLLOW_GRID = tuple(round(x, 3) for x in np.arange(0.01, 0.2001, 0.005))
+# The bar a further sentence's choice probability must clear per 100 characters (bot/ranker.py: joins). Out of fold
+# the median answer passes 285 characters below ~0.035 and falls under 230 above ~0.1; 17 steps, as many as the
+# former share grid (each is a simulated answer to every training question: most of the fit's time).
+FOLLOW_GRID = tuple(round(x, 3) for x in np.arange(0.02, 0.1001, 0.005))
 
 
 @dataclass
@@ -147,35 +150,36 @@ def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float 
     X, y = X[keep], y[keep]
     _, q = np.unique(q[keep], return_inverse=True)
     starts = np.searchsorted(q, np.arange(q.max() + 1))
-    positive = y > 0
+    positive = np.flatnonzero(y > 0)  # every question has one; a few percent of the rows
+    X_pos, q_pos = X[positive], q[positive]
+    pos_starts = np.searchsorted(q_pos, np.arange(q.max() + 1))
 
-    def log_sum_exp(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per question log(sum exp s) and each row's share of it (0 for rows at -inf)."""
-        top = np.maximum.reduceat(s, starts)
-        e = np.exp(s - top[q])
-        total = np.add.reduceat(e, starts)
-        return top + np.log(total), e / total[q]
+    def shares(s: np.ndarray, first: np.ndarray, rows_q: np.ndarray) -> tuple[float, np.ndarray]:
+        """Sum over questions of log(sum exp s), and each row's share of its question's sum."""
+        top = np.maximum.reduceat(s, first)
+        e = np.exp(s - top[rows_q])
+        total = np.add.reduceat(e, first)
+        return float((top + np.log(total)).sum()), e / total[rows_q]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        s = np.einsum("ij,j->i", X, w)
-        lse_all, p_all = log_sum_exp(s)
-        lse_pos, p_pos = log_sum_exp(np.where(positive, s, -np.inf))
-        return float((lse_all - lse_pos).sum() + 0.5 * l2 * np.einsum("j,j->", w, w)), p_all, p_pos
+        lse_all, p_all = shares(np.einsum("ij,j->i", X, w), starts, q)
+        lse_pos, p_pos = shares(np.einsum("ij,j->i", X_pos, w), pos_starts, q_pos)
+        return lse_all - lse_pos + 0.5 * l2 * float(np.einsum("j,j->", w, w)), p_all, p_pos
 
-    def covariance(p: np.ndarray) -> np.ndarray:
+    def covariance(rows: np.ndarray, p: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Sum over questions of the covariance of x under the probabilities p of its rows."""
-        weighted = X * p[:, None]
-        means = np.add.reduceat(weighted, starts, axis=0)
-        return np.einsum("ij,ik->jk", weighted, X) - np.einsum("qj,qk->jk", means, means)
+        weighted = rows * p[:, None]
+        means = np.add.reduceat(weighted, first, axis=0)
+        return np.einsum("ij,ik->jk", weighted, rows) - np.einsum("qj,qk->jk", means, means)
 
     d = X.shape[1]
     w = np.zeros(d)
     value, p_all, p_pos = loss(w)
+    ridge = np.diag(np.full(d, l2 + 1e-9))
     for _ in range(iterations):
-        grad = np.einsum("ij,i->j", X, p_all - p_pos) + l2 * w
-        cov_all, cov_pos = (covariance(p) for p in (p_all, p_pos))
-        ridge = np.diag(np.full(d, l2 + 1e-9))
-        step = np.linalg.solve(cov_all - cov_pos + ridge, grad)
+        grad = np.einsum("ij,i->j", X, p_all) - np.einsum("ij,i->j", X_pos, p_pos) + l2 * w
+        cov_all = covariance(X, p_all, starts)
+        step = np.linalg.solve(cov_all - covariance(X_pos, p_pos, pos_starts) + ridge, grad)
         if not np.einsum("j,j->", step, grad) > 0:  # the Hessian is not positive there: a step that still descends
             step = np.linalg.solve(cov_all + ridge, grad)
         for _ in range(30):
