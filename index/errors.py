@@ -25,6 +25,12 @@ class IndexCorrupt(CitebotIndexError):
     """The data directory exists but cannot be read."""
 
 
+class DataDirNotWritable(CitebotIndexError):
+    """The data directory (or the store in it) cannot be written: a read-only mount or folder. Chroma opens
+    its store for writing even to answer questions, so nothing works there; rebuilding would not help, so
+    the message never suggests it."""
+
+
 class CorpusError(CitebotIndexError):
     """A problem with the corpus folder; `folder` lets a front end word its own hint (--corpus or not)."""
 

@@ -28,6 +28,7 @@ from index.errors import (
     CitebotIndexError,
     CorpusEmpty,
     CorpusMissing,
+    DataDirNotWritable,
     IndexBusy,
     IndexCorrupt,
 )
@@ -165,14 +166,18 @@ def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str,
 
 
 def _open_store(settings: IndexSettings, rebuild: bool, progress: Progress) -> Store:
-    """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated."""
-    from index.store import Store, set_aside_embedded
+    """The store; with --rebuild an embedded store too damaged to open is moved aside and recreated. One in a
+    data dir that cannot be written is neither: DataDirNotWritable says so (a rebuild could not write either)."""
+    from index.store import Store, set_aside_embedded, store_failure
 
     try:
         return Store(settings)
     except CitebotIndexError:
         raise
     except Exception as exc:
+        failure = store_failure(settings, exc)
+        if isinstance(failure, DataDirNotWritable):
+            raise failure from exc
         location = describe_location(settings)
         if settings.server_mode or not rebuild:
             raise IndexCorrupt(f"the index ({location}) cannot be opened ({exc}); {REBUILD_HINT}") from exc

@@ -27,11 +27,11 @@ from functools import cached_property
 from pathlib import Path
 
 from index.embed_id import embedder_id
-from index.errors import REBUILD_HINT, IndexCorrupt, IndexMismatch, IndexMissing, IndexUnavailable
+from index.errors import REBUILD_HINT, CitebotIndexError, IndexMismatch, IndexMissing
 from index.lexical import LexicalIndex, build_lexical, save_lexical
 from index.local_state import LocalState, atomic_write, read_json
 from index.settings import IndexSettings
-from index.store import FileEntry, Manifest, Store, embedded_index_exists, reset_embedded_cache
+from index.store import FileEntry, Manifest, Store, embedded_index_exists, reset_embedded_cache, store_failure
 
 logger = logging.getLogger(__name__)
 # v2: sections and last pages stored (structure-aware loading)
@@ -122,8 +122,8 @@ class Snapshot:
 
 
 def open_snapshot(settings: IndexSettings, state: LocalState) -> Snapshot:
-    """The live version, checked against the current settings; IndexMissing, IndexCorrupt, IndexMismatch
-    or IndexUnavailable (each saying what to do) when it cannot be read."""
+    """The live version, checked against the current settings; IndexMissing, IndexCorrupt, IndexMismatch,
+    IndexUnavailable or DataDirNotWritable (each saying what to do) when it cannot be read."""
     if not settings.server_mode:
         if not embedded_index_exists(settings):
             raise IndexMissing(f"no index in {settings.data_dir}; run `citebot index`")
@@ -133,11 +133,10 @@ def open_snapshot(settings: IndexSettings, state: LocalState) -> Snapshot:
         store = Store(settings)
         store.open(create=False)
         manifest = store.read_manifest()
-    except (IndexMissing, IndexUnavailable):
+    except CitebotIndexError:
         raise
-    except Exception as exc:
-        raise IndexCorrupt(f"the index in {settings.data_dir} cannot be read ({exc.__class__.__name__}); "
-                           f"{REBUILD_HINT}") from exc
+    except Exception as exc:  # a damaged store (IndexCorrupt), or one in a read-only folder (DataDirNotWritable)
+        raise store_failure(settings, exc) from exc
     if manifest is None:
         raise IndexMissing("the index is empty or was never finished; run `citebot index`")
     check_identity(manifest, settings, store.location)

@@ -10,6 +10,7 @@ with. Swapping the manifest is the single write that makes an index update visib
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -22,7 +23,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from index.errors import IndexMissing, IndexUnavailable
+from index.errors import (
+    REBUILD_HINT,
+    CitebotIndexError,
+    DataDirNotWritable,
+    IndexCorrupt,
+    IndexMissing,
+    IndexUnavailable,
+)
 from index.settings import IndexSettings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -126,6 +134,7 @@ def _chromadb() -> Any:
         import chromadb
         import chromadb.api.shared_system_client
         import chromadb.config
+        import chromadb.errors
     return chromadb
 
 
@@ -261,6 +270,60 @@ def _is_connection_error(exc: BaseException) -> bool:
     return any(word in text for word in ("connect", "timeout", "timed out", "unavailable", "refused"))
 
 
+# What Chroma (its sqlite, or the file system under it) says when the store cannot be written: the embedded
+# store opened in a read-only folder or mount fails with InternalError "error returned from database:
+# (code: 8) attempt to write a readonly database".
+_READ_ONLY_WORDS = ("readonly database", "read-only database", "read-only file system", "read only file system",
+                    "permission denied")
+_READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _says_read_only(exc: BaseException) -> bool:
+    """Whether `exc`, or an exception it was raised from, says the store cannot be written."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _READ_ONLY_ERRNOS:
+            return True
+        if any(words in str(current).lower() for words in _READ_ONLY_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _embedded_writable(settings: IndexSettings) -> bool:
+    """Whether this process may write the data dir, the embedded store's folder and its database (the ones
+    that exist). os.access also sees a read-only mount, where even root cannot write."""
+    paths = (Path(settings.data_dir), embedded_dir(settings), _embedded_db(settings))
+    return all(os.access(path, os.W_OK) for path in paths if path.exists())
+
+
+def _is_store_failure(exc: BaseException) -> bool:
+    """Whether `exc` is Chroma failing on the stored index itself (damaged HNSW files, an unreadable database),
+    as opposed to a mistake in the call (InvalidArgumentError and the like), which stays a bug to show."""
+    return isinstance(exc, _chromadb().errors.InternalError)
+
+
+def store_failure(settings: IndexSettings, exc: BaseException) -> CitebotIndexError:
+    """The citebot error for `exc`, a failure opening or reading the stored index that is not a lost connection:
+    DataDirNotWritable when the embedded store's data dir cannot be written (Chroma cannot open a read-only
+    store even to read it, and rebuilding would not help), else IndexCorrupt saying to rebuild."""
+    if not settings.server_mode and (_says_read_only(exc) or not _embedded_writable(settings)):
+        return DataDirNotWritable(f"the data folder {settings.data_dir} is not writable ({exc.__class__.__name__}: "
+                                  f"{_first_line(exc)}); the index store must be writable even to answer "
+                                  "questions: make the folder and its files writable for this user, or set "
+                                  "CITEBOT_DATA_DIR to a writable copy of it")
+    where = describe_location(settings) if settings.server_mode else settings.data_dir
+    return IndexCorrupt(f"the index in {where} cannot be read ({exc.__class__.__name__}); {REBUILD_HINT}")
+
+
+def _first_line(exc: BaseException, limit: int = 160) -> str:
+    """The start of an exception's message, short enough for a one-sentence error."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 class Store:
     """Chroma behind a small interface the rest of the index uses."""
 
@@ -326,13 +389,20 @@ class Store:
         self._chunks = self._sentences = None
 
     @contextmanager
-    def _reachable(self) -> Iterator[None]:
-        """Turn a connection failure or timeout into IndexUnavailable (a short reply, not a traceback)."""
+    def _reading(self) -> Iterator[None]:
+        """Turn a failure reading the stored index into a citebot error (a short reply, not a traceback): a
+        connection failure or timeout into IndexUnavailable, Chroma failing on the stored index (its HNSW
+        files damaged: "Error loading hnsw index") into IndexCorrupt, or DataDirNotWritable (store_failure).
+        Anything else (a bug, KeyboardInterrupt) goes through as it is; the original stays chained."""
         try:
             yield
+        except CitebotIndexError:
+            raise
         except Exception as exc:
             if _is_connection_error(exc):
                 raise unavailable(self.location) from exc
+            if _is_store_failure(exc):
+                raise store_failure(self.settings, exc) from exc
             raise
 
     # manifest --------------------------------------------------------------------------------
@@ -353,10 +423,12 @@ class Store:
 
     # writes ----------------------------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str], sentences: bool = False) -> set[str]:
+        """Which of `ids` are stored (an interrupted run's records are reused, not embedded again)."""
         collection = self._sentences if sentences else self._chunks
         found: set[str] = set()
         for i in range(0, len(ids), _PAGE):
-            found.update(collection.get(ids=list(ids[i:i + _PAGE]), include=[])["ids"])
+            with self._reading():
+                found.update(collection.get(ids=list(ids[i:i + _PAGE]), include=[])["ids"])
         return found
 
     def add(self, ids: list[str], embeddings: Any, documents: list[str], metadatas: list[dict[str, Any]],
@@ -376,18 +448,25 @@ class Store:
         """Every document version that has chunks or sentences, live or orphaned by an interrupted run (one
         killed between a file's sentences and its chunks leaves sentences only)."""
         keys: set[str] = set()
-        for collection in (self._chunks, self._sentences):
-            for page in _pages(collection, ["metadatas"]):
-                keys.update(str(m["doc_key"]) for m in page["metadatas"] if m)
+        with self._reading():
+            for collection in (self._chunks, self._sentences):
+                for page in _pages(collection, ["metadatas"]):
+                    keys.update(str(m["doc_key"]) for m in page["metadatas"] if m)
         return keys
 
     # reads -----------------------------------------------------------------------------------
     def count(self) -> int:
-        return int(self._chunks.count())
+        with self._reading():
+            return int(self._chunks.count())
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(id, text, metadata) of every stored chunk, a page at a time."""
-        for page in _pages(self._chunks, ["documents", "metadatas"]):
+        pages = _pages(self._chunks, ["documents", "metadatas"])
+        while True:
+            with self._reading():  # around Chroma's reads only, not the caller's work on each row
+                page = next(pages, None)
+            if page is None:
+                return
             yield from zip(page["ids"], page["documents"], page["metadatas"], strict=True)
 
     def _nearest(self, collection: Any, vector: Sequence[float], n: int, doc_keys: Sequence[str] | None,
@@ -400,7 +479,7 @@ class Store:
         if not_language:
             clauses.append({"language": {"$ne": not_language}})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        with self._reachable():
+        with self._reading():
             res = collection.query(query_embeddings=[list(vector)], n_results=max(1, n), where=where,
                                    include=["documents", "metadatas", extra])
         return _rows({key: value[0] for key, value in res.items() if value is not None and key != "included"},
@@ -420,7 +499,7 @@ class Store:
 
     def get_chunks(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any], Any]]:
         """(id, text, metadata, embedding) of the given chunks."""
-        with self._reachable():
+        with self._reading():
             res = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         return _rows(res, "embeddings")
 
@@ -428,7 +507,7 @@ class Store:
         """(id, text, metadata, embedding) of the given sentences (those stored)."""
         rows: list[tuple[str, str, dict[str, Any], Any]] = []
         for i in range(0, len(ids), _PAGE):
-            with self._reachable():
+            with self._reading():
                 res = self._sentences.get(ids=ids[i:i + _PAGE], include=["documents", "metadatas", "embeddings"])
             rows += _rows(res, "embeddings")
         return rows
@@ -446,7 +525,7 @@ class Store:
         clauses = [{"$and": [{"doc_key": key}, {"position": {"$gte": first}}, {"position": {"$lte": last}}]}
                    for key, first, last in ranges]
         where = clauses[0] if len(clauses) == 1 else {"$or": clauses}
-        with self._reachable():
+        with self._reading():
             res = self._sentences.get(where=where, include=["documents", "metadatas", "embeddings"])
         return _rows(res, "embeddings")
 
