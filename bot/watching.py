@@ -2,7 +2,8 @@
 changes (index/watch.py does the watching), each pass summed up in one line.
 
 `index --watch` watches in the foreground until Ctrl-C; `chat` and `telegram` watch on a daemon thread,
-and their engine picks the new index up as it does one published by another process.
+and their engine picks the new index up as it does one published by another process. When the watcher has
+to wait (the corpus folder is gone, or another `citebot index` kept the lock) it says so in one line.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def watch_in_background(settings: Any, echo: Callable[[str], None] | None = None
     def on_error(exc: CitebotIndexError) -> None:
         say(f"watched folder not indexed: {exc}")
 
-    _, stop = start_watcher(settings, lambda report: say(describe_pass(report)), on_error)
+    _, stop = start_watcher(settings, lambda report: say(describe_pass(report)), on_error,
+                            on_notice=say)
     return stop
 
 
@@ -53,6 +55,7 @@ def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
         # "watching" is said once the watcher is live: a change made after the line is never missed
         watch_corpus(settings, lambda report: echo(describe_pass(report)),
                      lambda exc: echo(f"not indexed: {exc}"), stop,
-                     on_ready=lambda: echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)"))
+                     on_ready=lambda: echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)"),
+                     on_notice=echo)
     except KeyboardInterrupt:
         stop.set()

@@ -1,33 +1,52 @@
 """Keep the index in step with the corpus folder: changes are indexed a few seconds after the last one.
 
-watchfiles (the Rust `notify` crate) reports changes in batches once the folder has been quiet for
-`debounce` ms. A file that is still being written (its size or modification time still moving) is
-waited for until it has kept both for `settle` seconds, so a half-copied PDF is never indexed. Each
-pass is an ordinary incremental `build_index` under the data-dir lock: unchanged files cost a hash,
-and questions keep being answered from the previous version until the new one is published.
+watchfiles (the Rust `notify` crate) hands changes on in batches: once a change is seen, a batch ends when
+no further change arrives for `step` ms (watchfiles' default, 50 ms) or, at the latest, `debounce` ms after
+its first change, so a batch never waits for the folder to be quiet. What does wait for quiet is the settle
+step: a file that is still being written (its size or modification time still moving) is waited for until
+it has kept both for `settle` seconds, so a half-copied PDF is never indexed. Each pass is an ordinary
+incremental `build_index` under the data-dir lock: unchanged files cost a hash, and questions keep being
+answered from the previous version until the new one is published.
+
+The watcher follows the corpus *path*, not the folder it found there first: a folder replaced
+(`mv docs docs.old; mv docs.new docs`) or deleted and made again is noticed within a few seconds (its
+(st_dev, st_ino) changed), watched anew and indexed; while no folder is there, the watcher waits for one.
+A pass that cannot take the lock (another `citebot index` held it for the whole wait) is tried again later.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat as stat_module
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from index.errors import CitebotIndexError
+from index.errors import CitebotIndexError, CorpusMissing, IndexBusy
+from index.sanitize import clean_line
 from index.settings import IndexSettings
 
 logger = logging.getLogger(__name__)
 
-# Quiet time before a batch of changes is handed on: an editor saves in several steps (temp file,
-# rename, chmod) and a copy of a folder arrives file by file; one second folds those into one pass.
+# The longest a batch of changes is gathered (watchfiles' `debounce`): it is handed on as soon as 50 ms pass
+# without a new change (watchfiles' `step`), or at the latest this long after its first change; it does not
+# wait for a quiet second. The settle wait below, not this, makes sure the changed files are complete; changes
+# that arrive during it (the rest of a folder being copied) come as the next batch, and a second pass.
 DEBOUNCE_MS = 1000
 # A changed file must keep its size and mtime this long before it is indexed. Copies and downloads
 # write in bursts well under a second apart, so one quiet second means the writer is done.
 SETTLE_SECONDS = 1.0
 # A file that keeps growing longer than this (a log being appended to forever) is indexed as it is.
 MAX_SETTLE_SECONDS = 300.0
+# How often the watcher checks that the folder at the corpus path is still the one it watches (and, while
+# there is none, whether one is back). A folder moved away or deleted takes its file watch with it.
+IDENTITY_CHECK_SECONDS = 2.0
+# How long a pass waits for another `citebot index` holding the data-dir lock, and how long after such a
+# wait timed out the pass is tried again (the changes stay pending meanwhile). Read at call time (tests).
+LOCK_WAIT_SECONDS = 600.0
+RETRY_SECONDS = 30.0
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
@@ -36,6 +55,15 @@ def _signature(path: Path) -> tuple[int, int] | None:
     except OSError:  # deleted or renamed away: nothing left to wait for
         return None
     return stat.st_size, stat.st_mtime_ns
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the folder at `folder` (links followed), or None when there is no folder there."""
+    try:
+        stat = os.stat(folder)
+    except (OSError, ValueError):
+        return None
+    return (stat.st_dev, stat.st_ino) if stat_module.S_ISDIR(stat.st_mode) else None
 
 
 def wait_until_stable(paths: Iterable[Path], stop: threading.Event, settle: float = SETTLE_SECONDS,
@@ -52,55 +80,98 @@ def wait_until_stable(paths: Iterable[Path], stop: threading.Event, settle: floa
             return True
         if time.monotonic() > deadline:
             logger.warning("still changing after %.0f s; indexing as it is: %s", limit,
-                           ", ".join(str(p) for p, a, b in zip(paths, last, now, strict=True) if a != b))
+                           ", ".join(clean_line(str(p)) for p, a, b in zip(paths, last, now, strict=True) if a != b))
             return True
         last = now
 
 
-def _outside(data_dir: Path) -> Callable[[object, str], bool]:
-    """A watchfiles filter that ignores the data dir (when it sits inside the corpus), editor litter, and hidden
-    files (never documents: scan_corpus leaves them out; uploads and editors write their temporary files so)."""
-    from watchfiles import DefaultFilter
+def _outside(data_dir: Path, corpus: Path | None = None) -> Callable[[object, str], bool]:
+    """A watchfiles filter that leaves out exactly what the corpus scan (index/load.py: scan_corpus) leaves out:
+    hidden files, and everything below a hidden folder of the corpus (never documents; uploads and editors write
+    their temporary files so); and the data dir, when it sits inside the corpus (the watcher's own writes).
 
-    default = DefaultFilter()
+    Nothing else: watchfiles' DefaultFilter also drops node_modules, __pycache__, flycheck_* and the like,
+    which the scan indexes, so a document there went unseen by the watcher. Without `corpus` only the file's own
+    name is checked for a leading dot."""
     data = data_dir.resolve()
+    roots: list[Path] = []
+    if corpus is not None:  # watchfiles reports paths under the watched path as given, made absolute
+        for root in (Path(os.path.abspath(corpus)), corpus.resolve()):
+            if root not in roots:
+                roots.append(root)
+
+    def relative_parts(path: Path) -> tuple[str, ...]:
+        for root in roots:
+            try:
+                return path.relative_to(root).parts
+            except ValueError:
+                continue
+        return (path.name,)
 
     def keep(change: object, path: str) -> bool:
-        if Path(path).name.startswith("."):
+        candidate = Path(path)
+        if any(part.startswith(".") for part in relative_parts(candidate)):
             return False
         try:
-            resolved = Path(path).resolve()
+            resolved = candidate.resolve()
         except (RuntimeError, OSError):  # a link loop ("Symlink loop from ..."): not in the data dir; the scan skips it
-            return bool(default(change, path))  # type: ignore[arg-type]
-        return default(change, path) and data not in resolved.parents and resolved != data  # type: ignore[arg-type]
+            return True
+        return data not in resolved.parents and resolved != data
 
     return keep
 
 
-# How often the watcher wakes while nothing changes (ms): only to notice that it is live (see watch_corpus) and a
-# stop request; a wake-up with no change costs nothing but the loop.
+def _names(paths: list[Path]) -> str:
+    """The changed files for the log, names cleaned (untrusted: escape sequences, newlines)."""
+    return ", ".join(clean_line(p.name) for p in paths[:5]) + (" ..." if len(paths) > 5 else "")
+
+
+# How often the watcher wakes while nothing changes (ms): only to notice that it is live (see watch_corpus), a
+# stop request, a pass due again, and the corpus folder's identity; a wake-up with no change costs nothing but the loop.
 IDLE_WAKE_MS = 500
 
 
 def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                  on_error: Callable[[CitebotIndexError], None], stop: threading.Event,
                  debounce_ms: int = DEBOUNCE_MS, settle: float = SETTLE_SECONDS,
-                 on_ready: Callable[[], None] | None = None) -> None:
+                 on_ready: Callable[[], None] | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:
     """Index every batch of changes in `settings.corpus` until `stop` is set (blocks the caller).
 
     A change made before the file watcher is live would never be reported to it, so once it is live a first
     pass brings the index in line with the folder (a hash per unchanged file); only then is `on_ready`
-    called: from that moment every change is seen. `on_report` gets each pass's IndexReport (the first pass's
-    only when it changed something); `on_error` gets a pass's user-facing failure (an emptied corpus, a busy
-    lock), after which watching goes on.
+    called: from that moment every change is seen. `on_report` gets each pass's IndexReport (the first pass's,
+    and that of a folder watched anew, only when it changed something); `on_error` gets a pass's user-facing
+    failure (an emptied corpus), after which watching goes on. `on_notice` (default: a warning in the log)
+    gets one line when the watcher has to wait or start over: the corpus folder is gone (it waits for it to
+    come back), was replaced (it watches the new one and indexes it), or another `citebot index` kept the lock
+    for the whole wait (the pass is tried again `RETRY_SECONDS` later, and at the next change anyway).
     """
     from watchfiles import watch
 
     from index.ingest import build_index
 
+    corpus = Path(settings.corpus)
+    notice = on_notice or (lambda line: logger.warning("%s", line))
+    keep = _outside(Path(settings.data_dir), corpus)
+    retry_at: float | None = None  # when a pass that found the lock taken is due again (its changes are pending)
+
     def index_pass(quiet_when_unchanged: bool) -> None:
+        nonlocal retry_at
+        retry_at = None
+        wait = LOCK_WAIT_SECONDS
         try:
-            report = build_index(settings, wait_seconds=600)
+            report = build_index(settings, wait_seconds=wait)
+        except IndexBusy:
+            retry_at = time.monotonic() + RETRY_SECONDS
+            notice(f"not indexed yet: another `citebot index` kept the lock on {settings.data_dir} for {wait:g} s; "
+                   f"the watcher will try again in {RETRY_SECONDS:g} s")
+            return
+        except CorpusMissing as exc:
+            if _identity(corpus) is None:  # gone meanwhile: the watch loop says so once and waits for it
+                return
+            on_error(exc)
+            return
         except CitebotIndexError as exc:
             on_error(exc)
             return
@@ -110,34 +181,67 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
         if not quiet_when_unchanged or report.added or report.updated or report.removed:
             on_report(report)
 
-    corpus = Path(settings.corpus)
-    live = False
-    for changes in watch(corpus, watch_filter=_outside(Path(settings.data_dir)), debounce=debounce_ms,
-                         stop_event=stop, raise_interrupt=False, rust_timeout=IDLE_WAKE_MS, yield_on_timeout=True):
-        if not live:  # the first wake-up: the watcher is registered
-            live = True
-            if not changes:  # (changes seen already lead to a pass below, which catches up as well)
-                index_pass(quiet_when_unchanged=True)
-            if on_ready is not None:
-                on_ready()
-        if not changes:
+    ready = False
+    watched: tuple[int, int] | None = None  # the folder last watched at the corpus path
+    missing = False
+    while not stop.is_set():
+        identity = _identity(corpus)
+        if identity is None:
+            if not missing:
+                missing = True
+                notice(f"corpus folder {corpus} does not exist (deleted or moved away); "
+                       "waiting for it to come back")
+            stop.wait(IDENTITY_CHECK_SECONDS)
             continue
-        paths = sorted({Path(p) for _, p in changes})
-        logger.info("corpus changed: %s", ", ".join(p.name for p in paths[:5]) + (" ..." if len(paths) > 5 else ""))
-        if not wait_until_stable(paths, stop, settle):
-            return
-        index_pass(quiet_when_unchanged=False)
+        if missing:
+            notice(f"corpus folder {corpus} is back; watching and indexing it")
+        elif watched is not None and identity != watched:
+            notice(f"corpus folder {corpus} was replaced; watching and indexing the new one")
+        missing, watched = False, identity
+        changes_seen = watch(corpus, watch_filter=keep, debounce=debounce_ms, stop_event=stop, raise_interrupt=False,
+                             rust_timeout=IDLE_WAKE_MS, yield_on_timeout=True)
+        live = False
+        next_check = time.monotonic() + IDENTITY_CHECK_SECONDS
+        try:
+            for changes in changes_seen:
+                if not live:  # the first wake-up: the watcher is registered
+                    live = True
+                    if not changes:  # (changes seen already lead to a pass below, which catches up as well)
+                        index_pass(quiet_when_unchanged=True)
+                    if not ready and on_ready is not None:
+                        on_ready()
+                    ready = True
+                if changes or time.monotonic() >= next_check:
+                    next_check = time.monotonic() + IDENTITY_CHECK_SECONDS
+                    if _identity(corpus) != identity:  # moved away, deleted or replaced: watch the path anew
+                        break
+                if changes:
+                    paths = sorted({Path(p) for _, p in changes})
+                    logger.info("corpus changed: %s", _names(paths))
+                    if not wait_until_stable(paths, stop, settle):
+                        return
+                    index_pass(quiet_when_unchanged=False)
+                elif retry_at is not None and time.monotonic() >= retry_at:
+                    index_pass(quiet_when_unchanged=False)
+            else:  # the watch ended by itself: stopped, or interrupted (Ctrl-C while watchfiles waited)
+                return
+        except FileNotFoundError:  # raised by the watch's start: the folder went away since the check above
+            if live or _identity(corpus) is not None:
+                raise
+        finally:
+            changes_seen.close()
 
 
 def start_watcher(settings: IndexSettings, on_report: Callable[[object], None],
                   on_error: Callable[[CitebotIndexError], None],
-                  on_ready: Callable[[], None] | None = None) -> tuple[threading.Thread, threading.Event]:
+                  on_ready: Callable[[], None] | None = None,
+                  on_notice: Callable[[str], None] | None = None) -> tuple[threading.Thread, threading.Event]:
     """`watch_corpus` on a daemon thread (for `chat --watch` and `telegram --watch`); set the event to stop."""
     stop = threading.Event()
 
     def run() -> None:
         try:
-            watch_corpus(settings, on_report, on_error, stop, on_ready=on_ready)
+            watch_corpus(settings, on_report, on_error, stop, on_ready=on_ready, on_notice=on_notice)
         except Exception:  # the watcher must never take the front end down with it
             logger.exception("the corpus watcher stopped")
 

@@ -87,3 +87,41 @@ def test_chat_watch_answers_from_a_file_added_while_it_runs(tmp_path: Path, buil
         if proc.poll() is None:
             proc.kill()
     assert "212 bicycles" in out and "ferry.txt" in out, out + "".join(errors)
+
+
+def test_index_watch_waits_for_a_deleted_corpus_folder_and_says_so_once(tmp_path: Path) -> None:
+    """`rm -rf docs` while `citebot index --watch` runs, then docs made again: it printed one "does not exist"
+    line and never indexed again. It says once that it waits, then indexes the folder that came back."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "storm.txt").write_text("The lighthouse keeper recorded seventeen gales in the winter of 1911.\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "CITEBOT_"))}
+    env.update(CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(tmp_path / "data"), ANONYMIZED_TELEMETRY="False")
+    proc = subprocess.Popen([str(CITEBOT), "index", "--watch"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+
+    def wait_line(text: str, seconds: float) -> None:
+        started = time.monotonic()
+        while not any(text in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() - started < seconds, f"no {text!r} within {seconds} s:\n{''.join(lines)}"
+            time.sleep(0.1)
+
+    try:
+        wait_line("watching", 120)
+        shutil.rmtree(corpus)
+        wait_line("waiting for it to come back", 15)
+        time.sleep(3)
+        staging = tmp_path / "staging"
+        staging.mkdir()
+        (staging / "ferry.txt").write_text("The Varnholm ferry carries exactly 212 bicycles every Sunday.\n")
+        staging.rename(corpus)
+        wait_line("indexed added ferry.txt; removed storm.txt", 30)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+    assert code == 0, "".join(lines)
+    assert sum("does not exist" in line for line in lines) == 1, "".join(lines)
+    assert "Traceback" not in "".join(lines)

@@ -36,3 +36,23 @@ def test_a_pass_is_one_line_with_untrusted_names_cleaned() -> None:
     line = describe_pass(report)
     assert line == "indexed added a.pdf, evil.txt; removed old.md (index version 7, 40 chunks)"
     assert describe_pass(IndexReport()) == "corpus changed; the index already matches it"
+
+
+def test_the_filter_leaves_out_exactly_what_the_corpus_scan_leaves_out(tmp_path: Path) -> None:
+    """watchfiles' DefaultFilter dropped node_modules, __pycache__, flycheck_*, .pyc-like names: documents
+    `citebot index` indexes, which the watcher never saw. Now a change is kept iff the scan can see the file."""
+    from index.load import scan_corpus
+
+    corpus, data = tmp_path / "corpus", tmp_path / "corpus" / "data"
+    names = ["a.txt", "node_modules/railway.txt", "__pycache__/notes.md", "sub/flycheck_draft.md", ".git/x.txt",
+             "venv/.venv/lib.txt", "sub/.cache/old.txt", ".hidden.md", "sub/.draft.md", "site-packages/p.md",
+             "data/chroma/doc.txt", "4913.txt", ".idea/workspace.md"]
+    for name in names:
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text("text")
+    scanned = {p.relative_to(corpus).as_posix() for p in scan_corpus(corpus).files} - {"data/chroma/doc.txt"}
+    keep = _outside(data, corpus)
+    kept = {name for name in names if keep(Change.added, str(corpus / name))}
+    assert kept == scanned
+    assert {"node_modules/railway.txt", "__pycache__/notes.md", "sub/flycheck_draft.md"} <= kept
+    assert not keep(Change.modified, str(data / "chroma" / "chroma.sqlite3"))  # the data dir inside the corpus
