@@ -382,12 +382,12 @@ class Ranker:
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
-def joins(probability: float, chars: int, follow: float) -> bool:
+def joins(probability: float | np.ndarray, chars: int | np.ndarray, follow: float) -> bool | np.ndarray:
     """Whether a further sentence joins the answer: its choice probability is at least `follow` per 100
     characters it adds. A length-aware share of one probability distribution: a short sentence the model
     half-believes is cheap to add, a long one must be likely; a lead the model is sure of stands alone. Out of
     fold it holds more facts at the same median length than a share of the lead's probability
-    (docs/answer-quality.md, ninth session)."""
+    (docs/answer-quality.md, ninth session). Elementwise on arrays (train/fit.py tests every candidate at once)."""
     return probability >= follow * chars / 100
 
 

@@ -43,9 +43,15 @@ def test_english_question_after_a_portuguese_one_is_answered_in_english(engine: 
 
 
 def test_english_version_leads_when_one_exists(engine: Engine) -> None:
+    """The lead is quoted in the question's language when a version of it exists in that language (the other
+    files go to also_in). The lead stays first whatever its language (since the ninth session: moving a weaker
+    quote in the question's language before it opened answers with the wrong sentence)."""
     answer = engine.answer("What is the H20?")
     assert answer.answered
-    assert answer.citations[0].language == "en", answer.citations[0]
+    english = {name for name, entry in engine.retriever._snapshot.manifest.files.items() if entry.language == "en"}
+    lead = answer.citations[0]
+    assert lead.language == "en" or not english & set(lead.also_in), lead
+    assert "H20" in lead.quote
 
 
 @pytest.mark.parametrize("nonsense", ["asdfgh qwerty", "qwertz", "zzkj xxpl"])
