@@ -37,12 +37,7 @@ def test_index_watch_picks_up_an_edit_and_stops_on_ctrl_c(tmp_path: Path, built_
     reader.start()
 
     def wait_line(text: str, seconds: float) -> float:
-        started = time.monotonic()
-        while not any(text in line for line in lines):
-            assert proc.poll() is None, "".join(lines)
-            assert time.monotonic() - started < seconds, f"no {text!r} within {seconds} s:\n{''.join(lines)}"
-            time.sleep(0.1)
-        return time.monotonic() - started
+        return _wait_line(proc, lines, text, seconds)
 
     try:
         wait_line("watching", 120)
@@ -102,12 +97,8 @@ def test_index_watch_waits_for_a_deleted_corpus_folder_and_says_so_once(tmp_path
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
 
-    def wait_line(text: str, seconds: float) -> None:
-        started = time.monotonic()
-        while not any(text in line for line in lines):
-            assert proc.poll() is None, "".join(lines)
-            assert time.monotonic() - started < seconds, f"no {text!r} within {seconds} s:\n{''.join(lines)}"
-            time.sleep(0.1)
+    def wait_line(text: str, seconds: float) -> float:
+        return _wait_line(proc, lines, text, seconds)
 
     try:
         wait_line("watching", 120)
@@ -125,3 +116,14 @@ def test_index_watch_waits_for_a_deleted_corpus_folder_and_says_so_once(tmp_path
     assert code == 0, "".join(lines)
     assert sum("does not exist" in line for line in lines) == 1, "".join(lines)
     assert "Traceback" not in "".join(lines)
+
+
+def _wait_line(proc: subprocess.Popen, lines: list[str], text: str, seconds: float) -> float:
+    """Seconds until a line of the running `proc`'s output (collected in `lines`) holds `text`; fails when the
+    process ends or `seconds` pass first."""
+    started = time.monotonic()
+    while not any(text in line for line in lines):
+        assert proc.poll() is None, "".join(lines)
+        assert time.monotonic() - started < seconds, f"no {text!r} within {seconds} s:\n{''.join(lines)}"
+        time.sleep(0.1)
+    return time.monotonic() - started
