@@ -2,12 +2,13 @@
 
 Candidate sentences (those of the retrieved passages and the sentence-level hits) are scored by the
 fitted answer ranker (bot/ranker.py, parameters in bot/ranker_params.json, fitted by train/fit.py on
-labelled questions). The best one leads; a further sentence (often the one right after a lead that
-only restates the question) joins when its probability is a fitted share of the lead's. A fact told by
-several files (translations of one story) is quoted once, in the question's language when a version in
-it exists, with the other files listed in `also_in`. When the ranker's calibrated probability that the
-documents answer the question is below its fitted threshold, the engine says the documents do not answer
-(README, "Abstention"; docs/answer-quality.md).
+labelled questions). The choice model's likeliest candidate leads; a further sentence (often the one right
+after a lead that only restates the question) joins when its choice probability clears a fitted bar per
+100 characters, so the answer grows only while the model hesitates. A fact told by several files
+(translations of one story) is quoted once, in the question's language when a version in it exists, with
+the other files listed in `also_in`. When the logistic model's calibrated probability that the documents
+answer the question is below its fitted threshold, the engine says the documents do not answer (README,
+"Abstention"; docs/answer-quality.md).
 """
 
 from __future__ import annotations
