@@ -200,9 +200,11 @@ def _indexed_files(settings: Settings) -> dict[str, str] | None:
     return None if manifest is None else {name: entry.sha256 for name, entry in manifest.files.items()}
 
 
-def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callable[[str], None] = _stderr) -> Any:
-    """`citebot index --dry-run`: what an index run would embed and roughly how long it would take, with
-    nothing embedded or written (the index, if any, is not opened)."""
+def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callable[[str], None] = _stderr,
+                  rebuild: bool = False) -> Any:
+    """`citebot index --dry-run [--rebuild]`: what an index run would embed and roughly how long it would take,
+    with nothing embedded or written (the index, if any, is not opened); with `rebuild`, every file, as the
+    rebuild embeds them all."""
     from index.dry_run import dry_run
 
     corpus = Path(settings.corpus)
@@ -212,7 +214,7 @@ def dry_run_index(settings: Settings, corpus_option: bool = False, echo: Callabl
     report = dry_run(corpus, tuple(settings.language_list), settings.chunk_size, settings.chunk_overlap,
                      settings.follow_links, on_file=lambda name, _r: logger.info("read %s", name),
                      chunk_vectors=settings.chunk_vectors, sentence_pairs=settings.sentence_pairs,
-                     indexed=_indexed_files(settings))
+                     indexed=None if rebuild else _indexed_files(settings))
     for name, reason in report.skipped:
         echo(f"skipped {clean_line(name)}: {reason}")
     speed = measured_embedding_speed(settings)

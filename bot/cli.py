@@ -86,7 +86,7 @@ def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float
     if dry_run:
         from bot.app import dry_run_index
 
-        dry_run_index(settings, corpus_option=True)
+        dry_run_index(settings, corpus_option=True, rebuild=rebuild)
         return
     run_index(settings, rebuild=rebuild, wait=wait, corpus_option=True)
     if watch:

@@ -40,6 +40,9 @@ def test_dry_run_counts_what_an_index_run_embeds_and_writes_nothing(tmp_path: Pa
     # against an index: only what the run would embed (the whole folder was counted until 2026-12-03)
     again = citebot("index", "--dry-run", env=env, cwd=tmp_path)
     assert "0 files (0 KB), 0 chunks, 0 sentences, 0 e5 tokens to embed; 2 unchanged, 0 to remove" in again.stderr
+    # with --rebuild: everything, as the rebuild embeds everything (the flag was ignored: "0 files ... 2 unchanged")
+    whole = citebot("index", "--dry-run", "--rebuild", env=env, cwd=tmp_path)
+    assert m.group(0) + "; read" in whole.stderr, whole.stderr  # the first dry run's counts, nothing unchanged
     (corpus / "storm.txt").write_text(EN_TEXT + "\n\nThe harbour master closed the port at dawn.\n", encoding="utf-8")
     (corpus / "fabrica.md").unlink()
     changed = citebot("index", "--dry-run", env=env, cwd=tmp_path)
