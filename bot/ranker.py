@@ -368,10 +368,7 @@ class Ranker:
         the candidates training keeps (`kept_rows`); candidates outside them get theirs against the same sum."""
         if not len(rows):
             return np.zeros(0)
-        scores = self.choice_scores(rows)
-        keep = kept_rows(rows)
-        top = scores[keep].max()
-        return np.exp(scores - top) / np.exp(scores[keep] - top).sum()
+        return softmax(self.choice_scores(rows), kept_rows(rows))
 
     def confidence(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> float:
         """Calibrated probability that the documents answer the question, from the best candidate's logit
@@ -389,6 +386,15 @@ def joins(probability: float | np.ndarray, chars: int | np.ndarray, follow: floa
     fold it holds more facts at the same median length than a share of the lead's probability
     (docs/answer-quality.md, ninth session). Elementwise on arrays (train/fit.py tests every candidate at once)."""
     return probability >= follow * chars / 100
+
+
+def softmax(scores: np.ndarray, over: np.ndarray | None = None) -> np.ndarray:
+    """exp(scores) normalised to sum to 1 over the rows `over` (a boolean mask; default all): the choice model's
+    probabilities, at answer time (over `kept_rows`) and in train/fit.py's simulated answers (whose rows are
+    those kept)."""
+    inside = scores if over is None else scores[over]
+    top = inside.max()
+    return np.exp(scores - top) / np.exp(inside - top).sum()
 
 
 def kept_rows(rows: np.ndarray) -> np.ndarray:

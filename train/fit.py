@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.extractive import MAX_ANSWER_CHARS, MAX_SENTENCES
-from bot.ranker import CALIBRATION, calibration_inputs, joins, question_evidence
+from bot.ranker import CALIBRATION, calibration_inputs, joins, question_evidence, softmax
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -81,10 +81,7 @@ class Data:
 
     @cached_property
     def twin_sets(self) -> dict[int, set[int]]:
-        """`twins_of`, computed once (the fit simulates the answers for every follow bar)."""
-        return self.twins_of()
-
-    def twins_of(self) -> dict[int, set[int]]:
+        """Row -> the rows telling its fact (computed once: the fit simulates the answers for every follow bar)."""
         out: dict[int, set[int]] = {}
         for a, b in self.twins.tolist():
             out.setdefault(a, set()).add(b)
@@ -201,18 +198,22 @@ def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float 
     return w
 
 
-def fit_choice(X: np.ndarray, y: np.ndarray, q: np.ndarray) -> dict:
-    """The conditional logit over standardised features (no bias: it cancels within a question)."""
+def _standardisation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's mean and standard deviation (1 for a constant column), as the shipped models store them."""
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def fit_choice(X: np.ndarray, y: np.ndarray, q: np.ndarray) -> dict:
+    """The conditional logit over standardised features (no bias: it cancels within a question)."""
+    mean, scale = _standardisation(X)
     return {"mean": mean, "scale": scale, "weights": conditional_logistic((X - mean) / scale, y, q), "bias": 0.0}
 
 
 def fit_model(X: np.ndarray, y: np.ndarray) -> dict:
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    scale[scale < 1e-9] = 1.0
+    mean, scale = _standardisation(X)
     w, b = logistic((X - mean) / scale, y)
     return {"mean": mean, "scale": scale, "weights": w, "bias": b}
 
@@ -221,12 +222,10 @@ def logits_of(model: dict, X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", (X - model["mean"]) / model["scale"], model["weights"]) + model["bias"]
 
 
-def choice_probabilities(scores: np.ndarray) -> np.ndarray:
-    """The choice model's scores of one question's candidates as probabilities (a softmax over them)."""
-    if not len(scores):
-        return scores
-    e = np.exp(scores - scores.max())
-    return e / e.sum()
+def question_evidences(data: Data, logits: np.ndarray) -> list[np.ndarray]:
+    """Each question's `question_evidence` from the logistic model's `logits` (the same whatever the follow bar)."""
+    bounds = np.searchsorted(data.q, np.arange(len(data.questions) + 1))
+    return [question_evidence(logits[s:e], data.X[s:e]) for s, e in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float,
@@ -248,7 +247,7 @@ def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float,
                         "fact": False, "chars": 0, "evidence": question_evidence(np.zeros(0), data.X[s:e])})
             continue
         order = s + np.argsort(-choice[s:e], kind="stable")
-        prob = choice_probabilities(choice[s:e])[order - s]
+        prob = softmax(choice[s:e])[order - s]
         chosen = [order[0]]
         rest = order[1:]
         for i in rest[joins(prob[1:], data.chars[rest], follow)]:  # the same test, on every candidate at once
@@ -363,8 +362,7 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     best_follow, best_facts = FOLLOW_GRID[-1], -1.0
     follow_table = []
     sizes = np.asarray([q.get("articles", 0) for q in data.questions])
-    first = answers(data, oof, choice, FOLLOW_GRID[0])
-    evidence = [r["evidence"] for r in first]
+    evidence = question_evidences(data, oof)
     for follow in FOLLOW_GRID:
         res = answers(data, oof, choice, follow, evidence)
         s = summary(res, np.zeros(len(res), dtype=bool))
