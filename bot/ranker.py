@@ -321,13 +321,14 @@ class Ranker:
     def load(cls, path: Path | str = PARAMS) -> Ranker:
         """The parameters file train/fit.py writes; ValueError when it does not match this code's features."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        unpaired = data.get("unpaired") or {}
-        if (tuple(data["features"]) != FEATURES or tuple(unpaired.get("features", ())) != UNPAIRED
-                or tuple(data["calibration"]["inputs"]) != CALIBRATION or "choice" not in data
-                or "choice" not in unpaired):
+        # "unpaired": null is a held-out fold's fit for an index with sentence pairs (train/heldout.py)
+        unpaired = data.get("unpaired", {})
+        if (tuple(data["features"]) != FEATURES or tuple(data["calibration"]["inputs"]) != CALIBRATION
+                or "choice" not in data or unpaired is not None and (
+                    tuple(unpaired.get("features", ())) != UNPAIRED or "choice" not in unpaired)):
             raise ValueError(f"{path} was fitted on other features than bot/ranker.py computes; "
                              f"re-run `python -m train.fit`")
-        return cls._model(data, cls._model(unpaired))
+        return cls._model(data, None if unpaired is None else cls._model(unpaired))
 
     @classmethod
     def _model(cls, data: dict, unpaired: Ranker | None = None) -> Ranker:
@@ -338,8 +339,10 @@ class Ranker:
     def for_pool(self, pool: list[Candidate]) -> Ranker:
         """This model when every candidate was stored with its pair vector, else the one fitted without pairs
         (an index, or files in it, built before them or with CITEBOT_SENTENCE_PAIRS=false)."""
-        if self.unpaired is None or all(c.sentence.paired for c in pool):
+        if all(c.sentence.paired for c in pool):
             return self
+        if self.unpaired is None:
+            raise ValueError("these ranker parameters were fitted for an index with sentence pairs only")
         return self.unpaired
 
     @cached_property

@@ -118,14 +118,16 @@ def folds_of(questions: list[dict], k: int = FOLDS) -> dict[str, int]:
     return {a: i % k for i, a in enumerate(articles)}
 
 
-def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25) -> tuple[np.ndarray, float]:
-    """Weights and bias of an L2-penalised logistic regression, by Newton's method.
+def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25,
+             start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-penalised logistic regression, by Newton's method, from zero or from `start`
+    (weights then bias: a nearby fit's, so Newton needs a few steps instead of ~11).
 
     Products go through einsum, not BLAS: a multithreaded BLAS sums in an order that depends on thread
     timing (the fit must be byte-for-byte reproducible) and thrashes on a busy 2-core machine."""
     n, d = X.shape
     A = np.hstack([X, np.ones((n, 1))])
-    w = np.zeros(d + 1)
+    w = np.zeros(d + 1) if start is None else np.array(start, dtype=np.float64)
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0
     for _ in range(iterations):
@@ -140,7 +142,7 @@ def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 25)
 
 
 def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float = L2,
-                         iterations: int = 40) -> np.ndarray:
+                         iterations: int = 40, start: np.ndarray | None = None) -> np.ndarray:
     """Weights of a conditional logit ("softmax over a question's candidates"): maximise, over the questions
     with a positive, log(sum of exp(w.x) over its positives / the same over all its candidates), L2-penalised.
 
@@ -148,7 +150,7 @@ def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float 
     logistic regression (`logistic`) learns an absolute "holds the fact" that abstention needs. `q` must be
     sorted. Newton's method (the Hessian is the covariance of x under the candidates' probabilities minus the
     one among the positives, whose sum is not convex when a question has several), with step halving until
-    the loss falls; einsum, not BLAS, as in `logistic`, so the fit is reproducible."""
+    the loss falls, from zero or from `start`; einsum, not BLAS, as in `logistic`, so the fit is reproducible."""
     keep = (np.bincount(q, weights=y) > 0)[q]
     X, y = X[keep], y[keep]
     _, q = np.unique(q[keep], return_inverse=True)
@@ -176,7 +178,7 @@ def conditional_logistic(X: np.ndarray, y: np.ndarray, q: np.ndarray, l2: float 
         return np.einsum("ij,ik->jk", weighted, rows) - np.einsum("qj,qk->jk", means, means)
 
     d = X.shape[1]
-    w = np.zeros(d)
+    w = np.zeros(d) if start is None else np.array(start, dtype=np.float64)
     value, p_all, p_pos = loss(w)
     ridge = np.diag(np.full(d, l2 + 1e-9))
     for _ in range(iterations):
@@ -206,15 +208,20 @@ def _standardisation(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def fit_choice(X: np.ndarray, y: np.ndarray, q: np.ndarray) -> dict:
-    """The conditional logit over standardised features (no bias: it cancels within a question)."""
+def fit_choice(X: np.ndarray, y: np.ndarray, q: np.ndarray, near: dict | None = None) -> dict:
+    """The conditional logit over standardised features (no bias: it cancels within a question), started from
+    the weights of the fit `near` when given."""
     mean, scale = _standardisation(X)
-    return {"mean": mean, "scale": scale, "weights": conditional_logistic((X - mean) / scale, y, q), "bias": 0.0}
+    start = None if near is None else near["weights"]
+    return {"mean": mean, "scale": scale, "weights": conditional_logistic((X - mean) / scale, y, q, start=start),
+            "bias": 0.0}
 
 
-def fit_model(X: np.ndarray, y: np.ndarray) -> dict:
+def fit_model(X: np.ndarray, y: np.ndarray, near: dict | None = None) -> dict:
+    """The logistic regression over standardised features, started from the fit `near` when given."""
     mean, scale = _standardisation(X)
-    w, b = logistic((X - mean) / scale, y)
+    start = None if near is None else np.append(near["weights"], near["bias"])
+    w, b = logistic((X - mean) / scale, y, start=start)
     return {"mean": mean, "scale": scale, "weights": w, "bias": b}
 
 
@@ -278,7 +285,7 @@ def calibrate(inputs: np.ndarray, labels: np.ndarray) -> dict:
     """Standardised logistic regression from calibration inputs to a 0/1 label."""
     model = fit_model(inputs, labels)
     return {"inputs": list(CALIBRATION), "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]),
-            "weights": _rounded(model["weights"]), "bias": round(model["bias"], 6)}
+            "weights": _rounded(model["weights"]), "bias": _round6(model["bias"])}
 
 
 def calibrated(calibration: dict, inputs: np.ndarray) -> np.ndarray:
@@ -324,29 +331,37 @@ def out_of_fold_confidence(data: Data, inputs: np.ndarray, answerable: np.ndarra
     return confidence
 
 
-def out_of_fold(data: Data, names: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def out_of_fold(data: Data, names: tuple[str, ...] | None = None,
+                near: tuple[dict, dict] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each row's logit and choice score from models fitted (on the features `names`, default all) without its
-    article's fold."""
+    article's fold; Newton starts from `near` (the logistic and choice fits on every row) when given: each fold's
+    fit lies close to them (standardised on a different mean and scale, but close enough to take ~3 steps)."""
     X = data.columns(names)
+    model_near, choice_near = near if near is not None else (None, None)
     fold = folds_of(data.questions)
     row_fold = np.asarray([fold[a] for a in data.article_of_rows()])
     oof = np.zeros(len(data.y))
     choice = np.zeros(len(data.y))
     for f in range(FOLDS):
         train = row_fold != f
-        model = fit_model(X[train], data.y[train])
+        model = fit_model(X[train], data.y[train], model_near)
         oof[~train] = logits_of(model, X[~train])
-        chooser = fit_choice(X[train], data.y[train], data.q[train])
+        chooser = fit_choice(X[train], data.y[train], data.q[train], choice_near)
         choice[~train] = logits_of(chooser, X[~train])
     return oof, choice
 
 
-def fit_both(data: Data) -> tuple[dict, dict]:
+def fit_both(data: Data, with_unpaired: bool = True) -> tuple[dict, dict]:
     """The model over every feature, with the model fitted without the sentence-pair features under "unpaired"
-    (bot/ranker.py serves it for sentences stored without pair vectors); the report is the first's."""
+    (bot/ranker.py serves it for sentences stored without pair vectors); the report is the first's. Without
+    `with_unpaired`, "unpaired" is null: parameters only for an index with sentence pairs, at half the time
+    (the held-out evaluation's fold fits, whose index has them)."""
     from bot.ranker import UNPAIRED
 
     params, report = fit(data)
+    if not with_unpaired:
+        params["unpaired"] = None
+        return params, report
     unpaired, _ = fit(data, UNPAIRED)
     kept = ("features", "mean", "scale", "weights", "bias", "choice", "calibration", "threshold", "follow",
             "out_of_fold")
@@ -358,7 +373,9 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     """(parameters to ship, report with out-of-fold figures and the curve) of the model over the features
     `names` (default: all of the data's)."""
     names = names or data.features
-    oof, choice = out_of_fold(data, names)
+    model = fit_model(data.columns(names), data.y)
+    chooser = fit_choice(data.columns(names), data.y, data.q)
+    oof, choice = out_of_fold(data, names, (model, chooser))
     best_follow, best_facts = FOLLOW_GRID[-1], -1.0
     follow_table = []
     sizes = np.asarray([q.get("articles", 0) for q in data.questions])
@@ -390,12 +407,10 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
                for size in size_values}
     report = {"out_of_fold": summary(res, declined), "follow_table": follow_table, "curve": points,
               "threshold": threshold, "follow": best_follow, "by_size": by_size}
-    model = fit_model(data.columns(names), data.y)
-    chooser = fit_choice(data.columns(names), data.y, data.q)
     params = {
         "version": 1, "fitted_by": "python -m train.fit", "features": list(names),
         "mean": _rounded(model["mean"]), "scale": _rounded(model["scale"]), "weights": _rounded(model["weights"]),
-        "bias": round(model["bias"], 6),
+        "bias": _round6(model["bias"]),
         "choice": {"mean": _rounded(chooser["mean"]), "scale": _rounded(chooser["scale"]),
                    "weights": _rounded(chooser["weights"])},
         "calibration": calibration, "threshold": threshold,
@@ -405,8 +420,14 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     return params, report
 
 
+def _round6(value: float) -> float:
+    """`value` to 6 decimals, with -0.0 written as 0.0: a mean of ~1e-8 rounds to a zero whose sign depends on the
+    CPU's summation order (an AVX-512 machine wrote -0.0 where the others write 0.0, failing `--check`)."""
+    return round(float(value), 6) + 0.0
+
+
 def _rounded(values: np.ndarray) -> list[float]:
-    return [round(float(v), 6) for v in values]
+    return [_round6(v) for v in values]
 
 
 def dumps(params: dict) -> str:

@@ -51,7 +51,8 @@ _FITTED: dict[tuple[str, int], str] = {}  # (training data digest, fold) -> para
 
 
 def fold_params(data: Data, fold: int, target: Path) -> Path:
-    """Fit on the rows of every article outside `fold` and write the parameters to `target`."""
+    """Fit on the rows of every article outside `fold` and write the parameters to `target` (without the model
+    for an index stored without sentence pairs: the evaluated index has them)."""
     key = (data.digest, fold)
     if key in _FITTED:
         target.write_text(_FITTED[key], encoding="utf-8")
@@ -61,7 +62,7 @@ def fold_params(data: Data, fold: int, target: Path) -> Path:
     new_index = np.cumsum(keep_q) - 1
     rows = keep_q[data.q]
     sub = data.subset(rows, [q for q, k in zip(data.questions, keep_q, strict=True) if k], new_index[data.q[rows]])
-    params, _ = fit_both(sub)
+    params, _ = fit_both(sub, with_unpaired=False)  # the evaluated index has sentence pairs
     _FITTED[key] = dumps(params)
     target.write_text(_FITTED[key], encoding="utf-8")
     return target

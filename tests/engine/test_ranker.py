@@ -199,6 +199,39 @@ def test_parameters_for_other_features_are_refused(tmp_path: Path) -> None:
         Ranker.load(tmp_path / "c.json")
 
 
+def test_a_fold_fit_without_the_unpaired_model_serves_paired_pools_and_refuses_unpaired_ones(tmp_path) -> None:
+    """train/heldout.py fits its folds without the unpaired model ("unpaired": null, half the time): such a file
+    loads and scores an index with sentence pairs, and says so rather than scoring sentences without pairs with
+    weights that expect them."""
+    from dataclasses import replace
+
+    from bot.ranker import Candidate
+
+    data = json.loads(PARAMS.read_text())
+    data["unpaired"] = None
+    (tmp_path / "fold.json").write_text(json.dumps(data))
+    ranker = Ranker.load(tmp_path / "fold.json")
+    paired = [Candidate(replace(_sentence(i, "x", _unit(1, 0, 0)), paired=True), None) for i in range(3)]
+    assert ranker.unpaired is None and ranker.for_pool(paired) is ranker
+    with pytest.raises(ValueError, match="sentence pairs"):
+        ranker.for_pool([*paired, Candidate(_sentence(9, "y", _unit(1, 0, 0)), None)])
+    del data["unpaired"]  # a missing model is still a file of another version
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="other features"):
+        Ranker.load(tmp_path / "old.json")
+
+
+def test_parameters_are_written_without_negative_zeros() -> None:
+    """A mean of ~1e-8 rounds to a zero whose sign depends on the CPU's summation order: an AVX-512 machine
+    wrote -0.0 where the others wrote 0.0, and `train.fit --check` failed there on unchanged inputs."""
+    import math
+
+    from train.fit import _rounded
+
+    assert [math.copysign(1.0, v) for v in _rounded(np.array([-1e-8, 1e-8, -0.0]))] == [1.0, 1.0, 1.0]
+    assert "-0.0," not in PARAMS.read_text(encoding="utf-8")
+
+
 def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features() -> None:
     from train.fit import FEATURES_FILE, dumps, fit_both, load
 
