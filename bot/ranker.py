@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import analyze_document, query_word_stems
+from index.lexical import analyze_document, number_groups, query_word_stems
 from index.retrieve import Retrieval
 from index.types import Passage, Sentence
 
@@ -113,9 +113,12 @@ _LEADING = re.compile(r"^\W*\w+", re.UNICODE)
 
 
 def anchors(text: str) -> set[str]:
-    """Names and numbers in a text (its first word aside): what a translation of it must share."""
+    """Names and numbers in a text (its first word aside): what a translation of it must share. A number
+    written with separators counts whole as well as by its digit runs (`number_groups`): "2.4.0" is one
+    more anchor that "Apache License 2.0" does not spell, while "30 November 2026" still meets "2026-11-30"."""
     body = _LEADING.sub("", text, count=1)
-    return {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
+    found = {m.group().lower() for m in (*_NUMBER.finditer(text), *_CAPITALISED.finditer(body))}
+    return found | set(number_groups(text))
 
 
 def asked_type(question: str) -> str | None:

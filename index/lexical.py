@@ -23,6 +23,10 @@ from index.stopwords import STOPWORDS, stopwords_for
 _STEMMERS = {"en": "english", "id": "indonesian", "es": "spanish", "pt": "portuguese", "fr": "french",
              "de": "german", "it": "italian", "nl": "dutch"}
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# A number written with separators: a version ("2.4.0"), a date ("2026-11-30", "30/11/2026"), a time ("9:00"),
+# a grouped or decimal number ("1,000", "2.5"). `_TOKEN` splits it into digit runs that match any other number
+# holding them ("2.4.0" met "Apache License 2.0"); it is also kept whole, as one more term.
+_NUMBER_GROUP = re.compile(r"\d+(?:[.,:/-]\d+)+", re.UNICODE)
 _ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 _lock = threading.Lock()
 
@@ -48,13 +52,23 @@ def _stem(tokens: list[str], language: str) -> list[str]:
     return [_fold(s) for s in stems]
 
 
+def number_groups(text: str) -> list[str]:
+    """The numbers written with separators in `text`, each whole, with a comma read as a point: English "1,000"
+    and "2.5" meet Spanish "1.000" and "2,5"."""
+    return [m.group().replace(",", ".") for m in _NUMBER_GROUP.finditer(text)]
+
+
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.casefold())
+    """Words, then each number written with separators whole (`number_groups`), casefolded."""
+    folded = text.casefold()
+    return _TOKEN.findall(folded) + number_groups(folded)
 
 
 def _content_words(text: str) -> list[str]:
-    """The distinct words of `text` that carry content: no function word of any language, no bare number."""
-    return list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()))
+    """The distinct words of `text` that carry content: no function word of any language, no number (a whole
+    "2.4.0" neither: an index built before such terms were kept would call every one unknown)."""
+    return list(dict.fromkeys(t for t in tokens(text) if t not in _ALL_STOPWORDS and not t.isdigit()
+                              and not _NUMBER_GROUP.fullmatch(t)))
 
 
 def analyze_document(text: str, language: str) -> list[str]:
