@@ -88,7 +88,7 @@ def refers_back(text: str, language: str) -> bool:
 def quote_location(quoted: Sequence[Sentence]) -> str:
     """Where a reader finds a quote of one or more consecutive sentences: page, heading or paragraphs."""
     paragraphs = tuple(sorted({q.paragraph for q in quoted}))
-    return location_label(paragraphs, quoted[0].page, quoted[0].section)
+    return location_label(paragraphs, quoted[0].page, quoted[0].section, file=quoted[0].file)
 
 
 class SentenceLookup:

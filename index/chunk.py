@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from index.load import LoadedDocument
+from index.load import LoadedDocument, cites_rows
 from index.sentences import sentence_spans
 from index.source_quote import SourceMap
 from index.types import Paragraph
@@ -86,18 +86,20 @@ def doc_key(file: str, sha256: str) -> str:
 
 
 def location_label(paragraphs: tuple[int, ...], page: int | None, section: str = "",
-                   page_last: int | None = None) -> str:
+                   page_last: int | None = None, file: str = "") -> str:
     """Human-readable place of a chunk or sentence, the most telling one the format has: a PDF's page
-    ('page 2', 'pages 2-3'), else a heading ('"Plot fees"'), else paragraphs ('paragraph 9')."""
+    ('page 2', 'pages 2-3'), else a heading ('"Plot fees"'), else paragraphs ('paragraph 9'), which in a CSV
+    `file` are rows of the file ('row 4', 'rows 4-6': `cites_rows`)."""
     if page:
         return f"pages {page}-{page_last}" if page_last and page_last != page else f"page {page}"
     if section:
         return f'"{section}"'
     if not paragraphs:
         return "start of document"
+    unit = "row" if cites_rows(file) else "paragraph"
     if paragraphs[0] == paragraphs[-1]:
-        return f"paragraph {paragraphs[0]}"
-    return f"paragraphs {paragraphs[0]}-{paragraphs[-1]}"
+        return f"{unit} {paragraphs[0]}"
+    return f"{unit}s {paragraphs[0]}-{paragraphs[-1]}"
 
 
 class _CleanText:

@@ -51,6 +51,12 @@ def quotes_run_on(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() not in _MARKDOWN
 
 
+def cites_rows(name: str) -> bool:
+    """Whether this file's paragraphs are table rows numbered by their row in the file (CSV: index/structured.py
+    csv_blocks), so a citation says "row 4" where other files say "paragraph 4"."""
+    return PurePosixPath(name).suffix.lower() == ".csv"
+
+
 @dataclass
 class LoadedDocument:
     """A corpus file as text: paragraphs are article text only (furniture removed). A streamed big file

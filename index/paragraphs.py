@@ -5,9 +5,11 @@ each line break is decided on its own (`_breaks`): a line that
 does not end like a sentence runs on into the next when that one starts in lower case (or with a digit or
 a comma) or when it is a wrapped line (at least WRAPPED_SHARE of the block's longest line); a short
 open-ended line before a capital is a heading (a title, "Borrowing rules") and a paragraph of its own; a
-list item ("- gloves", "2. ") starts a paragraph. A line that ends a sentence ends its paragraph (news
-exports put one paragraph per line, PDF pages have no blank lines), unless the block is hard-wrapped
-prose, whose lines are joined back together across sentence ends.
+list item ("- gloves", "2. ") starts a paragraph, but a numbered heading ("4. Sickness absence" before a
+capital, "4.2 Carry-over") is a heading, not an item that runs on into the sentence below (`_numbered_heading`).
+A line that ends a sentence ends its paragraph (news exports put one paragraph per line, PDF pages have no
+blank lines), unless the block is hard-wrapped prose, whose lines are joined back together across sentence
+ends.
 A paragraph longer than MAX_PARAGRAPH_CHARS (a file with no blank lines, one enormous line) is cut after
 the last sentence end that fits, so every later step works on bounded pieces.
 """
@@ -28,6 +30,10 @@ _ENDERS = """.!?:;…"”'’»)]"""  # the last characters _ENDS_SENTENCE accep
 # A list item starts a paragraph of its own: a bullet, "2." or "2)", "(b)" or "b)".
 _LIST_ITEM = re.compile(r"(?:[-*+•·▪◦‣–—]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
 _CONTINUES = ",;:)]}%&"  # a line starting with one of these carries on the sentence above it
+# A section number opening a line: "4. ", "4.2 ", "4.2.1. " (group 1 is "4", "4.2", "4.2.1"). At most three digits
+# a level, so a year ("2024 budget") is not one.
+_SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=\S)")
+_ITEM_NUMBER = re.compile(r"(\d{1,3})\.\s+(?=\S)")  # "4. ": a numbered list item's mark, or a section's
 # An open-ended line at least this share of its block's longest line is a wrapped line: it runs on into the
 # next. A paragraph cut by wrapping leaves lines near the wrap width; a heading or a title is much shorter.
 WRAPPED_SHARE = 0.6
@@ -52,6 +58,25 @@ def _hard_wrapped(lines: list[tuple[int, int]], ends: list[bool]) -> bool:
             and lines[-1][1] - lines[-1][0] <= MAX_PARAGRAPH_CHARS)
 
 
+def _numbered_heading(texts: list[str], i: int) -> bool:
+    """Whether line i, which looks like a numbered list item ("4. Sickness absence"), is a section's heading
+    instead: the word after its number is capitalised, and the line above is not the list item numbered one
+    less ("3. Apron" then "4. Mask" is a list; a heading follows the text of the section before it). The
+    caller has checked that it is short and open-ended and that a capital (or its subsection) follows."""
+    item = _ITEM_NUMBER.match(texts[i])
+    if item is None or not texts[i][item.end()].isupper():
+        return False
+    above = _ITEM_NUMBER.match(texts[i - 1]) if i else None
+    return above is None or int(above.group(1)) + 1 != int(item.group(1))
+
+
+def _opens_subsection(line: str, nxt: str) -> bool:
+    """Whether `nxt` opens a subsection of the section `line` opens ("4. Leave" then "4.1 Carry-over"; not
+    "1. Water" then "1.5 litres a day")."""
+    number, sub = _SECTION_NUMBER.match(line), _SECTION_NUMBER.match(nxt)
+    return bool(number and sub and sub.group(1).startswith(number.group(1) + ".") and nxt[sub.end()].isupper())
+
+
 def _breaks(text: str, lines: list[tuple[int, int]]) -> tuple[list[bool], list[bool]]:
     """For each line of a block: whether it runs on into the next line, and whether it is a heading.
     Constant work per line besides stripping it (a hostile file's 20,000-character line is looked at once)."""
@@ -65,11 +90,17 @@ def _breaks(text: str, lines: list[tuple[int, int]]) -> tuple[list[bool], list[b
     def heading_like(i: int) -> bool:
         """A short open-ended line that does not start in lower case, before a capital (or last). Before
         the block's last line, only when that one ends a sentence: a short line and an open-ended one are
-        two fragments (a photo's alt text and its caption, which index/boilerplate.py drops together)."""
+        two fragments (a photo's alt text and its caption, which index/boilerplate.py drops together).
+        A list item is not one, unless it is a numbered heading (`_numbered_heading`); a numbered line
+        before its own subsection ("4. Leave" over "4.1 Carry-over") is one too."""
         line = texts[i]
         if ends[i] or line[0].islower() or len(line) > WRAP_CHARS or (n > 1 and len(line) >= short):
             return False
-        if _LIST_ITEM.match(line) or len(line.split(None, HEADING_WORDS)) > HEADING_WORDS:
+        if len(line.split(None, HEADING_WORDS)) > HEADING_WORDS:
+            return False
+        if i + 1 < n and _opens_subsection(line, texts[i + 1]):
+            return True
+        if _LIST_ITEM.match(line) and not _numbered_heading(texts, i):
             return False
         return i + 1 == n or (texts[i + 1][0].isupper() and (i + 2 < n or ends[i + 1]))
 

@@ -80,7 +80,8 @@ def _passage(cid: str, text: str, meta: dict[str, Any], score: float, dense: flo
     paragraphs = (int(meta["p_first"]), int(meta["p_last"])) if meta.get("p_first") else ()
     return Passage(id=cid, file=str(meta["file"]), language=str(meta["language"]), text=text,
                    location=location_label(paragraphs, int(meta.get("page") or 0) or None,
-                                           str(meta.get("section") or ""), int(meta.get("page_last") or 0) or None),
+                                           str(meta.get("section") or ""), int(meta.get("page_last") or 0) or None,
+                                           str(meta["file"])),
                    score=score,
                    dense=dense, lexical=lexical, paragraphs=paragraphs,
                    span=(int(meta["start"]), int(meta["end"])))

@@ -29,6 +29,7 @@ class Block(NamedTuple):
     text: str
     section: str
     source: str = ""  # the block's raw lines when `text` drops their markup (Markdown paragraphs)
+    row: int = 0  # a CSV record's row in the file (the header is row 1), its paragraph number; else 0
 
 
 _NEWLINES = re.compile(r"\r\n?|\n")  # how markdown-it splits lines, so its line numbers index the same list
@@ -52,17 +53,18 @@ def row_record(header: list[str], cells: list[str]) -> str:
 
 
 def to_paragraphs(blocks: Iterable[Block]) -> tuple[str, list[Paragraph]]:
-    """The document text (blocks joined by blank lines) and one numbered paragraph per non-empty block."""
+    """The document text (blocks joined by blank lines) and one paragraph per non-empty block, numbered in
+    order (or by its `row`, so a CSV row is cited by its row in the file)."""
     parts: list[str] = []
     paragraphs: list[Paragraph] = []
     pos = 0
     for block in blocks:
-        text, section, source = block
+        text, section, source, row = block
         text = " ".join(text.split())[:MAX_PARAGRAPH_CHARS]
         if not text:
             continue
         source = source[:MAX_SOURCE_CHARS]
-        paragraphs.append(Paragraph(len(paragraphs) + 1, pos, pos + len(text), text, section=section,
+        paragraphs.append(Paragraph(row or len(paragraphs) + 1, pos, pos + len(text), text, section=section,
                                     source=source if " ".join(source.split()) != text else ""))
         parts.append(text)
         pos += len(text) + len(_SEPARATOR)
@@ -181,7 +183,10 @@ def html_blocks(html: str) -> list[Block]:
 
 
 def csv_blocks(text: str) -> list[Block]:
-    """One record per data row, named by the header row; the dialect (comma, semicolon, tab) is sniffed."""
+    """One record per data row, named by the header row; the dialect (comma, semicolon, tab) is sniffed. Each
+    keeps its row number as a spreadsheet shows it (the header is row 1, the first data row row 2; blank rows
+    count), which is also its line in the file unless a quoted cell holds a line break: citations say
+    "row N" (index/chunk.py: location_label)."""
     sample = text[:20000]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -189,7 +194,7 @@ def csv_blocks(text: str) -> list[Block]:
         dialect = csv.excel
     rows = csv.reader(io.StringIO(text), dialect)
     header = next(rows, [])
-    return [Block(row_record(header, row), "") for row in rows]
+    return [Block(row_record(header, row), "", row=number) for number, row in enumerate(rows, start=2)]
 
 
 def docx_blocks(path: Path) -> list[Block]:

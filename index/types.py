@@ -10,7 +10,7 @@ from typing import Any
 class Paragraph:
     """One paragraph of a source document, with where it sits in that document's text."""
 
-    number: int  # 1-based, counted over the document's non-empty paragraphs before cleaning
+    number: int  # 1-based, counted over the document's non-empty paragraphs before cleaning (CSV: the row)
     start: int  # character offset in the document text
     end: int
     text: str

@@ -86,7 +86,7 @@ def citation_for(n: int, passage: Passage, sentence: Sentence | None, query_vect
     embedded = sentence.embedding is not None
     score = float(np.dot(sentence.embedding, query_vector)) if embedded else passage.dense
     return Citation(n=n, file=sentence.file, language=sentence.language, quote=sentence.quote or sentence.text,
-                    location=location_label((sentence.paragraph,), sentence.page), score=score,
+                    location=location_label((sentence.paragraph,), sentence.page, file=sentence.file), score=score,
                     also_in=also_in(sentence, passages, translations), passage=passage.text)
 
 
