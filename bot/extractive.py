@@ -13,6 +13,7 @@ answer the question is below its fitted threshold, the engine says the documents
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +113,11 @@ class ExtractiveSynthesizer:
         for cand, probability in zip(pool, ranked.probabilities, strict=True):
             if len(groups) >= MAX_SENTENCES:
                 break
-            if groups and not joins(float(probability), len(cand.sentence.text), model.follow):
+            if groups and not joins(float(probability), len(cand.sentence.text), model.follow,
+                                    cand.sentence.file != pool[0].sentence.file):
                 continue
+            if groups and is_question(cand.sentence.text):
+                continue  # another question of a FAQ answers nothing (its answer is not in the quote)
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
                    for _, g, others in groups):
                 continue
@@ -125,10 +129,19 @@ class ExtractiveSynthesizer:
             if float(np.dot(lead.embedding, vector)) < float(np.dot(cand.sentence.embedding, vector)) - SWAP_TOLERANCE:
                 lead = cand.sentence  # the question-language version must answer about as well
             groups.append((lead, cand, versions))
-        if _answer_follows(rows[0]):
-            following = self.lookup.following(pool[0].sentence)
-            if following is not None and groups[0][0].doc_key == pool[0].sentence.doc_key:
-                groups.insert(1, (following, pool[0], [following]))
+        lead = pool[0].sentence
+        added: list[Sentence] = []
+        if is_question(lead.text):  # a FAQ's "Q:" line: its answer is what follows it
+            added = self._answer_after(lead)
+        elif _answer_follows(rows[0]):
+            following = self.lookup.following(lead)
+            added = [following] if following is not None else []
+        if added and groups[0][0].doc_key == lead.doc_key:
+            quoted_ids = {v.id for _, _, versions in groups for v in versions} | {g[0].id for g in groups}
+            added = [a for a in added if a.id not in quoted_ids]  # chosen already: quoting it twice read [2] [3]
+            groups[1:1] = [(a, pool[0], [a]) for a in added]
+            while len(groups) > len(added) + 1 and sum(len(g[0].text) for g in groups) > MAX_ANSWER_CHARS:
+                groups.pop()  # the lead's answer stays; further quotes go first
         citations, parts = [], []
         merged = _merge_adjacent(groups)
         # the lead reads first whatever its language (it is the likeliest answer; moving a weaker quote in the
@@ -152,6 +165,36 @@ class ExtractiveSynthesizer:
 
     def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         yield self.synthesize(question, language, retrieval)
+
+
+    def _answer_after(self, question: Sentence) -> list[Sentence]:
+        """The sentences after a lead that is itself a question, in its document: to the end of the paragraph
+        they start (an "A: ..." paragraph), at most ANSWER_AFTER_QUESTION of them, stopping at the next
+        question and before MAX_ANSWER_CHARS."""
+        out: list[Sentence] = []
+        total = len(question.text)
+        current = question
+        while len(out) < ANSWER_AFTER_QUESTION:
+            nxt = self.lookup.following(current)
+            if (nxt is None or is_question(nxt.text) or (out and nxt.paragraph != out[0].paragraph)
+                    or total + len(nxt.text) > MAX_ANSWER_CHARS):
+                break
+            out.append(nxt)
+            total += len(nxt.text)
+            current = nxt
+        return out
+
+
+# Sentences quoted after a lead that is a question: an FAQ answer is one to three sentences ("A: Yes." then the
+# conditions), bounded again by MAX_ANSWER_CHARS.
+ANSWER_AFTER_QUESTION = 3
+_QUESTION_END = re.compile(r"[?？]\W*$")  # a question mark, then at most closing quotes or brackets
+
+
+def is_question(text: str) -> bool:
+    """Whether a document sentence is itself a question (an FAQ's "Q: ...?", a heading asking one): it matches
+    the user's question best and answers nothing, so it never leads alone or joins as a further quote."""
+    return bool(_QUESTION_END.search(text))
 
 
 _TYPE = {name: FEATURES.index(name) for name in ("asks_type", "type_match", "next_type_match")}

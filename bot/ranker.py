@@ -385,13 +385,23 @@ class Ranker:
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
-def joins(probability: float | np.ndarray, chars: int | np.ndarray, follow: float) -> bool | np.ndarray:
+# A further sentence from another file than the lead's joins only at this choice probability or above, whatever
+# its length. In a user's folder of unrelated files, short sentences of other files joined correct answers at 2-5%
+# (a ferry FAQ's line after a clinic's answer, sweep of 2026-12-03). Out of fold on the training questions (no
+# declines, train/fit.py's simulated answers): facts 0.887 at 0.0, 0.05 and 0.1 (median 271.5, 271, 268), 0.883 at
+# 0.2, 0.882 with no other file at all; 0.1 is the highest that costs nothing there.
+OTHER_FILE_FLOOR = 0.1
+
+
+def joins(probability: float | np.ndarray, chars: int | np.ndarray, follow: float,
+          other_file: bool | np.ndarray = False) -> bool | np.ndarray:
     """Whether a further sentence joins the answer: its choice probability is at least `follow` per 100
-    characters it adds. A length-aware share of one probability distribution: a short sentence the model
-    half-believes is cheap to add, a long one must be likely; a lead the model is sure of stands alone. Out of
-    fold it holds more facts at the same median length than a share of the lead's probability
-    (docs/answer-quality.md, ninth session). Elementwise on arrays (train/fit.py tests every candidate at once)."""
-    return probability >= follow * chars / 100
+    characters it adds, and at least OTHER_FILE_FLOOR when it is from `other_file` than the lead's. A
+    length-aware share of one probability distribution: a short sentence the model half-believes is cheap to
+    add, a long one must be likely; a lead the model is sure of stands alone. Out of fold it holds more facts at
+    the same median length than a share of the lead's probability (docs/answer-quality.md, ninth session).
+    Elementwise on arrays (train/fit.py tests every candidate at once)."""
+    return (probability >= follow * chars / 100) & ((probability >= OTHER_FILE_FLOOR) | ~np.asarray(other_file))
 
 
 def softmax(scores: np.ndarray, over: np.ndarray | None = None) -> np.ndarray:

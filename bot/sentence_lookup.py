@@ -53,7 +53,9 @@ def same_fact(a: Sentence, b: Sentence) -> bool:
     na, nb = anchors(a.text), anchors(b.text)
     digits_a = {t for t in na if any(ch.isdigit() for ch in t)}
     digits_b = {t for t in nb if any(ch.isdigit() for ch in t)}
-    if digits_a and digits_b and not digits_a & digits_b:
+    if bool(digits_a) != bool(digits_b) or digits_a and not digits_a & digits_b:
+        # a translation keeps its numbers: a sentence with none does not tell what one with hours or sums tells
+        # ("closed on Sundays" swallowed "open ... on Saturdays 9h00-13h00" at cosine 0.90, sweep of 2026-12-03)
         return False
     if na and nb:
         return len(na & nb) / min(len(na), len(nb)) >= 0.5

@@ -257,7 +257,8 @@ def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float,
         prob = softmax(choice[s:e])[order - s]
         chosen = [order[0]]
         rest = order[1:]
-        for i in rest[joins(prob[1:], data.chars[rest], follow)]:  # the same test, on every candidate at once
+        other_file = data.file[rest] != data.file[order[0]]
+        for i in rest[joins(prob[1:], data.chars[rest], follow, other_file)]:  # the same test, on every candidate
             if len(chosen) >= MAX_SENTENCES:
                 break
             if sum(data.chars[c] for c in chosen) + data.chars[i] > MAX_ANSWER_CHARS:

@@ -70,3 +70,47 @@ def test_the_lead_reads_first_whatever_its_language(engine: Engine, monkeypatch:
     answer = synth.synthesize(QUESTION, "es", retrieval)
     assert answer.citations[0].file == lead.file  # the lead, in its own language
     assert [c.language for c in answer.citations] == [lead.language, "es", third.language], answer.text
+
+
+def test_the_sentence_after_the_lead_is_quoted_once_when_it_was_chosen_too(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lead that restates a "how long" question gets the next sentence added (it holds the number); when the
+    model had chosen that sentence already, it was quoted twice, "[2] ... [3]" with one text (sweep of
+    2026-12-03, a Markdown wiki's dead-letter table)."""
+    retrieval = engine.retriever.retrieve("How many H20 chips did Nvidia ship to China last year?", language="en")
+    key = retrieval.passages[0].sentences[0].doc_key
+    sentences = engine.retriever.document_sentences(key)
+    lead, following = next((a, b) for a, b in zip(sentences, sentences[1:], strict=False)
+                           if b.position == a.position + 1 and len(a.text) + len(b.text) < 400)
+    synth = engine.synthesizer
+    rows = np.zeros((2, len(FEATURES)))
+    rows[0, FEATURES.index("asks_type")] = 1.0
+    rows[0, FEATURES.index("next_type_match")] = 1.0  # the lead lacks the number, the next sentence has one
+    ranked = Ranked([Candidate(lead, None), Candidate(following, None)], rows, np.asarray([0.6, 0.4]), 2.0, rows[0],
+                    np.zeros(1), synth.ranker)
+    monkeypatch.setattr(synth, "ranked", lambda *a: ranked)
+    monkeypatch.setattr(synth, "relevant", lambda *a: True)
+    monkeypatch.setattr("bot.extractive.joins", lambda *a: True)
+    answer = synth.synthesize("How many H20 chips did Nvidia ship?", "en", retrieval)
+    assert answer.text.count(following.text) == 1, answer.text
+
+
+def test_a_sentence_of_another_file_joins_only_when_the_model_gives_it_a_real_chance(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a folder of unrelated files, a short sentence of another file joined a right answer at a few percent
+    of choice probability (a ferry FAQ's line after a clinic's answer, sweep of 2026-12-03). From the lead's own
+    file the same probability still joins: there it is often the sentence that holds the fact."""
+    from bot.ranker import OTHER_FILE_FLOOR
+
+    retrieval = engine.retriever.retrieve(QUESTION, language="es")
+    keys = sorted({s.doc_key for r in (retrieval, engine.retriever.retrieve("Nvidia H100 export rules"))
+                   for p in r.passages for s in p.sentences})
+    short = [s for key in keys for s in engine.retriever.document_sentences(key) if 20 < len(s.text) < 120]
+    lead = short[0]
+    own = next(s for s in short[1:] if s.file == lead.file and not same_fact(lead, s))
+    other = next(s for s in short if s.file != lead.file and not same_fact(lead, s) and not same_fact(own, s))
+    synth = engine.synthesizer
+    chance = OTHER_FILE_FLOOR / 2  # far above the per-character bar for a sentence this short
+    _ranked_as(synth, monkeypatch, [lead, other, own], [0.8, chance, chance])
+    answer = synth.synthesize(QUESTION, lead.language, retrieval)  # in the lead's language: no version swapped in
+    assert own.text in answer.text and other.text not in answer.text, answer.text

@@ -78,3 +78,19 @@ def test_a_version_in_another_file_is_a_translation_or_a_near_copy() -> None:
     assert not version_of(lead, nxt)  # one file
     assert version_of(lead, copy)  # one language, a near copy in another file
     assert version_of(lead, spanish)  # a translation
+
+
+def test_a_sentence_without_numbers_is_not_the_same_fact_as_one_with_them() -> None:
+    """A clinic guide (sweep of 2026-12-03): "Aos domingos e feriados a clínica está fechada." (cosine 0.90 to the
+    sentence before) was taken for the same fact as the opening hours "... aos sábados das 9h00 às 13h00.", so the
+    hours asked for were dropped from the answer as a restatement. A translation keeps its numbers."""
+    from bot.sentence_lookup import same_fact
+
+    hours = _sentence("A clínica está aberta de segunda a sexta-feira, das 8h00 às 20h00, e aos sábados das 9h00 às "
+                      "13h00.", "clinica.txt", "pt", (1.0, 0.0))
+    closed = _sentence("Aos domingos e feriados a clínica está fechada, mesmo em agosto.", "clinica.txt", "pt",
+                       _at(0.90), 1)
+    english = _sentence("The clinic is open Monday to Friday, 8h00 to 20h00, and on Saturdays from 9h00 to 13h00.",
+                        "clinic.txt", "en", _at(0.92))
+    assert not same_fact(closed, hours) and not same_fact(hours, closed)
+    assert same_fact(hours, english)  # a translation: the same numbers
