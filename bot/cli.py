@@ -74,7 +74,8 @@ def main(verbose: int) -> None:
 @main.command()
 @click.option("--corpus", type=click.Path(path_type=Path), envvar="CITEBOT_CORPUS", help="Folder of documents.")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="CITEBOT_DATA_DIR", help="Index location.")
-@click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the index again from scratch beside the live one, which answers until it is swapped in.")
 @click.option("--wait", type=float, default=0.0, is_flag=False, flag_value=-1.0, metavar="[SECONDS]",
               help="Wait when another `citebot index` holds the lock: until it finishes, or at most SECONDS.")
 @click.option("--watch", is_flag=True, help="Then keep running: index changes a few seconds after they happen.")
@@ -88,11 +89,11 @@ def index(corpus: Path | None, data_dir: Path | None, rebuild: bool, wait: float
 
         dry_run_index(settings, corpus_option=True, rebuild=rebuild)
         return
-    run_index(settings, rebuild=rebuild, wait=wait, corpus_option=True)
+    report = run_index(settings, rebuild=rebuild, wait=wait, corpus_option=True)
     if watch:
         from bot.watching import watch_forever
 
-        watch_forever(settings, lambda line: click.echo(line, err=True))
+        watch_forever(settings, lambda line: click.echo(line, err=True), skipped=report.skipped)
 
 
 @main.command()

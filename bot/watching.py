@@ -3,7 +3,8 @@ changes (index/watch.py does the watching), each pass summed up in one line.
 
 `index --watch` watches in the foreground until Ctrl-C; `chat` and `telegram` watch on a daemon thread,
 and their engine picks the new index up as it does one published by another process. When the watcher has
-to wait (the corpus folder is gone, or another `citebot index` kept the lock) it says so in one line.
+to wait (the corpus folder is gone, or another `citebot index` holds the lock) it says so in one line. A file
+a pass skips gets the line `citebot index` prints for it (`skipped NAME: REASON`), once, not at every pass.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from index.errors import CitebotIndexError
@@ -31,6 +32,11 @@ def describe_pass(report: Any) -> str:
     return f"indexed {'; '.join(parts)} (index version {report.version}, {report.chunks} chunks)"
 
 
+def describe_skipped(name: str, reason: str) -> str:
+    """The line `citebot index` prints for a skipped file (index/ingest.py: _skip), name cleaned."""
+    return f"skipped {clean_line(name)}: {reason}"
+
+
 def watch_in_background(settings: Any, echo: Callable[[str], None] | None = None) -> threading.Event:
     """Start watching on a daemon thread; set the returned event to stop."""
     say = echo or logger.info
@@ -39,12 +45,13 @@ def watch_in_background(settings: Any, echo: Callable[[str], None] | None = None
         say(f"watched folder not indexed: {exc}")
 
     _, stop = start_watcher(settings, lambda report: say(describe_pass(report)), on_error,
-                            on_notice=say)
+                            on_notice=say, on_skipped=lambda name, reason: say(describe_skipped(name, reason)))
     return stop
 
 
-def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
-    """`citebot index --watch`: index each batch of changes until Ctrl-C (then return quietly)."""
+def watch_forever(settings: Any, echo: Callable[[str], None], skipped: Iterable[tuple[str, str]] = ()) -> None:
+    """`citebot index --watch`: index each batch of changes until Ctrl-C (then return quietly). `skipped`: the
+    files the run before watching reported skipped, not reported again unless they change."""
     stop = threading.Event()
     # A process started in the background by a non-interactive shell (`citebot index --watch &`, CI runners)
     # inherits SIGINT as ignored, and Python then never raises KeyboardInterrupt: Ctrl-C or `kill -INT`
@@ -56,6 +63,7 @@ def watch_forever(settings: Any, echo: Callable[[str], None]) -> None:
         watch_corpus(settings, lambda report: echo(describe_pass(report)),
                      lambda exc: echo(f"not indexed: {exc}"), stop,
                      on_ready=lambda: echo(f"watching {settings.corpus} for changes (Ctrl-C to stop)"),
-                     on_notice=echo)
+                     on_notice=echo, on_skipped=lambda name, reason: echo(describe_skipped(name, reason)),
+                     skipped=skipped)
     except KeyboardInterrupt:
         stop.set()

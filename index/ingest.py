@@ -10,6 +10,15 @@ A long run repeats 2-4 at checkpoints (`checkpoint_seconds`) with the files embe
 answerable before the run ends; `pending.json` stays until the final publication.
 A run that dies before 3 leaves orphans that the next run reuses (nothing re-embedded) or deletes;
 one that dies after 3 leaves stale versions that the next run deletes (`pending.json` is still there).
+
+`--rebuild` writes every file into collections beside the live ones (no checkpoints, no `pending.json`: the
+live index is not touched) and swaps them in at the end (`publish.publish_rebuilt`), so questions are answered
+from the old index until the new one is complete, and a rebuild that fails or is killed leaves it as it was.
+The next `--rebuild` with the same settings resumes the killed one's collections (nothing stored is embedded
+again); with other settings it discards them.
+
+Files a run skips (empty, binary, no text) are remembered by their SHA-256 in the mirrored manifest, so a folder
+holding them is still recognised as unchanged without Chroma, and they are not read again until they change.
 """
 
 from __future__ import annotations
@@ -36,16 +45,27 @@ from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, sca
 from index.local_state import LocalState, atomic_write, read_json
 from index.publish import (
     check_identity,
+    finish_interrupted_swap,
     identity_matches,
     mirrored_manifest,
+    mirrored_skipped,
     new_manifest,
+    publish_rebuilt,
     publish_version,
     record_published,
 )
 from index.sanitize import clean_line
 from index.sentence_pairs import unpaired_hint
 from index.settings import IndexSettings
-from index.store import OLD_GRAPH_HINT, FileEntry, Manifest, describe_location, embedded_store_intact, writing
+from index.store import (
+    OLD_GRAPH_HINT,
+    REBUILDING,
+    FileEntry,
+    Manifest,
+    describe_location,
+    embedded_store_intact,
+    writing,
+)
 
 if TYPE_CHECKING:  # heavy imports stay out of the no-change path
     from index.chunk import Chunk
@@ -70,6 +90,9 @@ CHECKPOINT_COST_RATIO = 10.0
 # text in all: ~50 MB of Python objects. Past it, the rest go to a spill file in the data dir
 # (index/chunk_spill.py), so memory stays bounded whatever the corpus and no file is chunked twice.
 KEPT_CHUNK_CHARS = 8_000_000
+# How a skip reason starts when the file could not be read at all (an OSError, not its content): such a file is
+# not remembered as skipped, since fixing its permissions leaves its bytes, and so its SHA-256, as they were.
+CANNOT_READ = "cannot read"
 
 
 class Progress(Protocol):
@@ -123,7 +146,7 @@ def _scan(corpus: Path, follow_links: bool = False) -> tuple[dict[str, tuple[Pat
         try:
             files[name] = (path, file_digest(path))
         except OSError as exc:  # one unreadable file must not stop the others
-            skipped.append((name, f"cannot read ({exc.strerror or exc})"))
+            skipped.append((name, f"{CANNOT_READ} ({exc.strerror or exc})"))
     return files, sorted(skipped)
 
 
@@ -152,12 +175,23 @@ def published_manifest(settings: IndexSettings, state: LocalState | None = None)
     return manifest if manifest is not None and identity_matches(manifest, settings) else None
 
 
-def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> Manifest | None:
-    """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None."""
+def _still_skipped(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]]) -> dict[str, str]:
+    """name -> reason of the files the last run skipped whose bytes have not changed since (their SHA-256, which
+    the scan computes for every file anyway, is the one remembered): skipped again without being read."""
+    remembered = mirrored_skipped(state, describe_location(settings))
+    return {name: reason for name, (digest, reason) in remembered.items()
+            if name in files and files[name][1] == digest}
+
+
+def _unchanged_fast(settings: IndexSettings, state: LocalState, files: dict[str, tuple[Path, str]],
+                    skipped: dict[str, str] | None = None) -> Manifest | None:
+    """The mirrored manifest when nothing changed since the last run (no Chroma needed), else None. `skipped`:
+    files the last run skipped and that have not changed (`_still_skipped`); they do not count as changes."""
     manifest = published_manifest(settings, state)
     if manifest is None:
         return None
-    if {name: entry.sha256 for name, entry in manifest.files.items()} != {n: d for n, (_, d) in files.items()}:
+    current = {n: d for n, (_, d) in files.items() if n not in (skipped or {})}
+    if {name: entry.sha256 for name, entry in manifest.files.items()} != current:
         return None
     bm25_saved = state.bm25_dir(describe_location(settings), manifest.version).exists()
     if state.read_version() != manifest.version or not bm25_saved:
@@ -193,7 +227,7 @@ def _report_totals(report: IndexReport, manifest: Manifest) -> None:
 
 
 def index_busy(settings: IndexSettings) -> bool:
-    """Whether another process holds the index lock now (an index run, or a rebuild that dropped the index)."""
+    """Whether another process holds the index lock now (an index run: a first build, an update, a rebuild)."""
     from filelock import FileLock, Timeout
 
     path = LocalState(Path(settings.data_dir), settings.collection).lock_path
@@ -247,10 +281,14 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         types = ", ".join(sorted(SUFFIXES))
         raise CorpusEmpty(f"the corpus folder {corpus} has no documents to index ({types}); the index was not "
                           "changed", folder=corpus)
+    still_skipped = {} if rebuild else _still_skipped(settings, state, files)
     if not rebuild:
-        fast = _unchanged_fast(settings, state, files)
+        fast = _unchanged_fast(settings, state, files, still_skipped)
         if fast is not None:
-            report.unchanged = sorted(files)
+            for name, reason in sorted(still_skipped.items()):
+                _skip(report, progress, name, reason)
+            report.skipped.sort()
+            report.unchanged = sorted(fast.files)
             _report_totals(report, fast)
             _say_unpaired(settings, progress, fast.files.values())  # the mirrored manifest: the shortcut stays fast
             return report
@@ -258,17 +296,17 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     from index.embed import E5Embedding
 
     store = _open_store(settings, rebuild, progress)
-    base_version = 0
+    finish_interrupted_swap(store, state, settings.reload_seconds, progress.message)
+    target, old, resumed = store, None, False  # target: the collections this run writes
     if rebuild:
-        progress.message(f"rebuilding: dropping the index in {store.location}")
-        # a kill after the drop must not let the next run take the no-change shortcut
-        state.mirror_path.unlink(missing_ok=True)
-        before = store.read_manifest()
-        # keep counting versions: a reused number would let stale BM25 state and running bots miss the rebuild
-        base_version = max(before.version if before else 0, state.read_version() or 0)
-        store.drop()
-    store.open(create=True)
-    old = store.read_manifest()
+        target, resumed, base_version = _start_rebuild(settings, store, state, progress)
+    else:
+        store.open(create=True)
+        old = store.read_manifest()
+        base_version = 0
+        if store.beside(REBUILDING).exists():  # kept for `--rebuild` to resume; it takes room meanwhile
+            progress.message("an interrupted `citebot index --rebuild` left its partial work beside the index; "
+                             "`citebot index --rebuild` resumes it")
     if old is not None:
         check_identity(old, settings, store.location)
         if not store.graph_is_current():
@@ -285,19 +323,26 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     clear_spills(spills)  # a killed run's
     prefetch = EmbeddingPrefetch(embedder)
     try:
-        changed = _prepare(settings, files, manifest, corpus, store, embedder, report, progress, spills, prefetch)
-        _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
+        changed = _prepare(settings, files, manifest, corpus, target, embedder, report, progress, spills, prefetch,
+                           still_skipped)
+        if rebuild:
+            if resumed:  # what the killed rebuild stored of files no longer there (or changed since)
+                target.delete_docs(sorted(target.stored_doc_keys() - {doc.doc_key for doc in changed}))
+        else:
+            _clean_interrupted(store, state, manifest, keep={doc.doc_key for doc in changed})
         # files gone from the folder, and indexed files that became unreadable (_prepare lists those)
         report.removed = sorted(set(report.removed) | {name for name in manifest.files if name not in files})
         stale = [manifest.files[name].doc_key for name in report.removed]
 
         if changed or report.removed or old is None:
-            pending = [doc.doc_key for doc in changed]
-            names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
-            atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
+            if not rebuild:  # a rebuild writes beside the live index: nothing there to clean up after a kill
+                pending = [doc.doc_key for doc in changed]
+                names = [doc.entry_name for doc in changed]  # for `citebot sources`: what a killed run left waiting
+                atomic_write(state.pending_path, json.dumps({"keys": pending, "files": names}, ensure_ascii=False))
             for name in report.removed:  # removed files leave at the first publication
                 del manifest.files[name]
-            next_checkpoint = time.monotonic() + checkpoint_seconds
+            # a rebuild publishes once, at the end: its checkpoints would have nowhere to go but the live index
+            next_checkpoint = float("inf") if rebuild else time.monotonic() + checkpoint_seconds
 
             def install(doc: _PreparedDoc, entry: FileEntry) -> None:
                 """Put a stored document version into the manifest (published at the next swap)."""
@@ -313,11 +358,16 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
                     wait = max(checkpoint_seconds, CHECKPOINT_COST_RATIO * took) if checkpoint_seconds > 0 else 0.0
                     next_checkpoint = started + took + wait
 
-            _write_documents(settings, store, changed, corpus, embedder, report, progress, install, prefetch)
+            _write_documents(settings, target, changed, corpus, embedder, report, progress, install, prefetch)
             clear_spills(spills)
-            _publish(store, state, manifest, stale, progress, final=True)
+            if rebuild:
+                publish_rebuilt(store, target, state, manifest, _skips_to_remember(report, files, manifest),
+                                settings.reload_seconds, progress.message)
+            else:
+                _publish(store, state, manifest, stale, progress, final=True,
+                         skipped=_skips_to_remember(report, files, manifest))
         else:
-            record_published(store, state, manifest)
+            record_published(store, state, manifest, _skips_to_remember(report, files, manifest))
     finally:
         prefetch.cancel()  # a failed or interrupted run leaves at most one batch embedding
     state.pending_path.unlink(missing_ok=True)
@@ -325,8 +375,53 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     return report
 
 
+def _start_rebuild(settings: IndexSettings, live: Store, state: LocalState,
+                   progress: Progress) -> tuple[Store, bool, int]:
+    """(the collections a rebuild writes beside the live ones, whether it resumes a killed rebuild's, the version
+    to count on from). A killed rebuild's collections are resumed when made with the same settings (what they
+    hold is not embedded again), else dropped."""
+    before = live.read_manifest()
+    # keep counting versions: a reused number would let stale BM25 state and running bots miss the rebuild
+    base_version = max(before.version if before else 0, state.read_version() or 0)
+    target = live.beside(REBUILDING)
+    identity = _rebuild_identity(settings)
+    resumed = False
+    if target.exists():
+        target.open(create=True)
+        if target.read_identity() == identity and target.graph_is_current():
+            resumed = True
+        else:
+            progress.message("discarding the collections of an interrupted rebuild made with other settings")
+            target.drop()
+    target.open(create=True)
+    if resumed:
+        progress.message(f"resuming an interrupted rebuild in {live.location} (what it stored is not embedded "
+                         "again); questions are answered from the live index until it is complete")
+    else:
+        target.write_identity(identity)
+        progress.message(f"rebuilding beside the live index in {live.location}; questions are answered from the "
+                         "live index until the new one is complete")
+    return target, resumed, base_version
+
+
+def _rebuild_identity(settings: IndexSettings) -> str:
+    """What a rebuild's stored records depend on: the embedder, the chunking, how chunk vectors are made and
+    whether sentences carry pairs. A killed rebuild's records are reused only under the same."""
+    manifest = new_manifest(settings, {}, 0)
+    return json.dumps([manifest.embed_model, manifest.chunking, settings.chunk_vectors, settings.sentence_pairs])
+
+
+def _skips_to_remember(report: IndexReport, files: dict[str, tuple[Path, str]],
+                       manifest: Manifest) -> dict[str, tuple[str, str]]:
+    """name -> (sha256, reason) of the files this run skipped for what their bytes hold (empty, binary, no text)
+    and left out of the index. Not a file that could not be read (permissions are fixed without changing the
+    bytes), nor one whose old version stays: those are read again next time."""
+    return {name: (files[name][1], reason) for name, reason in report.skipped
+            if name in files and name not in manifest.files and not reason.startswith(CANNOT_READ)}
+
+
 def _publish(store: Store, state: LocalState, manifest: Manifest, stale: list[str], progress: Progress,
-             final: bool) -> None:
+             final: bool, skipped: dict[str, tuple[str, str]] | None = None) -> None:
     """Swap in `manifest` (queries see it from here on), delete the versions it replaced, then save its BM25
     state and bump index-version so running readers reload. A checkpoint and the final publication take this
     same path, so a kill -9 after any of them leaves a whole published version and `pending.json` for the
@@ -334,7 +429,7 @@ def _publish(store: Store, state: LocalState, manifest: Manifest, stale: list[st
     publish_version(store, manifest)
     store.delete_docs(stale)
     stale.clear()
-    record_published(store, state, manifest)
+    record_published(store, state, manifest, skipped)
     if not final:
         progress.message(f"published version {manifest.version} ({len(manifest.files)} files answerable so far)")
 
@@ -421,16 +516,18 @@ def _load(path: Path, corpus: Path, languages: tuple[str, ...]) -> LoadedDocumen
     except UnreadableFile as exc:
         return str(exc)
     except OSError as exc:
-        return f"cannot read ({exc.strerror or exc})"
+        return f"{CANNOT_READ} ({exc.strerror or exc})"
 
 
 def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manifest: Manifest, corpus: Path,
              store: Store, embedder: E5Embedding, report: IndexReport, progress: Progress,
-             spills: Path, prefetch: EmbeddingPrefetch | None = None) -> list[_PreparedDoc]:
+             spills: Path, prefetch: EmbeddingPrefetch | None = None,
+             still_skipped: dict[str, str] | None = None) -> list[_PreparedDoc]:
     """The counting pass: read and chunk every new or changed file, count the e5 tokens still to embed (so the
     bar's total is the whole run's from the start), keep the chunks in memory while they fit KEPT_CHUNK_CHARS
-    and in a spill file under `spills` after that; record unchanged and skipped files. The texts to embed are
-    handed to `prefetch` as they are cut, so the embedder starts on them while later files are read."""
+    and in a spill file under `spills` after that; record unchanged and skipped files (those in `still_skipped`
+    without reading them again). The texts to embed are handed to `prefetch` as they are cut, so the embedder
+    starts on them while later files are read."""
     from index.chunk import doc_key, e5_token_counter, iter_chunks
     from index.chunk_spill import ChunkSpill
     from index.chunk_vectors import needs_own_vector
@@ -443,6 +540,9 @@ def _prepare(settings: IndexSettings, files: dict[str, tuple[Path, str]], manife
     changed = [name for name, (_, digest) in sorted(files.items())
                if name not in manifest.files or manifest.files[name].sha256 != digest]
     report.unchanged.extend(sorted(set(files) - set(changed)))
+    for name in [name for name in changed if name in (still_skipped or {}) and name not in manifest.files]:
+        _skip(report, progress, name, (still_skipped or {})[name])
+        changed.remove(name)
     if changed:
         progress.message(f"reading {len(changed)} new or changed files")
     for name in changed:

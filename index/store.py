@@ -6,6 +6,10 @@ Two collections: `<name>_chunks` (retrieval units) and `<name>_sentences` (the s
 extractive answer quotes, with their own embeddings). The chunks collection's metadata holds the
 manifest: which version of which file is live, and the embedder and chunking settings it was built
 with. Swapping the manifest is the single write that makes an index update visible.
+
+`citebot index --rebuild` builds a second pair beside the live one (`<name>_chunks.rebuilding`, ...: a Store
+with role REBUILDING) and, once it holds a manifest, renames it into place (`swap_in_rebuilt`); the old pair is
+kept as `.previous` until readers have moved on (`drop_previous`). Readers only ever open the live names.
 """
 
 from __future__ import annotations
@@ -49,6 +53,18 @@ HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 200, "ef_sear
 OLD_GRAPH_HINT = ("this index's search graph was built with Chroma's defaults, which miss some nearest sentences; "
                   "`citebot index --rebuild` rebuilds it with citebot's settings")
 _BY_ID = 1000  # sentences get_sentences reads by id rather than by metadata filter
+
+
+# The roles of a pair of collections: the live one (no suffix), a rebuild being built beside it, and the pair a
+# finished rebuild replaced (deleted once running readers have switched; index/publish.py: retire_previous).
+LIVE, REBUILDING, PREVIOUS = "", "rebuilding", "previous"
+_IDENTITY_KEY = "citebot_rebuild"  # a rebuild's identity, in its chunks collection until its manifest replaces it
+
+
+def collection_names(collection: str, role: str = LIVE) -> tuple[str, str]:
+    """(chunks, sentences) collection names of `collection` in `role` (Chroma allows dots in names)."""
+    suffix = f".{role}" if role else ""
+    return f"{collection}_chunks{suffix}", f"{collection}_sentences{suffix}"
 
 
 def sentence_id(doc_key: str, position: int) -> str:
@@ -325,18 +341,44 @@ def _first_line(exc: BaseException, limit: int = 160) -> str:
 
 
 class Store:
-    """Chroma behind a small interface the rest of the index uses."""
+    """Chroma behind a small interface the rest of the index uses; `role` picks the pair of collections (the live
+    one unless a rebuild writes beside it)."""
 
-    def __init__(self, settings: IndexSettings):
+    def __init__(self, settings: IndexSettings, role: str = LIVE, client: Any = None):
         self.settings = settings
+        self.role = role
         self.location = describe_location(settings)
-        self._client = _client(settings)
+        self._client = client if client is not None else _client(settings)
         self._chunks: Any = None
         self._sentences: Any = None
 
     # collections -----------------------------------------------------------------------------
-    def _names(self) -> tuple[str, str]:
-        return f"{self.settings.collection}_chunks", f"{self.settings.collection}_sentences"
+    def _names(self, role: str | None = None) -> tuple[str, str]:
+        return collection_names(self.settings.collection, self.role if role is None else role)
+
+    def beside(self, role: str) -> Store:
+        """A Store for another pair of collections of the same store (same client)."""
+        return Store(self.settings, role, self._client)
+
+    def exists(self) -> bool:
+        """Whether this role's chunks collection is in the store."""
+        return self._names()[0] in self._present()
+
+    def _present(self) -> set[str]:
+        """Names of this index's collections in the store, whatever their role. Each name is asked for by itself:
+        chromadb's list_collections builds every collection of the store with the default embedding function
+        (it validated ours away: "Expected EmbeddingFunction.__call__ ..."), which citebot never uses."""
+        present = set()
+        for role in (LIVE, REBUILDING, PREVIOUS):
+            for name in self._names(role):
+                try:
+                    self._client.get_collection(name, embedding_function=None)
+                except Exception as exc:
+                    if _is_connection_error(exc):
+                        raise unavailable(self.location) from exc
+                    continue  # absent
+                present.add(name)
+        return present
 
     def open(self, create: bool) -> None:
         """Attach to the collections; IndexMissing when they do not exist and `create` is False."""
@@ -380,13 +422,70 @@ class Store:
                     logger.info("could not widen the search of %s: %s", collection.name, exc)
 
     def drop(self) -> None:
-        """Delete both collections (for --rebuild)."""
-        for name in self._names():
-            try:
-                self._client.delete_collection(name)
-            except Exception:  # absent already
-                logger.debug("collection %s absent", name)
+        """Delete this role's collections, sentences first: a kill in between leaves a chunks collection alone,
+        which no reader opens and `swap_in_rebuilt` never mistakes for a swap half done."""
+        for name in reversed(self._names()):
+            self._delete(name)
         self._chunks = self._sentences = None
+
+    def _delete(self, name: str) -> None:
+        try:
+            self._client.delete_collection(name)
+        except Exception:  # absent already
+            logger.debug("collection %s absent", name)
+
+    # rebuilding beside the live index ----------------------------------------------------------
+    def write_identity(self, identity: str) -> None:
+        """Mark a rebuild's collections with what they are built with (until its manifest is written)."""
+        self._chunks.modify(metadata={_IDENTITY_KEY: identity})
+
+    def read_identity(self) -> str | None:
+        """What a rebuild's collections were started with; None when unmarked."""
+        metadata = getattr(self._chunks, "metadata", None) or {}
+        value = metadata.get(_IDENTITY_KEY)
+        return str(value) if value else None
+
+    def swap_pending(self) -> bool:
+        """Whether a rebuild finished (its manifest written) and is not yet, or only partly, swapped in."""
+        present = self._present()
+        chunks, sentences = self._names(REBUILDING)
+        if chunks in present:
+            return self.beside(REBUILDING).read_manifest() is not None
+        return sentences in present  # killed between renaming its chunks and its sentences
+
+    def swap_in_rebuilt(self) -> None:
+        """Rename a finished rebuild's collections to the live names, the live ones to `.previous` (a previous
+        pair left by an earlier swap is deleted first). The order keeps a reader from ever opening a mixed pair:
+        the live sentences go first and the rebuilt sentences come last, so until the end one live name is
+        missing (readers wait, index/publish.py). Each step checks what is there, so a swap killed half-way is
+        finished by calling this again."""
+        present = self._present()
+        live, rebuilt, previous = self._names(LIVE), self._names(REBUILDING), self._names(PREVIOUS)
+        if rebuilt[0] in present:  # not past renaming the rebuilt chunks: move the live pair aside
+            for index in (1, 0):  # sentences, then chunks
+                if live[index] in present:
+                    if previous[index] in present:
+                        self._delete(previous[index])
+                    self._rename(live[index], previous[index])
+            self._rename(rebuilt[0], live[0])
+        if rebuilt[1] in present:
+            if live[1] in self._present():  # cannot be this rebuild's pair: a stray from a killed drop
+                self._delete(rebuilt[1])
+            else:
+                self._rename(rebuilt[1], live[1])
+        if self.role == LIVE:
+            self.open(create=False)
+
+    def _rename(self, old: str, new: str) -> None:
+        self._client.get_collection(old, embedding_function=None).modify(name=new)
+
+    def drop_previous(self) -> bool:
+        """Delete the pair a rebuild replaced; True when there was one."""
+        present = self._present()
+        names = [name for name in reversed(self._names(PREVIOUS)) if name in present]
+        for name in names:
+            self._delete(name)
+        return bool(names)
 
     @contextmanager
     def _reading(self) -> Iterator[None]:

@@ -11,7 +11,11 @@ answered from the previous version until the new one is published.
 The watcher follows the corpus *path*, not the folder it found there first: a folder replaced
 (`mv docs docs.old; mv docs.new docs`) or deleted and made again is noticed within a few seconds (its
 (st_dev, st_ino) changed), watched anew and indexed; while no folder is there, the watcher waits for one.
-A pass that cannot take the lock (another `citebot index` held it for the whole wait) is tried again later.
+A pass that cannot take the lock (another `citebot index` is writing: a rebuild may hold it for hours) waits only
+LOCK_WAIT_SECONDS, then goes back to watching, so further edits, a replaced folder and Ctrl-C are still seen; every
+RETRY_SECONDS it looks whether the lock is free and runs the pending pass as soon as it is. No change is lost:
+every pass compares the whole folder with the index, so the pending one covers every change made meanwhile.
+Files a pass skips (empty, binary, unreadable) are reported once each, when first seen skipped (`on_skipped`).
 """
 
 from __future__ import annotations
@@ -43,10 +47,13 @@ MAX_SETTLE_SECONDS = 300.0
 # How often the watcher checks that the folder at the corpus path is still the one it watches (and, while
 # there is none, whether one is back). A folder moved away or deleted takes its file watch with it.
 IDENTITY_CHECK_SECONDS = 2.0
-# How long a pass waits for another `citebot index` holding the data-dir lock, and how long after such a
-# wait timed out the pass is tried again (the changes stay pending meanwhile). Read at call time (tests).
-LOCK_WAIT_SECONDS = 600.0
-RETRY_SECONDS = 30.0
+# How long a pass waits for another `citebot index` holding the data-dir lock before it goes back to watching
+# with the pass pending: long enough to ride out a short run (a no-change run holds the lock ~0.2 s), short
+# enough that the watcher never looks hung (it was 600 s, during which it saw no edit and no stop request).
+LOCK_WAIT_SECONDS = 1.0
+# While a pass is pending, how often the watcher checks (a non-blocking probe) whether the lock is free; the
+# pass runs at the first check that finds it free. Both are read at call time (tests).
+RETRY_SECONDS = 2.0
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
@@ -135,7 +142,9 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                  on_error: Callable[[CitebotIndexError], None], stop: threading.Event,
                  debounce_ms: int = DEBOUNCE_MS, settle: float = SETTLE_SECONDS,
                  on_ready: Callable[[], None] | None = None,
-                 on_notice: Callable[[str], None] | None = None) -> None:
+                 on_notice: Callable[[str], None] | None = None,
+                 on_skipped: Callable[[str, str], None] | None = None,
+                 skipped: Iterable[tuple[str, str]] = ()) -> None:
     """Index every batch of changes in `settings.corpus` until `stop` is set (blocks the caller).
 
     A change made before the file watcher is live would never be reported to it, so once it is live a first
@@ -144,28 +153,34 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
     and that of a folder watched anew, only when it changed something); `on_error` gets a pass's user-facing
     failure (an emptied corpus), after which watching goes on. `on_notice` (default: a warning in the log)
     gets one line when the watcher has to wait or start over: the corpus folder is gone (it waits for it to
-    come back), was replaced (it watches the new one and indexes it), or another `citebot index` kept the lock
-    for the whole wait (the pass is tried again `RETRY_SECONDS` later, and at the next change anyway).
+    come back), was replaced (it watches the new one and indexes it), or another `citebot index` holds the lock
+    (the pass stays pending and runs once the lock is free; said once per wait). `on_skipped(name, reason)`
+    (default: the log) gets each file a pass skipped that the watcher has not reported skipped for that reason
+    before, just before that pass's report; `skipped` are those already reported (by the run before watching).
     """
     from watchfiles import watch
 
-    from index.ingest import build_index
+    from index.ingest import build_index, index_busy
 
     corpus = Path(settings.corpus)
     notice = on_notice or (lambda line: logger.warning("%s", line))
+    say_skipped = on_skipped or (lambda name, reason: logger.info("skipped %s: %s", clean_line(name), reason))
     keep = _outside(Path(settings.data_dir), corpus)
-    retry_at: float | None = None  # when a pass that found the lock taken is due again (its changes are pending)
+    retry_at: float | None = None  # when to look again whether the lock is free (a pass is pending meanwhile)
+    retry_quiet = True  # whether the pending pass may stay silent when it changes nothing
+    known_skips: set[tuple[str, str]] = set(skipped)  # skipped files reported so far (name, reason)
 
     def index_pass(quiet_when_unchanged: bool) -> None:
-        nonlocal retry_at
-        retry_at = None
-        wait = LOCK_WAIT_SECONDS
+        nonlocal retry_at, retry_quiet, known_skips
+        waiting, retry_at = retry_at is not None, None
+        quiet = quiet_when_unchanged and (retry_quiet or not waiting)  # a pending loud pass stays loud
         try:
-            report = build_index(settings, wait_seconds=wait)
+            report = build_index(settings, wait_seconds=LOCK_WAIT_SECONDS)
         except IndexBusy:
-            retry_at = time.monotonic() + RETRY_SECONDS
-            notice(f"not indexed yet: another `citebot index` kept the lock on {settings.data_dir} for {wait:g} s; "
-                   f"the watcher will try again in {RETRY_SECONDS:g} s")
+            retry_at, retry_quiet = time.monotonic() + RETRY_SECONDS, quiet
+            if not waiting:
+                notice(f"not indexed yet: another `citebot index` holds the lock on {settings.data_dir}; still "
+                       f"watching; the watcher will try again in {RETRY_SECONDS:g} s and as soon as it is free")
             return
         except CorpusMissing as exc:
             if _identity(corpus) is None:  # gone meanwhile: the watch loop says so once and waits for it
@@ -178,7 +193,11 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
         except Exception:  # an unforeseen failure of one pass must not end the watching: the next change retries
             logger.exception("an index pass of the watched folder failed; watching goes on")
             return
-        if not quiet_when_unchanged or report.added or report.updated or report.removed:
+        now_skipped = set(report.skipped)
+        for name, reason in sorted(now_skipped - known_skips):
+            say_skipped(name, reason)
+        known_skips = now_skipped  # a file skipped again later, after it was fixed, is reported again
+        if not quiet or report.added or report.updated or report.removed:
             on_report(report)
 
     ready = False
@@ -222,7 +241,10 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
                         return
                     index_pass(quiet_when_unchanged=False)
                 elif retry_at is not None and time.monotonic() >= retry_at:
-                    index_pass(quiet_when_unchanged=False)
+                    if index_busy(settings):  # still taken: look again later, without waiting on it
+                        retry_at = time.monotonic() + RETRY_SECONDS
+                    else:
+                        index_pass(quiet_when_unchanged=retry_quiet)
             else:  # the watch ended by itself: stopped, or interrupted (Ctrl-C while watchfiles waited)
                 return
         except FileNotFoundError:  # raised by the watch's start: the folder went away since the check above
@@ -235,13 +257,15 @@ def watch_corpus(settings: IndexSettings, on_report: Callable[[object], None],
 def start_watcher(settings: IndexSettings, on_report: Callable[[object], None],
                   on_error: Callable[[CitebotIndexError], None],
                   on_ready: Callable[[], None] | None = None,
-                  on_notice: Callable[[str], None] | None = None) -> tuple[threading.Thread, threading.Event]:
+                  on_notice: Callable[[str], None] | None = None,
+                  on_skipped: Callable[[str, str], None] | None = None) -> tuple[threading.Thread, threading.Event]:
     """`watch_corpus` on a daemon thread (for `chat --watch` and `telegram --watch`); set the event to stop."""
     stop = threading.Event()
 
     def run() -> None:
         try:
-            watch_corpus(settings, on_report, on_error, stop, on_ready=on_ready, on_notice=on_notice)
+            watch_corpus(settings, on_report, on_error, stop, on_ready=on_ready, on_notice=on_notice,
+                         on_skipped=on_skipped)
         except Exception:  # the watcher must never take the front end down with it
             logger.exception("the corpus watcher stopped")
 

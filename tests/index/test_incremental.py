@@ -238,9 +238,13 @@ def test_settings_mismatch_is_a_clear_error_until_rebuild(work: tuple[Path, Path
         Retriever(bigger)
 
 
-def test_rebuild_killed_after_the_drop_is_not_taken_for_unchanged(
+def test_rebuild_killed_while_writing_leaves_the_index_as_it_was(
     work: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`--rebuild` dropped the collections first, so a kill left no index and this test checked that the next
+    run rebuilt instead of taking the no-change shortcut. A rebuild now writes beside the live index (see
+    tests/test_rebuild_aside.py): killed, it leaves the index as it was, which the next run rightly finds
+    unchanged, without embedding anything."""
     from index.ingest import _scan, _unchanged_fast
     from index.store import Store
 
@@ -248,17 +252,21 @@ def test_rebuild_killed_after_the_drop_is_not_taken_for_unchanged(
     settings = settings_for(data, corpus)
     build_index(settings)  # republish at this copy's location, so the no-change shortcut applies
     state = LocalState(data, settings.collection)
-    assert _unchanged_fast(settings, state, _scan(corpus)[0]) is not None
+    before = stored_manifest(settings).to_json()
+    original = Store.add
 
-    def die(self, create: bool) -> None:
+    def die(self, *args, **kwargs) -> None:  # stores the first batch, then the process "dies"
+        original(self, *args, **kwargs)
         raise Interrupted
 
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "open", die)  # dies right after the collections were dropped
+        patch.setattr(Store, "add", die)
         with pytest.raises(Interrupted):
             build_index(settings, rebuild=True)
+    assert stored_manifest(settings).to_json() == before
+    assert _unchanged_fast(settings, state, _scan(corpus)[0]) is not None
     report = build_index(settings)
-    assert len(report.added) == 3 and report.unchanged == []
+    assert report.added == [] and len(report.unchanged) == 3 and report.embedded_texts == 0
     assert store_rows(settings)[0] == report.chunks > 0
 
 
