@@ -34,6 +34,16 @@ def source_line(c: Citation) -> str:
     return clean_line(line)
 
 
+_QUOTE_INDENT = "    "
+
+
+def quote_lines(quote: str) -> str:
+    """A quote under its source line, cleaned: indented, between quote marks, a multi-line quote (a code
+    block keeps its lines: index/structured.py) with each further line under its first character, so it
+    reads as one quote and is copied line by line as the file writes it."""
+    return f'{_QUOTE_INDENT}"' + clean_text(quote).replace("\n", "\n" + _QUOTE_INDENT + " ") + '"'
+
+
 def to_text(answer: Answer) -> str:
     """The answer, a blank line, then each source with its quote."""
     if not answer.answered or not answer.citations:
@@ -41,7 +51,7 @@ def to_text(answer: Answer) -> str:
     lines = [clean_text(answer.text), ""]
     for c in answer.citations:
         lines.append(source_line(c))
-        lines.append(f'    "{clean_text(c.quote)}"')
+        lines.append(quote_lines(c.quote))
     return "\n".join(lines)
 
 

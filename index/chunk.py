@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.load import LoadedDocument, cites_rows
-from index.sentences import sentence_spans
+from index.sentences import line_spans, sentence_spans
 from index.source_quote import SourceMap
 from index.types import Paragraph
 
@@ -176,8 +176,9 @@ def _sentences(source: str, paragraphs: list[Paragraph], language: str, first_in
         exact = source[p.start:p.end] == p.text
         base = offset + p.start
         raw = SourceMap(p.text, p.source) if p.source else None
-        for s, e in sentence_spans(p.text, language):
-            sentence = p.text[s:e].strip()
+        code = "\n" in p.text  # only a code block's text keeps its line breaks (index/structured.py code_text)
+        for s, e in line_spans(p.text) if code else sentence_spans(p.text, language):
+            sentence = p.text[s:e] if code else p.text[s:e].strip()  # a code line keeps its indentation
             if not sentence:
                 continue
             start, end = (base + s, base + e) if exact else (base, offset + p.end)

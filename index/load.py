@@ -1,7 +1,9 @@
 """Read corpus files (txt, md, html, pdf, docx, csv) into text paragraphs with language and content hash.
 
 Markdown, HTML, .docx and CSV are read by structure (index/structured.py: headings become sections, table
-rows records); PDFs page by page (index/load_pdf.py: page numbers kept, running headers dropped).
+rows records); PDFs page by page (index/load_pdf.py: page numbers kept, running headers dropped); plain
+text by blank lines and line shapes (index/paragraphs.py: heading lines become sections, as in PDFs; a big
+file streamed window by window keeps no sections yet).
 reStructuredText is not in SUFFIXES: its headings and directives would be quoted as prose, so a .rst
 file is skipped with the line "unsupported type .rst" rather than indexed badly.
 
@@ -30,7 +32,7 @@ from index.boilerplate import strip_furniture
 from index.decode import UnreadableFile, decode_bytes, looks_binary
 from index.language import detect_language
 from index.load_pdf import PdfError, pdf_pages, pdf_paragraphs
-from index.paragraphs import split_paragraphs
+from index.paragraphs import paragraphs_with_headings, plain_sections
 from index.sanitize import clean_line, clean_text
 from index.stream_text import STREAM_BYTES, TextWindow, probe, text_windows
 from index.structured import Block, csv_blocks, docx_blocks, html_blocks, markdown_blocks, to_paragraphs
@@ -171,6 +173,18 @@ def _cleaned(paragraphs: list[Paragraph]) -> list[Paragraph]:
             for p in paragraphs]
 
 
+def _plain_paragraphs(text: str) -> tuple[list[Paragraph], set[int]]:
+    """The paragraphs of a plain-text file and the numbers of those that are heading lines
+    (index/paragraphs.py: they become sections once the page furniture is gone, `plain_sections`)."""
+    paragraphs: list[Paragraph] = []
+    headings: set[int] = set()
+    for paragraph, heading in paragraphs_with_headings(text):
+        paragraphs.append(paragraph)
+        if heading:
+            headings.add(paragraph.number)
+    return paragraphs, headings
+
+
 def _docx_blocks(path: Path) -> list[Block]:
     try:
         return docx_blocks(path)
@@ -184,6 +198,7 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
         return _streamed_document(path, corpus, languages)
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
+    headings: set[int] = set()  # a plain-text file's heading lines, by paragraph number
     if not raw.strip():
         raise UnreadableFile("empty file")
     suffix = path.suffix.lower()
@@ -209,8 +224,10 @@ def load_document(path: Path, corpus: Path, languages: tuple[str, ...]) -> Loade
             text, paragraphs = clean_text(text), _cleaned(paragraphs)
         else:
             text = clean_text(text)
-            paragraphs = split_paragraphs(text)
+            paragraphs, headings = _plain_paragraphs(text)
     article = strip_furniture(paragraphs, text)
+    if headings:  # after the furniture: a comment form's "Leave a Reply" heads nothing
+        article = plain_sections(article, headings)
     if not article:
         raise UnreadableFile("no text found" if not paragraphs else "only page furniture, no article text")
     language = detect_language(_opening(article), languages, fallback="und", min_confidence=0.0)

@@ -12,12 +12,16 @@ blank lines), unless the block is hard-wrapped prose, whose lines are joined bac
 ends.
 A paragraph longer than MAX_PARAGRAPH_CHARS (a file with no blank lines, one enormous line) is cut after
 the last sentence end that fits, so every later step works on bounded pieces.
+
+In a plain-text file the headings become sections (`plain_sections`), as PDF headings do
+(index/load_pdf.py), once the file has at least MIN_SECTIONS of them over text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from index.types import Paragraph
 
@@ -41,6 +45,14 @@ WRAP_CHARS = 160  # longer lines are not wrapped ones (a news paragraph on one l
 HEADING_WORDS = 16
 HARD_WRAP_CHARS = 120  # a hard-wrapped block's lines are at most this long
 _RULE_MARKS = "-=_*~#+"  # a line of one of these repeated is a rule (plain text's underlines and separators)
+# A plain-text file is read as having sections when at least this many heading lines each head text of their
+# own. A news export's headline over its story is one short open-ended line over prose, as a heading is;
+# as the section of the whole story it would only put the headline into every citation (the bundled
+# corpus has such files, and keeps its plain "paragraph N" citations).
+MIN_SECTIONS = 2
+# "Last updated: 15 March 2025", "Author: Ana": a label and its value, short and open-ended like a heading,
+# but a line of text, not the name of what follows it.
+_FIELD = re.compile(r"[^:]{1,40}:\s+\S")
 
 
 def _ends(line: str) -> bool:
@@ -218,3 +230,40 @@ def paragraphs_with_headings(text: str, page: int | None = None,
 def split_paragraphs(text: str, page: int | None = None, first_number: int = 1) -> list[Paragraph]:
     """Paragraphs of `text`, numbered from `first_number`, each with its span in `text`."""
     return [paragraph for paragraph, _ in paragraphs_with_headings(text, page, first_number)]
+
+
+def _section_heads(paragraphs: Sequence[Paragraph], headings: set[int]) -> set[int]:
+    """The numbers of the heading paragraphs that become sections: those `headings` that are not a
+    "label: value" line, when at least MIN_SECTIONS of them head text (a paragraph that is no heading
+    follows before the next one); none otherwise."""
+    heads = {p.number for p in paragraphs if p.number in headings and not _FIELD.match(p.text)}
+    heading_text = sum(1 for p, q in zip(paragraphs, paragraphs[1:], strict=False)
+                       if p.number in heads and q.number not in heads)
+    return heads if heading_text >= MIN_SECTIONS else set()
+
+
+def plain_sections(paragraphs: Sequence[Paragraph], headings: set[int]) -> list[Paragraph]:
+    """`paragraphs` of a plain-text file (page furniture already removed) with sections from its heading
+    lines (`headings`: the numbers `paragraphs_with_headings` flagged): a heading is the section of the
+    paragraphs under it, up to the next heading, and a paragraph of its own (quotable: a heading may hold
+    a fact, a version or a date).
+
+    Plain text has no heading levels, so its sections are flat. A heading's own paragraph is given a
+    section unlike both of its neighbours', so that a quote never runs on from the text above it into it,
+    nor from it into its text (bot/sentence_lookup.py `runs_on` joins neighbours only within one section):
+    none (""), or, right under another heading (a title, then the first heading), that heading. What
+    stays: text before the first heading of a file whose first line is not a heading has no section, as
+    that heading has, so the two may still be quoted as one."""
+    heads = _section_heads(paragraphs, headings)
+    if not heads:
+        return list(paragraphs)
+    out: list[Paragraph] = []
+    section = ""
+    for p in paragraphs:
+        if p.number in heads:
+            above = out[-1] if out and out[-1].number in heads else None
+            out.append(replace(p, section=above.text if above is not None else ""))
+            section = p.text
+        else:
+            out.append(replace(p, section=section))
+    return out

@@ -81,6 +81,30 @@ def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     return merged
 
 
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of a code block's text (index/structured.py `code_text`) in runs of whole lines of at most
+    MAX_SENTENCE_CHARS, blank lines at their edges left out; a longer line is cut as a sentence would be
+    (`_pieces`). Code is quoted as the file lays it out: Punkt would split it at "os.path" and a quote of it
+    was one line, so `pip install x # note:` then the next command read as one comment."""
+    spans: list[tuple[int, int]] = []
+    start = end = -1  # the current run: its first and last non-blank line
+    pos = 0
+    for line in text.split("\n"):
+        line_end = pos + len(line.rstrip())
+        if line.strip():
+            if start >= 0 and line_end - start > MAX_SENTENCE_CHARS:
+                spans.append((start, end))
+                start = -1
+            if line_end - pos > MAX_SENTENCE_CHARS:
+                spans += _pieces(text, pos + len(line) - len(line.lstrip()), line_end)
+            else:
+                start, end = (pos if start < 0 else start), line_end
+        pos += len(line) + 1
+    if start >= 0:
+        spans.append((start, end))
+    return spans
+
+
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of `text[start:end]` in pieces of at most MAX_SENTENCE_CHARS (see there), without the white
     space around the cuts. Linear: each window is searched once."""
