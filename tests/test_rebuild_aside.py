@@ -21,26 +21,11 @@ import pytest
 
 from index.ingest import build_index
 from tests.index.docmaker import EN_TEXT, ES_TEXT
+from tests.index.index_helpers import Lines
 from tests.isolation import settings_for
 
 ASCEND = "Who makes the Ascend chips?"  # answered by 000_a037ab22804b191b.txt of the bundled corpus
 KEEP = "000_a037ab22804b191b.txt"
-
-
-class Lines:
-    """A Progress that keeps its messages."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def message(self, text: str) -> None:
-        self.lines.append(text)
-
-    def start(self, total_tokens: int) -> None:
-        pass
-
-    def advance(self, tokens: int) -> None:
-        pass
 
 
 def _env(corpus: Path, data: Path, **extra: str) -> dict[str, str]:

@@ -15,23 +15,8 @@ import pytest
 import index.ingest as ingest
 from index.ingest import build_index
 from tests.index.docmaker import EN_TEXT, ES_TEXT, binary_bytes
+from tests.index.index_helpers import Lines
 from tests.isolation import settings_for
-
-
-class Lines:
-    """A Progress that keeps its messages."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def message(self, text: str) -> None:
-        self.lines.append(text)
-
-    def start(self, total_tokens: int) -> None:
-        pass
-
-    def advance(self, tokens: int) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ free."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,33 +17,18 @@ import pytest
 from filelock import FileLock
 
 from index.local_state import LocalState
-from index.watch import start_watcher
-from tests.index.docmaker import EN_TEXT, ES_TEXT
-from tests.isolation import settings_for
+from tests.watch_rig import Watched
 
 FERRY = "The Varnholm ferry leaves the harbour at seven and carries exactly 212 bicycles.\n"
 RAIL = "The coastal railway reopens in March with four trains a day to the lighthouse.\n"
 HELD = "holds the lock"
 
 
-class Watcher:
-    """A watcher over a freshly indexed two-file corpus; what it reports, and its notices (in the log)."""
+class Watcher(Watched):
+    """The watcher rig (tests/watch_rig.py) with a handle on the index lock another run would hold."""
 
     def __init__(self, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-        from index.ingest import build_index
-
-        self.corpus = tmp_path / "corpus"
-        self.corpus.mkdir()
-        (self.corpus / "storm.txt").write_text(EN_TEXT, encoding="utf-8")
-        (self.corpus / "fabrica.txt").write_text(ES_TEXT, encoding="utf-8")
-        self.settings = settings_for(tmp_path / "data", self.corpus)
-        build_index(self.settings)
-        self.caplog = caplog
-        self.reports: list = []
-        ready = threading.Event()
-        self.thread, self.stop = start_watcher(self.settings, self.reports.append, lambda exc: None,
-                                               on_ready=ready.set)
-        assert ready.wait(30), "the watcher never went live"
+        super().__init__(tmp_path, caplog)
         self.lock = FileLock(str(LocalState(Path(self.settings.data_dir), self.settings.collection).lock_path))
 
     def notices(self, text: str) -> list[str]:
