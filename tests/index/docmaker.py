@@ -51,30 +51,23 @@ def binary_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 
 
-def _pdf_escape(text: str) -> str:
+def pdf_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal valid PDF written by hand: one Helvetica text line per item, one list per page."""
-    count = len(pages)
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    for i, lines in enumerate(pages):
-        content = (
-            "BT /F1 11 Tf 14 TL 40 800 Td "
-            + " ".join(f"({_pdf_escape(line)}) Tj T*" for line in lines)
-            + " ET"
-        )
+def pdf_document(contents: list[str], fonts: tuple[str, ...] = ("Helvetica",), width: int = 612) -> bytes:
+    """A minimal valid PDF written by hand: one page per content stream (PDF text operators, cp1252), with
+    the Type1 `fonts` as /F1, /F2, ... on every page."""
+    count, first_page = len(contents), 3 + len(fonts)
+    kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(count))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode()]
+    objects += [f"<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>".encode()
+                for font in fonts]
+    font_refs = " ".join(f"/F{k} {3 + k - 1} 0 R" for k in range(1, len(fonts) + 1))
+    for i, content in enumerate(contents):
         data = content.encode("cp1252")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} 842] "
+                       f"/Resources << /Font << {font_refs} >> >> /Contents {first_page + 2 * i + 1} 0 R >>".encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
     out = b"%PDF-1.4\n"
     offsets = []
@@ -86,6 +79,12 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal valid PDF written by hand: one Helvetica text line per item, one list per page."""
+    return pdf_document(["BT /F1 11 Tf 14 TL 40 800 Td " + " ".join(f"({pdf_escape(line)}) Tj T*" for line in lines)
+                         + " ET" for lines in pages])
 
 
 PDF_PAGES = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docmaker import PDF_PAGES, make_pdf, write
+from docmaker import PDF_PAGES, make_pdf, pdf_document, pdf_escape, write
 from index_helpers import LANGUAGES
 
 from index.chunk import document_sentences
@@ -38,38 +38,12 @@ RECORDS = ["Service: Passport renewal; Fee: 85 EUR; Deadline: 30 days before tra
 COLUMNS = (157.0, 246.2, 298.8)  # where reportlab put the three columns' cells
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
 def _pdf(pages: list[list[Text]]) -> bytes:
     """A PDF whose pages hold these text objects, each drawn as reportlab draws a paragraph or a cell."""
-    count = len(pages)
-    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(count))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-    ]
-    for i, texts in enumerate(pages):
-        content = "\n".join(
-            f"BT 1 0 0 1 {x} {y} Tm /{font} 10 Tf 12 TL " + " ".join(f"({_escape(t)}) Tj T*" for t in lines) + " ET"
-            for x, y, font, lines in texts)
-        data = content.encode("cp1252")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
-                       f"/F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
+    return pdf_document(["\n".join(f"BT 1 0 0 1 {x} {y} Tm /{font} 10 Tf 12 TL "
+                                   + " ".join(f"({pdf_escape(t)}) Tj T*" for t in lines) + " ET"
+                                   for x, y, font, lines in texts) for texts in pages],
+                        fonts=("Helvetica", "Helvetica-Bold"), width=595)
 
 
 def _table(rows: list[list[str]], top: float, header_font: str = "F1") -> list[Text]:
