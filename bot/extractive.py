@@ -26,6 +26,7 @@ from bot.ranker import FEATURES, PARAMS, Candidate, Ranker, features, gather, jo
 from bot.sentence_lookup import SentenceLookup, quote_location, runs_on, same_fact
 from index.lexical import analyze_document, query_word_stems
 from index.retrieve import Retrieval
+from index.structured import PATH_SEPARATOR
 from index.types import Sentence
 
 MAX_SENTENCES = 3
@@ -116,8 +117,8 @@ class ExtractiveSynthesizer:
             if groups and not joins(float(probability), len(cand.sentence.text), model.follow,
                                     cand.sentence.file != pool[0].sentence.file):
                 continue
-            if groups and is_question(cand.sentence.text):
-                continue  # another question of a FAQ answers nothing (its answer is not in the quote)
+            if groups and (is_question(cand.sentence.text) or self._is_heading(cand.sentence)):
+                continue  # another question of a FAQ, or a heading, answers nothing by itself
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
                    for _, g, others in groups):
                 continue
@@ -131,7 +132,7 @@ class ExtractiveSynthesizer:
             groups.append((lead, cand, versions))
         lead = pool[0].sentence
         added: list[Sentence] = []
-        if is_question(lead.text):  # a FAQ's "Q:" line: its answer is what follows it
+        if is_question(lead.text) or self._is_heading(lead):  # a FAQ's "Q:" line, a heading: what follows answers
             added = self._answer_after(lead)
         elif _answer_follows(rows[0]):
             following = self.lookup.following(lead)
@@ -167,10 +168,21 @@ class ExtractiveSynthesizer:
         yield self.synthesize(question, language, retrieval)
 
 
+    def _is_heading(self, s: Sentence) -> bool:
+        """Whether `s` is a heading: short, not ending like a sentence, and the section (or the last part of the
+        section path) of the sentence after it. A heading matches a question about its subject and is quoted alone
+        ("Receitas e renovação de medicação" for "How do I renew a prescription?", sweep of 2026-12-03). One
+        read of the next sentence, only for lines that look like headings."""
+        text = s.text.strip()
+        if len(text) > HEADING_CHARS or _ENDS_SENTENCE.search(text):
+            return False
+        nxt = self.lookup.following(s)
+        return nxt is not None and nxt.section.rsplit(PATH_SEPARATOR, 1)[-1].strip() == text
+
     def _answer_after(self, question: Sentence) -> list[Sentence]:
-        """The sentences after a lead that is itself a question, in its document: to the end of the paragraph
-        they start (an "A: ..." paragraph), at most ANSWER_AFTER_QUESTION of them, stopping at the next
-        question and before MAX_ANSWER_CHARS."""
+        """The sentences after a lead that is itself a question or a heading, in its document: to the end of the
+        paragraph they start (an "A: ..." paragraph, the heading's first paragraph), at most
+        ANSWER_AFTER_QUESTION of them, stopping at the next question and before MAX_ANSWER_CHARS."""
         out: list[Sentence] = []
         total = len(question.text)
         current = question
@@ -189,6 +201,8 @@ class ExtractiveSynthesizer:
 # conditions), bounded again by MAX_ANSWER_CHARS.
 ANSWER_AFTER_QUESTION = 3
 _QUESTION_END = re.compile(r"[?？]\W*$")  # a question mark, then at most closing quotes or brackets
+_ENDS_SENTENCE = re.compile(r"[.!?:;…。]\W*$")  # a heading ends with none of these
+HEADING_CHARS = 120  # longer lines are not headings (index/paragraphs.py: a heading is at most 16 words)
 
 
 def is_question(text: str) -> bool:
