@@ -93,13 +93,29 @@ def location_label(paragraphs: tuple[int, ...], page: int | None, section: str =
     if page:
         return f"pages {page}-{page_last}" if page_last and page_last != page else f"page {page}"
     if section:
-        return f'"{section}"'
+        return f'"{section_label(section)}"'
     if not paragraphs:
         return "start of document"
     unit = "row" if cites_rows(file) else "paragraph"
     if paragraphs[0] == paragraphs[-1]:
         return f"{unit} {paragraphs[0]}"
     return f"{unit}s {paragraphs[0]}-{paragraphs[-1]}"
+
+
+# A heading named in a location is cut to this many characters at a word: a web page's h1 is a whole headline
+# (87 characters in a user's sweep), which drowned the citation line it sits on.
+SECTION_LABEL_CHARS = 60
+_DOUBLE_QUOTES = str.maketrans("", "", '"“”„')
+
+
+def section_label(section: str) -> str:
+    """A heading as a location names it, between the label's own quote marks: without its double quote marks
+    ('""Salt and Steam": new exhibition..."' read as doubled marks), cut to SECTION_LABEL_CHARS at a word."""
+    text = " ".join(section.translate(_DOUBLE_QUOTES).split()) or section
+    if len(text) <= SECTION_LABEL_CHARS:
+        return text
+    cut = text[:SECTION_LABEL_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:-—›") + "…"
 
 
 class _CleanText:
