@@ -65,7 +65,7 @@ def clean_question(text: str, limit: int) -> str:
     # lone surrogates (undecodable bytes from argv or a pipe) cannot be encoded for the embedder
     text = (text or "").encode("utf-8", "ignore").decode("utf-8")
     cleaned = " ".join(_CONTROL.sub(" ", without_escape_sequences(text)).split())  # "ESC [31m" goes whole
-    if not cleaned:
+    if not any(ch.isalnum() for ch in cleaned):  # "", "?!?...", "¿¡": nothing to search for (was "not found")
         raise QuestionRejected(load_prompt("empty_question"))
     if len(cleaned) > limit:
         raise QuestionRejected(load_prompt("question_too_long").format(length=len(cleaned), limit=limit))

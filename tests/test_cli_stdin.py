@@ -80,6 +80,19 @@ def test_escape_sequences_are_removed_whole_from_a_question() -> None:
     assert clean_question("a\x00b?", 1000) == "a b?"
 
 
+def test_a_question_of_punctuation_only_is_asked_for_again_not_searched() -> None:
+    """"?!?..." and "¿¡" were searched and answered "not found in the documents" (sweep of 2026-12-03): like an
+    empty line, they hold nothing to look for."""
+    import pytest
+
+    from bot.engine import QuestionRejected, clean_question
+
+    for text in ("?!?...", "¿¡", " - ", "\x1b[31m?"):
+        with pytest.raises(QuestionRejected, match="Please type a question"):
+            clean_question(text, 1000)
+    assert clean_question("¿Qué?", 1000) == "¿Qué?" and clean_question("H20?", 1000) == "H20?"
+
+
 def test_ask_echoes_the_question_without_escape_remnants(private_data_dir: Path) -> None:
     result = _run(["ask", "--json", ESCAPED], private_data_dir)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
