@@ -361,24 +361,24 @@ class Store:
         return Store(self.settings, role, self._client)
 
     def exists(self) -> bool:
-        """Whether this role's chunks collection is in the store."""
-        return self._names()[0] in self._present()
+        """Whether this role's chunks collection is in the store (one lookup: every plain index run asks)."""
+        return self._has(self._names()[0])
+
+    def _has(self, name: str) -> bool:
+        """Whether collection `name` is in the store. Asked by name: chromadb's list_collections builds every
+        collection of the store with the default embedding function (it validated ours away: "Expected
+        EmbeddingFunction.__call__ ..."), which citebot never uses."""
+        try:
+            self._client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise unavailable(self.location) from exc
+            return False
+        return True
 
     def _present(self) -> set[str]:
-        """Names of this index's collections in the store, whatever their role. Each name is asked for by itself:
-        chromadb's list_collections builds every collection of the store with the default embedding function
-        (it validated ours away: "Expected EmbeddingFunction.__call__ ..."), which citebot never uses."""
-        present = set()
-        for role in (LIVE, REBUILDING, PREVIOUS):
-            for name in self._names(role):
-                try:
-                    self._client.get_collection(name, embedding_function=None)
-                except Exception as exc:
-                    if _is_connection_error(exc):
-                        raise unavailable(self.location) from exc
-                    continue  # absent
-                present.add(name)
-        return present
+        """Names of this index's collections in the store, whatever their role."""
+        return {name for role in (LIVE, REBUILDING, PREVIOUS) for name in self._names(role) if self._has(name)}
 
     def open(self, create: bool) -> None:
         """Attach to the collections; IndexMissing when they do not exist and `create` is False."""
@@ -469,7 +469,7 @@ class Store:
                     self._rename(live[index], previous[index])
             self._rename(rebuilt[0], live[0])
         if rebuilt[1] in present:
-            if live[1] in self._present():  # cannot be this rebuild's pair: a stray from a killed drop
+            if self._has(live[1]):  # cannot be this rebuild's pair: a stray from a killed drop
                 self._delete(rebuilt[1])
             else:
                 self._rename(rebuilt[1], live[1])
