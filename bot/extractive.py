@@ -117,7 +117,7 @@ class ExtractiveSynthesizer:
             if groups and not joins(float(probability), len(cand.sentence.text), model.follow,
                                     cand.sentence.file != pool[0].sentence.file):
                 continue
-            if groups and (is_question(cand.sentence.text) or self._is_heading(cand.sentence)):
+            if groups and (is_question(cand.sentence.text) or self._under_heading(cand.sentence) is not None):
                 continue  # another question of a FAQ, or a heading, answers nothing by itself
             if any(same_fact(g.sentence, cand.sentence) or cand.sentence.id in {o.id for o in others}
                    for _, g, others in groups):
@@ -132,8 +132,10 @@ class ExtractiveSynthesizer:
             groups.append((lead, cand, versions))
         lead = pool[0].sentence
         added: list[Sentence] = []
-        if is_question(lead.text) or self._is_heading(lead):  # a FAQ's "Q:" line, a heading: what follows answers
-            added = self._answer_after(lead)
+        asks = is_question(lead.text)
+        under = None if asks else self._under_heading(lead)
+        if asks or under is not None:  # a FAQ's "Q:" line, a heading: what follows answers
+            added = self._answer_after(lead, under or self.lookup.following(lead))
         elif _answer_follows(rows[0]):
             following = self.lookup.following(lead)
             added = [following] if following is not None else []
@@ -168,32 +170,34 @@ class ExtractiveSynthesizer:
         yield self.synthesize(question, language, retrieval)
 
 
-    def _is_heading(self, s: Sentence) -> bool:
-        """Whether `s` is a heading: short, not ending like a sentence, and the section (or the last part of the
-        section path) of the sentence after it. A heading matches a question about its subject and is quoted alone
-        ("Receitas e renovação de medicação" for "How do I renew a prescription?", sweep of 2026-12-03). One
-        read of the next sentence, only for lines that look like headings."""
+    def _under_heading(self, s: Sentence) -> Sentence | None:
+        """The sentence after `s` when `s` is a heading (short, not ending like a sentence, and the section, or the
+        last part of the section path, of that sentence); else None. A heading matches a question about its
+        subject and is quoted alone ("Receitas e renovação de medicação" for "How do I renew a prescription?",
+        sweep of 2026-12-03). One read of the next sentence, only for lines that look like headings; the caller
+        reuses it."""
         text = s.text.strip()
         if len(text) > HEADING_CHARS or _ENDS_SENTENCE.search(text):
-            return False
+            return None
         nxt = self.lookup.following(s)
-        return nxt is not None and nxt.section.rsplit(PATH_SEPARATOR, 1)[-1].strip() == text
+        return nxt if nxt is not None and nxt.section.rsplit(PATH_SEPARATOR, 1)[-1].strip() == text else None
 
-    def _answer_after(self, question: Sentence) -> list[Sentence]:
-        """The sentences after a lead that is itself a question or a heading, in its document: to the end of the
-        paragraph they start (an "A: ..." paragraph, the heading's first paragraph), at most
-        ANSWER_AFTER_QUESTION of them, stopping at the next question and before MAX_ANSWER_CHARS."""
+    def _answer_after(self, lead: Sentence, first: Sentence | None) -> list[Sentence]:
+        """The sentences after a lead that is itself a question or a heading, from `first` (the one right after
+        it) on, in its document: to the end of the paragraph they start (an "A: ..." paragraph, the heading's first
+        paragraph), at most ANSWER_AFTER_QUESTION of them, stopping at the next question and before
+        MAX_ANSWER_CHARS."""
         out: list[Sentence] = []
-        total = len(question.text)
-        current = question
+        total = len(lead.text)
+        nxt = first
         while len(out) < ANSWER_AFTER_QUESTION:
-            nxt = self.lookup.following(current)
             if (nxt is None or is_question(nxt.text) or (out and nxt.paragraph != out[0].paragraph)
                     or total + len(nxt.text) > MAX_ANSWER_CHARS):
                 break
             out.append(nxt)
             total += len(nxt.text)
-            current = nxt
+            if len(out) < ANSWER_AFTER_QUESTION:
+                nxt = self.lookup.following(nxt)
         return out
 
 
