@@ -44,6 +44,11 @@ FEATURES_FILE = HERE / "features.npz"
 PARAMS_FILE = ROOT / "bot" / "ranker_params.json"
 CURVE_FILE = ROOT / "docs" / "answer-quality-abstention.json"
 PLOT_FILE = ROOT / "docs" / "answer-quality-abstention.png"
+# What the fit read and what it wrote, by SHA-256: the suite checks the shipped parameters against it in
+# milliseconds (a refit takes ~35 s of a 10-minute CI budget); `--check` still refits.
+RECORD_FILE = HERE / "fit_record.json"
+# The source files whose code the fit runs: train/fit.py and the bot/ranker.py functions it imports.
+FIT_SOURCES = ("train/fit.py", "bot/ranker.py")
 FOLDS = 4
 L2 = 1.0  # ridge penalty on standardised weights (rows number ~10^5: barely binding, keeps Newton stable)
 # Answerable questions declined, out of fold, at the chosen threshold: the issue's bound. It was 0.025 for a
@@ -435,6 +440,26 @@ def dumps(params: dict) -> str:
     return json.dumps(params, indent=1) + "\n"
 
 
+def fit_inputs(features: Path = FEATURES_FILE) -> dict[str, str]:
+    """SHA-256 of everything the fit reads: the features, the code it runs and the answer bounds it simulates
+    (bot/extractive.py's constants by value: that module's other edits do not touch the fit)."""
+    bounds = json.dumps({"MAX_ANSWER_CHARS": MAX_ANSWER_CHARS, "MAX_SENTENCES": MAX_SENTENCES}, sort_keys=True)
+    out = {path: _sha256((ROOT / path).read_bytes()) for path in FIT_SOURCES}
+    out["train/features.npz"] = _sha256(features.read_bytes())
+    out["bot/extractive.py answer bounds"] = _sha256(bounds.encode())
+    return out
+
+
+def fit_record(params_text: str, features: Path = FEATURES_FILE) -> dict:
+    """The record `main` writes beside the parameters: the fit's inputs and the SHA-256 of what it wrote."""
+    return {"inputs": fit_inputs(features), "output": {"bot/ranker_params.json": _sha256(params_text.encode())},
+            "numpy": np.__version__}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def plot(points: list[dict], threshold: float, target: Path) -> None:
     import matplotlib
 
@@ -473,6 +498,8 @@ def main() -> None:
         print("shipped parameters match the fit" if same else f"{a.out} differs from a fresh fit")
         sys.exit(0 if same else 1)
     a.out.write_text(dumps(params), encoding="utf-8")
+    if a.out == PARAMS_FILE:
+        RECORD_FILE.write_text(json.dumps(fit_record(dumps(params), a.features), indent=1) + "\n", encoding="utf-8")
     kept = ("curve", "follow_table", "threshold", "follow", "by_size")
     CURVE_FILE.write_text(json.dumps({k: report[k] for k in kept}, indent=1) + "\n", encoding="utf-8")
     if a.plot:

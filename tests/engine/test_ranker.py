@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -232,12 +233,26 @@ def test_parameters_are_written_without_negative_zeros() -> None:
     assert "-0.0," not in PARAMS.read_text(encoding="utf-8")
 
 
-def test_shipped_parameters_are_what_the_fit_writes_from_the_committed_features() -> None:
-    from train.fit import FEATURES_FILE, dumps, fit_both, load
+def test_shipped_parameters_are_what_the_fit_wrote_from_todays_inputs() -> None:
+    """The fit's record (train/fit_record.json, written with the parameters) names today's features, fit code and
+    answer bounds, and the shipped parameters are what it wrote. A refit takes ~35 s; `python -m train.fit --check`
+    does it."""
+    from train.fit import RECORD_FILE, fit_inputs
 
-    data = load(FEATURES_FILE)
-    params, _ = fit_both(data)
-    assert PARAMS.read_text(encoding="utf-8") == dumps(params), "re-run `python -m train.fit`"
+    record = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
+    changed = [k for k, v in fit_inputs().items() if record["inputs"].get(k) != v]
+    assert not changed, f"{', '.join(changed)} changed since the fit: re-run `python -m train.fit`"
+    shipped = hashlib.sha256(PARAMS.read_bytes()).hexdigest()
+    assert record["output"]["bot/ranker_params.json"] == shipped, "bot/ranker_params.json is not what the fit wrote"
+
+
+def test_the_fit_record_notices_an_edit_to_any_input(tmp_path: Path) -> None:
+    from train.fit import FEATURES_FILE, fit_inputs
+
+    copy = tmp_path / "features.npz"
+    copy.write_bytes(FEATURES_FILE.read_bytes() + b"\0")
+    before, after = fit_inputs(), fit_inputs(copy)
+    assert [k for k in before if before[k] != after[k]] == ["train/features.npz"]
 
 
 ZORVATH = (
