@@ -41,29 +41,45 @@ def load_raw(language: str, raw: Path = RAW) -> list[dict]:
     return json.loads((raw / f"xquad.{language}.json").read_text(encoding="utf-8"))["data"]
 
 
-def write_corpus(target: Path, languages: tuple[str, ...] = LANGUAGES, raw: Path = RAW) -> list[Path]:
-    """One text file per article and language (contexts verbatim, as in xquad-dev/corpus); returns the files."""
+def gapped_name(article: str, paragraph: int, language: str) -> str:
+    """The file of `article` without its `paragraph` (0-based): train/candidates.py asks that paragraph's
+    questions of it, which the folder then does not answer although it is on their subject."""
+    return f"{article}.gap{paragraph}.{language}.txt"
+
+
+def write_corpus(target: Path, languages: tuple[str, ...] = LANGUAGES, raw: Path = RAW,
+                 gapped: bool = False) -> list[Path]:
+    """One text file per article and language (contexts verbatim, as in xquad-dev/corpus) and, with `gapped`,
+    one per article, language and paragraph holding the article without that paragraph; returns the files."""
     target.mkdir(parents=True, exist_ok=True)
     titles = [a["title"] for a in load_raw("en", raw)]  # XQuAD is parallel: the same order in every language
     written = []
     for language in languages:
         for title, article in zip(titles, load_raw(language, raw), strict=True):
-            path = target / f"{slug(title)}.{language}.txt"
-            text = "\n\n".join(p["context"].strip() for p in article["paragraphs"]) + "\n"
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")
-            written.append(path)
+            contexts = [p["context"].strip() for p in article["paragraphs"]]
+            texts = {f"{slug(title)}.{language}.txt": contexts}
+            if gapped:
+                texts.update({gapped_name(slug(title), g, language): contexts[:g] + contexts[g + 1:]
+                              for g in range(len(contexts))})
+            for name, paragraphs in texts.items():
+                path = target / name
+                text = "\n\n".join(paragraphs) + "\n"
+                if not path.exists() or path.read_text(encoding="utf-8") != text:
+                    path.write_text(text, encoding="utf-8")
+                written.append(path)
     return written
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--gapped", action="store_true", help="also each article without each paragraph, for "
+                    "`train.candidates --gapped` (an experiment that did not help: docs/answer-quality.md)")
     a = ap.parse_args()
     from tests.isolation import settings_for
 
     corpus = a.work / "corpus"
-    files = write_corpus(corpus)
+    files = write_corpus(corpus, gapped=a.gapped)
     print(f"{len(files)} files in {corpus}")
     print(index_or_rebuild(settings_for(a.work / "data", corpus, embed_precision=TRAINING_PRECISION)))
 

@@ -486,3 +486,32 @@ def test_the_follow_bar_keeps_the_median_answer_in_bounds_at_every_corpus_size()
         assert model["out_of_fold"]["median_chars"] <= MEDIAN_CHARS
     by_size = params["out_of_fold_by_articles_indexed"]
     assert len(by_size) >= 5 and all(figures["median_chars"] <= MEDIAN_CHARS for figures in by_size.values())
+
+
+def test_a_gapped_training_file_is_its_article_without_one_paragraph(tmp_path: Path) -> None:
+    """`train.corpus --gapped` (an experiment, docs/answer-quality.md): the file asked a paragraph's questions lacks
+    that paragraph and nothing else, and a configuration uses it in place of the whole article."""
+    from train.candidates import files_of
+    from train.corpus import RAW, load_raw, slug, write_corpus
+
+    written = {p.name for p in write_corpus(tmp_path, languages=("en",), gapped=True)}
+    article = load_raw("en", RAW)[0]
+    name = slug(article["title"])
+    assert {f"{name}.en.txt", f"{name}.gap1.en.txt"} <= written
+    paragraphs = (tmp_path / f"{name}.gap1.en.txt").read_text(encoding="utf-8").split("\n\n")
+    contexts = [p["context"].strip() for p in article["paragraphs"]]
+    assert [p.strip() for p in paragraphs] == contexts[:1] + contexts[2:]
+    assert files_of({name: "both", "other": "en"}, {name: 1}) == {f"{name}.gap1.en.txt", f"{name}.gap1.es.txt",
+                                                                  "other.en.txt"}
+
+
+def test_gapped_questions_are_unanswerable_but_not_counted_as_absent_articles() -> None:
+    from train.fit import curve, summary
+
+    results = [{"kind": k, "fact": True, "chars": 100} for k in ("same", "cross", "absent", "gapped", "gapped")]
+    declined = np.asarray([False, False, True, False, True])
+    figures = summary(results, declined)
+    assert (figures["false_declines"], figures["declined_absent"], figures["declined_gapped"]) == (0.0, 1.0, 0.5)
+    point = curve(np.asarray([0.9, 0.1, 0.9, 0.1]), np.asarray([True, False, False, False]),
+                  np.asarray([False, True, False, False]))[50]  # threshold 0.5
+    assert (point["false_declines"], point["declined_absent"], point["declined_gapped"]) == (0.0, 1.0, 0.5)
