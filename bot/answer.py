@@ -38,6 +38,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
     standalone_question: str = ""  # the question after follow-up resolution
+    subject: str = ""  # what a follow-up borrowed from the turns before ("Lin Qingyuan"): the next one keeps it
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -111,7 +111,7 @@ class Engine:
     def _resolve(self, question: str, history: Sequence[Turn]) -> Resolved:
         """Retrieval queries for `question`: an LLM's condensed question when one is configured,
         else the heuristic follow-up resolution."""
-        resolved = resolve_followup(question, history, self.retriever.unknown_words)
+        resolved = resolve_followup(question, history, self.retriever.unknown_words, self.retriever.rarest_words)
         if history and isinstance(self.synthesizer, Condenses):
             standalone = self.synthesizer.condense(question, history)
             if standalone:
@@ -172,6 +172,7 @@ class Engine:
             raise RuntimeError(f"{type(self.synthesizer).__name__}.stream ended without an Answer")
         t3 = time.perf_counter()
         final.standalone_question = resolved.dense_query
+        final.subject = resolved.borrowed
         final.timings_ms = {"retrieve": (t2 - t1) * 1000, "synthesize": (t3 - t2) * 1000,
                             "total": (t3 - t0) * 1000}
         return final, retrieval

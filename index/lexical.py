@@ -151,6 +151,23 @@ class LexicalIndex:
         return [w for w, stems in zip(words, query_word_stems(" ".join(words), self.languages), strict=True)
                 if not stems & vocabulary.keys()]
 
+    def rarest_words(self, text: str, n: int) -> list[str]:
+        """The `n` content words of `text` that the fewest chunks hold (at least one does), rarest first: a
+        follow-up borrows the previous question's most specific words ("pharmacy", not "open") as its subject."""
+        words = _content_words(text)
+        vocabulary = getattr(self._model, "vocab_dict", None) or {}
+        indptr = (getattr(self._model, "scores", None) or {}).get("indptr")
+        if indptr is None:
+            return []
+        held = []
+        for position, (word, stems) in enumerate(zip(words, query_word_stems(" ".join(words), self.languages),
+                                                     strict=True)):
+            # a term's column of the BM25 matrix lists the chunks holding it
+            counts = [int(indptr[vocabulary[t] + 1] - indptr[vocabulary[t]]) for t in stems if t in vocabulary]
+            if counts:
+                held.append((max(counts), position, word))
+        return [word for _, _, word in sorted(held)[:n]]
+
     def unknown_share(self, text: str) -> float:
         """Share of the content words of `text` that no indexed term matches: a question about a subject
         no document mentions names things the corpus never spells (an abstention signal)."""

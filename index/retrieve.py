@@ -181,6 +181,10 @@ class Retriever:
         """Content words of `text` that appear nowhere in the live index (see LexicalIndex.unknown_words)."""
         return self._snapshot.lexical.unknown_words(text)
 
+    def rarest_words(self, text: str, n: int = 2) -> list[str]:
+        """The `n` content words of `text` the fewest live chunks hold (see LexicalIndex.rarest_words)."""
+        return self._snapshot.lexical.rarest_words(text, n)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query_vector(text)
 
