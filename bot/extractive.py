@@ -151,20 +151,35 @@ class ExtractiveSynthesizer:
         # question's language before it opened answers with the wrong sentence); of the further quotes, those in
         # the question's language come first, the others keep their order after them
         merged[1:] = sorted(merged[1:], key=lambda group: group[0][-1].language != language)
-        for n, (quoted, cand, versions) in enumerate(merged, start=1):
-            quoted = [*self.lookup.with_context(quoted[0])[:-1], *quoted]
-            text = " ".join(q.text for q in quoted)
-            location = quote_location(quoted)
-            main = quoted[-1]
-            also = sorted({v.file for v in versions if v.file != main.file})
-            in_passage = cand.passage is not None and cand.passage.file == main.file
-            passage = cand.passage.text if in_passage else self.lookup.surrounding(quoted)
-            score = max(float(np.dot(q.embedding, retrieval.query_vector)) for q in quoted)
-            quote = " ".join(q.quote or q.text for q in quoted)  # the file's own text (Markdown keeps its marks)
-            citations.append(Citation(n=n, file=main.file, language=main.language, quote=quote,
-                                      location=location, score=score, also_in=also, passage=passage))
-            parts.append(f"{text} [{n}]")
+        said: set[str] = set()  # the sentences quoted so far
+        for quoted, cand, versions in merged:
+            quoted = [q for q in quoted if q.id not in said]  # quoted already as the context of an earlier quote
+            if not quoted:
+                continue
+            before = self.lookup.context_before(quoted[0])
+            if before is not None and runs_on(before, quoted[0]):
+                quoted = [before, *quoted]  # one passage: "The pharmacy is ... It is open from 8:00 ..."
+            elif before is not None and before.id not in said:
+                # what the quote refers to, quoted before it on its own (in Markdown, list or quote marks may sit
+                # between the two), and not again where the answer would have quoted it later
+                said.add(before.id)
+                citations.append(self._citation(len(citations) + 1, [before], cand, [before], retrieval))
+                parts.append(f"{before.text} [{len(citations)}]")
+            said.update(q.id for q in quoted)
+            citations.append(self._citation(len(citations) + 1, quoted, cand, versions, retrieval))
+            parts.append(f"{' '.join(q.text for q in quoted)} [{len(citations)}]")
         return Answer(question, " ".join(parts), True, language, citations, mode=self.mode)
+
+    def _citation(self, n: int, quoted: list[Sentence], cand: Candidate, versions: list[Sentence],
+                  retrieval: Retrieval) -> Citation:
+        """The citation [n] of consecutive sentences `quoted` (chosen as `cand`; `versions` its translations)."""
+        main = quoted[-1]
+        in_passage = cand.passage is not None and cand.passage.file == main.file
+        quote = " ".join(q.quote or q.text for q in quoted)  # the file's own text (Markdown keeps its marks)
+        return Citation(n=n, file=main.file, language=main.language, quote=quote, location=quote_location(quoted),
+                        score=max(float(np.dot(q.embedding, retrieval.query_vector)) for q in quoted),
+                        also_in=sorted({v.file for v in versions if v.file != main.file}),
+                        passage=cand.passage.text if in_passage else self.lookup.surrounding(quoted))
 
     def stream(self, question: str, language: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         yield self.synthesize(question, language, retrieval)

@@ -77,8 +77,15 @@ def runs_on(a: Sentence, b: Sentence) -> bool:
     one verbatim quote: the next sentence of the same document, under the same heading, on the same page,
     in the same or the next paragraph (a heading, a page break with its running header, or page furniture
     dropped between two paragraphs would sit between them in the file), and not in Markdown (`quotes_run_on`)."""
-    return (quotes_run_on(a.file) and a.doc_key == b.doc_key and b.position == a.position + 1 and a.section == b.section
-            and a.page == b.page and 0 <= b.paragraph - a.paragraph <= 1)
+    return quotes_run_on(a.file) and adjacent(a, b)
+
+
+def adjacent(a: Sentence, b: Sentence) -> bool:
+    """True when `b` is the next sentence after `a` in its document with nothing but the file's marks between:
+    under the same heading, on the same page, in the same or the next paragraph (`runs_on` without the test
+    that the file writes nothing else between sentences, which Markdown fails)."""
+    return (a.doc_key == b.doc_key and b.position == a.position + 1 and a.section == b.section and a.page == b.page
+            and 0 <= b.paragraph - a.paragraph <= 1)
 
 
 def refers_back(text: str, language: str) -> bool:
@@ -136,9 +143,10 @@ class SentenceLookup:
         sentences = [s for s in self._retriever.document_sentences(quoted[0].doc_key) if first <= s.position <= last]
         return " ".join(s.text for s in sentences) or " ".join(q.text for q in quoted)
 
-    def with_context(self, s: Sentence) -> list[Sentence]:
-        """The sentence, preceded by the one before it when it opens with a reference to it."""
+    def context_before(self, s: Sentence) -> Sentence | None:
+        """The sentence before `s` when `s` opens with a reference to it ("It is open from 8:00") and follows it
+        in the file (`adjacent`); None otherwise."""
         if s.position == 0 or not refers_back(s.text, s.language):
-            return [s]
+            return None
         previous = self._retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
-        return [*previous, s] if previous and runs_on(previous[0], s) else [s]
+        return previous[0] if previous and adjacent(previous[0], s) else None

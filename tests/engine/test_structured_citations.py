@@ -182,3 +182,32 @@ def test_markdown_sentences_are_not_joined_across_list_or_quote_marks(compost_en
                               "Which materials go in the compost, and how often is it turned?", "compost material")
     assert len(answer.citations) == 2
     assert all(_verbatim(c.quote, COMPOST) for c in answer.citations), [c.quote for c in answer.citations]
+
+
+PHARMACY = """# Riverside Health Centre
+
+## Pharmacy
+
+The pharmacy is on the ground floor, next to the main entrance. It is open from 8:00 to 18:00 on weekdays.
+
+Prescriptions can be collected with a photo ID.
+
+## Physiotherapy
+
+Physiotherapy sessions last 45 minutes. Patients need a referral from their doctor.
+"""
+
+
+def test_a_markdown_quote_that_refers_back_is_preceded_by_what_it_refers_to(tmp_path: Path) -> None:
+    """In Markdown two sentences are never joined into one quote (list or quote marks may sit between them), so a
+    lead opening with "It" was quoted alone: "It is open from 8:00 ..." did not say what is open (sweep of
+    2026-12-03). The sentence it refers to is quoted before it, as a quote of its own, verbatim."""
+    engine = _one_file_engine(tmp_path, "clinic.md", PHARMACY)
+    answer = engine.answer("When is the pharmacy open?")
+    assert answer.answered
+    quotes = [c.quote for c in answer.citations]
+    first_open = next(i for i, q in enumerate(quotes) if q.startswith("It is open from 8:00"))
+    assert first_open >= 1
+    assert quotes[first_open - 1] == "The pharmacy is on the ground floor, next to the main entrance."
+    assert answer.text.startswith("The pharmacy is on the ground floor")
+    assert all(q in PHARMACY for q in quotes) and len(set(quotes)) == len(quotes)
