@@ -28,6 +28,14 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 # holding them ("2.4.0" met "Apache License 2.0"); it is also kept whole, as one more term.
 _NUMBER_GROUP = re.compile(r"\d+(?:[.,:/-]\d+)+", re.UNICODE)
 _ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+# An e-mail address or a web address is a term for what it is, in the languages citebot reads: "What is their
+# email?" shares no word with "reach the team at pharmacy@riverside-health.example", and the question was
+# declined as one about words no document holds (sweep of 2026-12-03). Only these two kinds: they cannot be
+# mistaken for anything else, where a phone number can (a date, a list of figures).
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_WEB = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_EMAIL_TERMS = ["email", "mail", "correo", "surel"]  # en, es, pt ("e-mail"), id ("surel")
+_WEB_TERMS = ["website", "web", "url", "sitio"]
 _lock = threading.Lock()
 
 
@@ -58,10 +66,16 @@ def number_groups(text: str) -> list[str]:
     return [m.group().replace(",", ".") for m in _NUMBER_GROUP.finditer(text)]
 
 
+def address_terms(text: str) -> list[str]:
+    """Words naming the e-mail and web addresses `text` holds ("email", "website", ...): one set per kind found."""
+    return (_EMAIL_TERMS if _EMAIL.search(text) else []) + (_WEB_TERMS if _WEB.search(text) else [])
+
+
 def tokens(text: str) -> list[str]:
-    """Words, then each number written with separators whole (`number_groups`), casefolded."""
+    """Words, then each number written with separators whole (`number_groups`), then the words for the
+    addresses it holds (`address_terms`), casefolded."""
     folded = text.casefold()
-    return _TOKEN.findall(folded) + number_groups(folded)
+    return _TOKEN.findall(folded) + number_groups(folded) + address_terms(folded)
 
 
 def _content_words(text: str) -> list[str]:

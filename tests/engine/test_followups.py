@@ -173,3 +173,16 @@ def test_rarest_words_are_the_ones_fewest_chunks_hold() -> None:
     ])
     assert lexical.rarest_words("When is the pharmacy open?", 2) == ["pharmacy", "open"]
     assert lexical.rarest_words("Is the zeppelin open?", 2) == ["open"]  # a word no chunk holds is no subject
+
+
+def test_a_followup_asking_for_an_email_is_answered_with_the_address_of_the_subject(two_leaflets: Engine) -> None:
+    """Sweep of 2026-12-03: "And what is their email?" after a question about the pharmacy was declined (the word
+    "email" is in no document) or ranked among opening hours (the subject borrowed was "8 00 18")."""
+    conversation = two_leaflets.conversation()
+    assert "8:00" in conversation.ask("When is the pharmacy open?").answer.text
+    email = conversation.ask("And what is their email?").answer
+    assert email.answered and "pharmacy@riverside-health.example" in email.citations[0].quote, email.text
+    conversation.reset()
+    assert "dental" in conversation.ask("When are dental appointments?").answer.text
+    email = conversation.ask("And their email?").answer
+    assert email.answered and "dental@riverside-health.example" in email.citations[0].quote, email.text
