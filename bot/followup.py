@@ -96,6 +96,7 @@ def resolve_followup(question: str, history: Sequence[Turn],
     own = subject_terms(question)
     if own and not has_pronoun and not _CONNECTIVE.match(question):
         return Resolved(question, question)
+    said = {w.lower() for w in content}  # the follow-up's own words: never borrowed
     for turn in reversed(history):
         # its own names, else the subject it borrowed itself (a follow-up of a follow-up keeps the subject:
         # "When is it cancelled?" after "And for children?" is still about the ferry), else its rarest words
@@ -103,7 +104,7 @@ def resolve_followup(question: str, history: Sequence[Turn],
         if not borrowed:
             borrowed = (rarest_words(turn.question, BORROWED_WORDS) if rarest_words is not None
                         else _content_words(turn.question)[:BORROWED_WORDS])
-            borrowed = [w for w in borrowed if w.lower() not in {c.lower() for c in content}]
+            borrowed = [w for w in borrowed if w.lower() not in said]
         if not borrowed and turn.answer.answered and turn.answer.citations:
             # names of the answer's first sentence; its bare numbers are hours and amounts, not a subject
             # ("8 00 18" of "open from 8:00 to 18:00")

@@ -68,8 +68,12 @@ def number_groups(text: str) -> list[str]:
 
 
 def address_terms(text: str) -> list[str]:
-    """Words naming the e-mail and web addresses `text` holds ("email", "website", ...): one set per kind found."""
-    return (_EMAIL_TERMS if _EMAIL.search(text) else []) + (_WEB_TERMS if _WEB.search(text) else [])
+    """Words naming the e-mail and web addresses casefolded `text` holds ("email", "website", ...): one set per
+    kind found."""
+    # the cheap membership tests first: every sentence a question ranks is tokenised, and few hold an address
+    email = "@" in text and _EMAIL.search(text)
+    web = ("http" in text or "www." in text) and _WEB.search(text)
+    return (_EMAIL_TERMS if email else []) + (_WEB_TERMS if web else [])
 
 
 def tokens(text: str) -> list[str]:
