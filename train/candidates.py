@@ -6,7 +6,8 @@ declined), in the proportions of ../shared/eval/xquad-dev (7 both : 7 English : 
 Each configuration asks every XQuAD question once, alternating English and Spanish, through the real
 retrieval (chunks, sentences, BM25 over the configuration) and `bot.ranker.features`. A candidate is
 labelled positive when it contains a gold answer of its question, normalised as the judge does
-(../shared/eval/score_xquad.py). Output: train/features.npz (committed; train/fit.py reads it).
+(../shared/eval/score_xquad.py); its latent-term cover of the question (train/latent.py) goes beside its features.
+Output: train/features.npz (committed; train/fit.py reads it).
 """
 
 from __future__ import annotations
@@ -133,7 +134,10 @@ def main() -> None:
     extra = tuple(x for x in a.also_asked_in.split(",") if x)
     qs = questions(extra)
     articles = sorted({q["article"] for q in qs})
-    X, y, qrow, cand_meta, q_meta, twins = [], [], [], [], [], []
+    from train.latent import LatentCovers
+
+    covers = LatentCovers(base.embedder)
+    X, y, qrow, cand_meta, q_meta, twins, latent = [], [], [], [], [], [], []
     t0 = time.time()
     plan = [(c, LANGUAGES, configuration(articles, seed=c), qs) for c in range(CONFIGURATIONS)]
     plan += [(CONFIGURATIONS + j, extra, configuration(articles, seed=CONFIGURATIONS + j), qs)
@@ -182,8 +186,10 @@ def main() -> None:
             close = np.argwhere(np.triu(vectors @ vectors.T >= TRANSLATION_SIM, k=1))  # same_fact's first test
             twins += [(len(X) + i, len(X) + j) for i, j in close.tolist()
                       if same_fact(pool[kept[i]].sentence, pool[kept[j]].sentence)]
+            covers.prefetch([text, *(pool[k].sentence.text for k in kept)])
             for k in kept:
                 s = pool[k].sentence
+                latent.append(covers.cover(text, s.text))
                 padded = f" {norm(s.text)} "
                 X.append(rows[k])
                 y.append(kind not in ("absent", "gapped") and any(f" {g} " in padded for g in golds))
@@ -197,7 +203,7 @@ def main() -> None:
         file_index=np.asarray([files.index(m[0]) for m in cand_meta], dtype=np.int16),
         position=np.asarray([m[1] for m in cand_meta], dtype=np.int32),
         chars=np.asarray([m[2] for m in cand_meta], dtype=np.int32),
-        twins=np.asarray(twins, dtype=np.int32).reshape(-1, 2),
+        twins=np.asarray(twins, dtype=np.int32).reshape(-1, 2), latent_cover=np.asarray(latent, dtype=np.float32),
         files=np.asarray(files), features=np.asarray(FEATURES), questions=np.asarray(json.dumps(q_meta)))
     digest = hashlib.sha256(a.out.read_bytes()).hexdigest()[:16]
     print(f"wrote {a.out}: {len(q_meta)} questions, {len(X)} candidates, {sum(y)} positive, sha256 {digest}")

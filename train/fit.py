@@ -86,6 +86,8 @@ class Data:
     digest: str
     # pairs of rows (candidates of one question) that tell one fact, translations: answers() quotes it once
     twins: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    # each row's latent-term cover of its question (index/latent_terms.py), the calibrator's last input
+    latent: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @cached_property
     def twin_sets(self) -> dict[int, set[int]]:
@@ -101,7 +103,7 @@ class Data:
         new_row = np.cumsum(rows) - 1
         kept = self.twins[rows[self.twins[:, 0]] & rows[self.twins[:, 1]]] if len(self.twins) else self.twins
         return Data(self.X[rows], self.y[rows], q, self.file[rows], self.position[rows], self.chars[rows], questions,
-                    self.features, self.digest, new_row[kept].reshape(-1, 2))
+                    self.features, self.digest, new_row[kept].reshape(-1, 2), self.latent[rows])
 
     def article_of_rows(self) -> np.ndarray:
         return np.asarray([self.questions[i]["article"] for i in self.q])
@@ -115,9 +117,12 @@ class Data:
 
 def load(path: Path = FEATURES_FILE) -> Data:
     z = np.load(path)
+    if "latent_cover" not in z.files:
+        sys.exit(f"{path} has no latent_cover column: run `python -m train.latent` (or train.candidates)")
     return Data(z["X"].astype(np.float64), z["y"].astype(np.float64), z["q"], z["file_index"], z["position"],
                 z["chars"], json.loads(str(z["questions"])), tuple(str(f) for f in z["features"]),
-                hashlib.sha256(path.read_bytes()).hexdigest(), z["twins"].astype(np.int64))
+                hashlib.sha256(path.read_bytes()).hexdigest(), z["twins"].astype(np.int64),
+                z["latent_cover"].astype(np.float64))
 
 
 def folds_of(questions: list[dict], k: int = FOLDS) -> dict[str, int]:
@@ -258,7 +263,8 @@ def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float,
     for qi, (s, e) in enumerate(zip(starts, ends, strict=True)):
         meta = data.questions[qi]
         if s == e:
-            out.append({"kind": meta["kind"], "best": -30.0, "row": np.zeros(data.X.shape[1]), "lead_fact": False,
+            out.append({"kind": meta["kind"], "best": -30.0, "row": np.zeros(data.X.shape[1]), "latent": 0.0,
+                        "lead_fact": False,
                         "fact": False, "chars": 0, "evidence": question_evidence(np.zeros(0), data.X[s:e])})
             continue
         order = s + np.argsort(-choice[s:e], kind="stable")
@@ -282,7 +288,7 @@ def answers(data: Data, logits: np.ndarray, choice: np.ndarray, follow: float,
             if following and following[0] not in chosen:
                 chosen.insert(1, following[0])
         best = s + int(np.argmax(logits[s:e]))
-        out.append({"kind": meta["kind"], "best": float(logits[best]), "row": data.X[best],
+        out.append({"kind": meta["kind"], "best": float(logits[best]), "row": data.X[best], "latent": data.latent[best],
                     "evidence": evidence[qi] if evidence is not None else question_evidence(logits[s:e], data.X[s:e]),
                     "lead_fact": bool(data.y[lead]),
                     "fact": bool(data.y[chosen].any()), "chars": int(sum(data.chars[c] for c in chosen) +
@@ -408,7 +414,7 @@ def fit(data: Data, names: tuple[str, ...] | None = None) -> tuple[dict, dict]:
             best_follow, best_facts = follow, s["facts"]
     res = answers(data, oof, choice, best_follow, evidence)
     inputs = calibration_inputs(np.asarray([r["best"] for r in res]), np.stack([r["row"] for r in res]),
-                                np.stack([r["evidence"] for r in res]))
+                                np.stack([r["evidence"] for r in res]), np.asarray([r["latent"] for r in res]))
     answerable = np.asarray([r["kind"] not in UNANSWERABLE for r in res])
     absent = np.asarray([r["kind"] == "absent" for r in res])
     calibration = calibrate(inputs, answerable.astype(float))

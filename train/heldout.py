@@ -1,6 +1,7 @@
 """Held-out figures on ../shared/eval/xquad-dev: each question answered by the real engine with ranker
 parameters fitted without its article (cross-validation by article, the folds of train/fit.py).
 
+The fold fits are read from train/folds/ while its record is current (train/folds.py, `python -m train.folds`).
 Used by bench/xquad_cv.py (prints the figures) and tests/eval/test_xquad_floor.py (CI floors). Scoring
 is the judge's own (../shared/eval/score_xquad.py: normalisation, facts, cited files).
 """
@@ -21,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from train.corpus import LANGUAGES, load_raw, slug
-from train.fit import FOLDS, Data, dumps, fit_both, folds_of, load
+from train.fit import FOLDS, Data, folds_of, load
+from train.folds import committed, fit_fold
 
 XQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "xquad-dev"
 
@@ -47,23 +49,18 @@ def article_of_questions(languages: tuple[str, ...] = ("en", "es", "de", "ro")) 
 
 
 _FITTED: dict[tuple[str, int], str] = {}  # (training data digest, fold) -> parameters: evaluate and evaluate_small
-# run in one process (the CI floor test, benches) fit each fold once
+# run in one process (the CI floor test, benches) read or fit each fold once
 
 
 def fold_params(data: Data, fold: int, target: Path) -> Path:
-    """Fit on the rows of every article outside `fold` and write the parameters to `target` (without the model
-    for an index stored without sentence pairs: the evaluated index has them)."""
+    """Write to `target` the parameters fitted on the rows of every article outside `fold` (without the model for
+    an index stored without sentence pairs: the evaluated index has them): the committed train/folds/ file while
+    its record says a fit would write it now (train/folds.py: the default features, today's fit code and answer
+    bounds), else a fit (~16 s)."""
     key = (data.digest, fold)
-    if key in _FITTED:
-        target.write_text(_FITTED[key], encoding="utf-8")
-        return target
-    assign = folds_of(data.questions)
-    keep_q = np.asarray([assign[q["article"]] != fold for q in data.questions])
-    new_index = np.cumsum(keep_q) - 1
-    rows = keep_q[data.q]
-    sub = data.subset(rows, [q for q, k in zip(data.questions, keep_q, strict=True) if k], new_index[data.q[rows]])
-    params, _ = fit_both(sub, with_unpaired=False)  # the evaluated index has sentence pairs
-    _FITTED[key] = dumps(params)
+    if key not in _FITTED:
+        text = committed(data, fold)
+        _FITTED[key] = text if text is not None else fit_fold(data, fold)
     target.write_text(_FITTED[key], encoding="utf-8")
     return target
 

@@ -161,8 +161,8 @@ def test_the_calibrated_probability_reads_the_mass_of_the_candidates() -> None:
     row[FEATURES.index("best_dense")] = 0.85  # a plausible lead, not one the calibrator saturates on
     row[FEATURES.index("best_lexical")] = 0.5
     rows = _rows_with_dense([0.9, 0.8, 0.7, 0.6])
-    alone = ranker.confidence(1.0, row, question_evidence(np.array([1.0, -8.0, -8.0, -8.0]), rows))
-    backed = ranker.confidence(1.0, row, question_evidence(np.array([1.0, 1.0, 1.0, 1.0]), rows))
+    alone = ranker.confidence(1.0, row, question_evidence(np.array([1.0, -8.0, -8.0, -8.0]), rows), 0.3)
+    backed = ranker.confidence(1.0, row, question_evidence(np.array([1.0, 1.0, 1.0, 1.0]), rows), 0.3)
     assert backed > alone  # the fitted weight: several likely sentences are evidence the documents are about it
 
 
@@ -176,9 +176,9 @@ def test_the_calibrated_probability_reads_whether_the_lead_is_in_the_questions_l
     evidence = question_evidence(np.array([0.5, -2.0, -4.0]), rows)
     lead = np.zeros(len(FEATURES))
     lead[FEATURES.index("best_dense")] = 0.85
-    other_language = ranker.confidence(0.5, lead, evidence)
+    other_language = ranker.confidence(0.5, lead, evidence, 0.3)
     lead[FEATURES.index("same_language")] = 1.0
-    assert ranker.confidence(0.5, lead, evidence) < other_language
+    assert ranker.confidence(0.5, lead, evidence, 0.3) < other_language
 
 
 def test_the_shipped_parameters_load_and_match_this_code() -> None:
@@ -400,10 +400,16 @@ def test_unknown_words_alone_do_not_decline_the_calibrator_decides(small_engine,
     row = np.zeros(len(FEATURES))
     row[FEATURES.index("unknown_words")] = 1.0
     row[FEATURES.index("language_indexed")] = 1.0
+    from bot.extractive import Ranked
+    from bot.ranker import Candidate
+
+    best = Candidate(_sentence(0, "Text.", _unit(1, 0, 0)), None)
+    ranked = Ranked([best], row[None, :], np.ones(1), 0.0, row, np.zeros(1), synth.ranker, best)
+    monkeypatch.setattr(synth.lookup, "latent_cover", lambda question, sentence: 0.5)
     monkeypatch.setattr(Ranker, "confidence", lambda *a: 1.0)
-    assert synth.relevant(0.0, row, np.zeros(1), synth.ranker)
+    assert synth.relevant("Como funciona?", ranked)
     monkeypatch.setattr(Ranker, "confidence", lambda *a: 0.0)
-    assert not synth.relevant(0.0, row, np.zeros(1), synth.ranker)
+    assert not synth.relevant("Como funciona?", ranked)
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -2,7 +2,8 @@
 
 The xquad-dev corpus is indexed once per session (real embedder, real Chroma). Each fold of articles is
 answered by the engine with ranker parameters fitted from train/features.npz without that fold's rows
-(train/heldout.py, the same code as bench/xquad_cv.py), so these are cross-validated figures. Floors sit
+(train/heldout.py, the same code as bench/xquad_cv.py; the fits are read from train/folds/ while its record is
+current, train/folds.py), so these are cross-validated figures. Floors sit
 a little under what bench/xquad_cv.py measured (docs/answer-quality.md); a failure means held-out
 quality regressed. The same index checks that the store's sentence search finds the nearest sentences
 (Chroma's default HNSW graph lost some of them for good).
