@@ -151,7 +151,7 @@ class Engine:
         language = self.question_language(question, history)
         resolved = self._resolve(question, history)
         t1 = time.perf_counter()
-        self.retriever.prefetch_latent(question)  # the abstention reads it (bot/extractive.py: relevant)
+        self.retriever.prefetch_latent(resolved.dense_query)  # the abstention reads it (bot/extractive.py: relevant)
         retrieval = self.retriever.retrieve(resolved.dense_query, self.settings.top_k, resolved.lexical_query,
                                             language)
         if resolved.dense_query != question:

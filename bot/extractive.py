@@ -115,7 +115,9 @@ class ExtractiveSynthesizer:
     def synthesize(self, question: str, language: str, retrieval: Retrieval) -> Answer:
         ranked = self.ranked(question, language, retrieval)
         pool, rows, model = ranked.pool, ranked.rows, ranked.model
-        if not pool or not self.relevant(question, ranked):
+        # the latent-term cover reads the question as it was searched: a follow-up with the subject it borrowed
+        # ("Who? (ByteDance Nvidia)"), as training's questions name theirs; "Who?" alone has no terms to cover
+        if not pool or not self.relevant(retrieval.query or question, ranked):
             return Answer(question, not_found_message(language), False, language, mode=self.mode)
         groups: list[tuple[Sentence, Candidate, list[Sentence]]] = []
         for cand, probability in zip(pool, ranked.probabilities, strict=True):

@@ -166,6 +166,19 @@ def test_the_calibrated_probability_reads_the_mass_of_the_candidates() -> None:
     assert backed > alone  # the fitted weight: several likely sentences are evidence the documents are about it
 
 
+def test_the_calibrated_probability_reads_how_much_of_the_question_the_leads_latent_terms_cover() -> None:
+    """The same lead, similarity and evidence: a lead whose own latent-term code covers little of the question's
+    (a sentence on the subject that does not answer it, index/latent_terms.py) is less likely an answer."""
+    ranker = Ranker.load()
+    assert CALIBRATION[-1] == "latent_cover"
+    rows = _rows_with_dense([0.85, 0.8, 0.7])
+    evidence = question_evidence(np.array([0.5, -2.0, -4.0]), rows)
+    lead = np.zeros(len(FEATURES))
+    lead[FEATURES.index("best_dense")] = 0.85
+    covers = [ranker.confidence(0.5, lead, evidence, cover) for cover in (0.1, 0.25, 0.4)]
+    assert covers == sorted(covers) and covers[2] - covers[0] > 0.15
+
+
 def test_the_calibrated_probability_reads_whether_the_lead_is_in_the_questions_language() -> None:
     """e5 scores a sentence in the question's language higher than its translation, so a lead in another
     language with the same similarity is stronger evidence; without this input the calibrator declined 10 of
@@ -349,7 +362,7 @@ def _one_question(chars: list[int], facts: list[bool], twins: list[tuple[int, in
     n = len(chars)
     return Data(np.zeros((n, len(names))), np.asarray(facts, dtype=float), np.zeros(n, dtype=int), np.zeros(n),
                 np.arange(n), np.asarray(chars), [{"article": "a", "kind": "same"}], names, "",
-                np.asarray(twins, dtype=np.int64).reshape(-1, 2))
+                np.asarray(twins, dtype=np.int64).reshape(-1, 2), np.arange(n) / 10)
 
 
 def test_the_fits_simulated_answer_skips_a_translation_of_a_chosen_sentence() -> None:
@@ -370,6 +383,7 @@ def test_a_subset_of_the_rows_keeps_its_twins_renumbered() -> None:
     sub = data.subset(np.asarray([True, False, True, True, True]), data.questions, np.zeros(4, dtype=int))
     assert sub.twins.tolist() == [[1, 3]]  # (2, 4) renumbered; pairs with the dropped row 1 are gone
     assert sub.chars.tolist() == [10] * 4
+    assert sub.latent.tolist() == [0.0, 0.2, 0.3, 0.4]  # each kept row's latent-term cover goes with it
 
 
 def test_the_features_say_how_big_the_corpus_is_and_whether_it_has_the_questions_language(small_engine) -> None:
