@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -119,6 +120,12 @@ class LRU(Generic[K, V]):
             self._data.clear()
 
 
+@lru_cache(maxsize=1)
+def _latent_pool() -> ThreadPoolExecutor:
+    """The one thread every retriever's `prefetch_latent` runs on (restricted views included), started on first use."""
+    return ThreadPoolExecutor(1, thread_name_prefix="latent")
+
+
 def _sentence(sid: str, text: str, meta: dict[str, Any], emb: Any) -> Sentence:
     return Sentence(id=sid, doc_key=str(meta["doc_key"]), file=str(meta["file"]), language=str(meta["language"]),
                     text=text, paragraph=int(meta["paragraph"]), start=int(meta["start"]), end=int(meta["end"]),
@@ -145,7 +152,6 @@ class Retriever:
         self._sentence_cache: LRU[tuple[int, str], list[Sentence]] = LRU(4096)
         self._document_cache: LRU[tuple[int, str], list[Sentence]] = LRU(256)
         self._latent_cache: LRU[str, Any] = LRU(1024)  # text -> its latent-term code or its Future (latent_cover)
-        self._latent_pool: ThreadPoolExecutor | None = None  # the thread prefetch_latent runs on, started on first use
         self._restricted = False  # a subset of the live files (see restricted)
         self._snapshot = open_snapshot(settings, self.state)
 
@@ -195,10 +201,7 @@ class Retriever:
         """Start `text`'s latent-term code on a background thread: the question's, while its search runs (the
         runtime has a session per core), so `latent_cover` finds it ready."""
         if self._latent_cache.get(text) is None:
-            with self._lock:
-                if self._latent_pool is None:
-                    self._latent_pool = ThreadPoolExecutor(1, thread_name_prefix="latent")
-            self._latent_cache.put(text, self._latent_pool.submit(lambda: self.embedder.latent_codes([text])[0]))
+            self._latent_cache.put(text, _latent_pool().submit(lambda: self.embedder.latent_codes([text])[0]))
 
     def latent_cover(self, question: str, sentence: str) -> float:
         """The share of `question`'s latent-term weight that `sentence`'s own code covers (index/latent_terms.py),
@@ -210,8 +213,14 @@ class Retriever:
         for text, code in zip(missing, self.embedder.latent_codes(missing) if missing else [], strict=True):
             self._latent_cache.put(text, code)
             codes[text] = code
-        ready = {t: code.result() if isinstance(code, Future) else code for t, code in codes.items()}
-        return overlap(ready[question], ready[sentence])[1]
+        for text, code in codes.items():
+            if isinstance(code, Future):
+                try:
+                    codes[text] = code.result()
+                except Exception:  # the prefetch failed: once more here, so a lasting error is this call's
+                    codes[text] = self.embedder.latent_codes([text])[0]
+                    self._latent_cache.put(text, codes[text])
+        return overlap(codes[question], codes[sentence])[1]
 
     def _live_filter(self, live: set[str]) -> tuple[list[str] | None, int]:
         """(doc_keys to filter Chroma's nearest-neighbour search by, how many times the wanted rows to fetch).

@@ -21,6 +21,10 @@ from train.heldout import XQUAD
 
 pytestmark = pytest.mark.timeout(900)
 
+# Twelfth session (int8 engine, 2026-12-03, the latent-term cover in the calibrator): facts 0.878, same-language
+# 0.886, cross-language 0.862, file cited 0.966, false declines 0.024, not-in-corpus declined 0.876 (the declines
+# floor rose from 0.82 to 0.84), median 276; one file 0.879, cross 0.856, files 0.969, false declines 0.031, declined
+# 0.993.
 # Tenth session (int8 engine, 2026-12-03): facts 0.880, same-language 0.889, cross-language 0.862, file cited 0.970,
 # false declines 0.019, not-in-corpus declined 0.857, median 276; one file 0.883, cross 0.859, files 0.976, false
 # declines 0.024, declined 0.981.
@@ -36,7 +40,7 @@ FLOORS = {
     "same_lang": 0.86,
     "cross_lang": 0.82,
     "files": 0.94,
-    "declined_unanswerable": 0.82,
+    "declined_unanswerable": 0.84,
 }
 CEILINGS = {"false_declines": 0.04, "median_chars": 300}
 

@@ -62,3 +62,32 @@ def test_a_text_of_no_tokens_has_an_empty_code(embedders) -> None:
     onnx, _ = embedders
     code = onnx.latent_codes([""])[0]
     assert len(code.ids) == 0 or (code.weights > 0).all()
+
+
+def test_a_prefetched_question_code_gives_the_same_cover_and_a_failed_prefetch_is_redone(engine, monkeypatch) -> None:
+    """The engine starts the question's code beside its search (Retriever.prefetch_latent); the cover must not
+    depend on that, and a prefetch that raised must not leave the question unanswerable."""
+    from index.retrieve import LRU
+
+    retriever = engine.retriever
+    question, sentence = "What did Huawei launch?", "Huawei launched the Ascend 910C chip this year."
+    monkeypatch.setattr(retriever, "_latent_cache", LRU(16))
+    direct = retriever.latent_cover(question, sentence)
+    monkeypatch.setattr(retriever, "_latent_cache", LRU(16))
+    retriever.prefetch_latent(question)
+    assert retriever.latent_cover(question, sentence) == pytest.approx(direct)
+
+    monkeypatch.setattr(retriever, "_latent_cache", LRU(16))
+    real = retriever.embedder.latent_codes
+    calls: list[list[str]] = []
+
+    def flaky(texts):
+        calls.append(list(texts))
+        if list(texts) == [question] and calls.count([question]) == 1:
+            raise RuntimeError("engine busy")  # the prefetch's call
+        return real(texts)
+
+    monkeypatch.setattr(retriever.embedder, "latent_codes", flaky)
+    retriever.prefetch_latent(question)
+    assert retriever.latent_cover(question, sentence) == pytest.approx(direct)
+    assert calls.count([question]) == 2  # the failed prefetch was redone
