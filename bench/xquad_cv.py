@@ -5,7 +5,9 @@ train/work/xquad-data) with ranker parameters fitted on train/features.npz minus
 question's article fold, so no figure comes from rows the model was fitted on. Prints per fold and overall:
 facts, same-/cross-language facts, expected file cited, false declines, declined not-in-corpus questions,
 median answer characters and p95 latency (ms/question, warm); then hit@1/3/8 per kind (same- and
-cross-language) for the passages and for the sentence-level dense hits (files in order of first hit).
+cross-language) for the passages and for the sentence-level dense hits (files in order of first hit), and 90%
+bootstrap intervals of the rates with articles resampled (xquad-dev has 24: a figure moves by several points
+with which of them are drawn).
 
     .venv/bin/python bench/xquad_cv.py [--data-dir DIR] [--features NPZ] [--json OUT] [--no-pairs]
 
@@ -57,11 +59,14 @@ def main() -> None:
         print(f"fold {fold}: " + " ".join(f"{k}={v}" for k, v in per_fold[fold].items()), flush=True)
     overall = total.summary()
     print("HELD-OUT " + " ".join(f"{k}={v}" for k, v in overall.items()))
+    intervals = total.intervals()
+    print("90% intervals (articles resampled): " + " ".join(f"{k}={lo}-{hi}" for k, (lo, hi) in intervals.items()))
     hits = total.hits()
     for kind, figures in hits.items():
         print(f"hit@k {kind}: " + " ".join(f"{k}={v}" for k, v in figures.items()))
     if a.json:
-        a.json.write_text(json.dumps({"overall": overall, "folds": per_fold, "hits": hits}, indent=1) + "\n")
+        report = {"overall": overall, "intervals": intervals, "folds": per_fold, "hits": hits}
+        a.json.write_text(json.dumps(report, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class Row:
     chars: int = 0
     ms: float = 0.0
     rank: int | None = None  # 1-based rank of the first passage from an expected file
+    article: str = ""  # the question's article (the unit the intervals resample)
     sentence_rank: int | None = None  # the same among the sentence-level dense hits
 
 
@@ -101,6 +102,28 @@ class Figures:
             "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1) if ms else float("nan"),
             "n": len(self.rows),
         }
+
+    def intervals(self, samples: int = 2000, seed: int = 0, level: float = 0.9) -> dict[str, tuple[float, float]]:
+        """`level` bootstrap intervals of the summary's rates, resampling articles with replacement (questions of
+        one article succeed and fail together: a not-in-corpus article on a neighbouring subject is answered in
+        every question; resampling questions alone would draw intervals too narrow). The indexed and the
+        not-in-corpus articles are resampled apart, so every draw has as many of each as the run."""
+        articles = sorted({r.article for r in self.rows})
+        by_article = {a: [r for r in self.rows if r.article == a] for a in articles}
+        strata = [[a for a in articles if all(r.kind == "not-in-corpus" for r in by_article[a]) == absent]
+                  for absent in (False, True)]
+        rng = np.random.default_rng(seed)
+        names = ("facts", "same_lang", "cross_lang", "files", "false_declines", "declined_unanswerable")
+        drawn: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(samples):
+            picked = [a for stratum in strata if stratum for a in rng.choice(stratum, size=len(stratum))]
+            summary = Figures([r for a in picked for r in by_article[a]]).summary()
+            for name in names:
+                if not np.isnan(summary[name]):
+                    drawn[name].append(summary[name])
+        tail = (1.0 - level) / 2 * 100
+        return {name: (round(float(np.percentile(v, tail)), 3), round(float(np.percentile(v, 100 - tail)), 3))
+                for name, v in drawn.items() if v}
 
     def hits(self) -> dict[str, dict[str, float]]:
         """hit@1/3/8 of the passages and of the sentence-level hits, per kind of answerable question."""
@@ -146,6 +169,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
 
     score = judge()
     data, _, questions = _questions_by_fold(features)
+    article = article_of_questions()
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         for fold in folds:
@@ -159,6 +183,7 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
                     ms = (time.perf_counter() - t0) * 1000
                 expected = set(q["expect_files"]) if q["answerable"] else set()
                 row = _scored(score, q, answer, q["kind"], expected, ms)
+                row.article = article[" ".join(q["question"].split())]
                 if expected:
                     row.rank = _first(expected, [p.file for p in seen[0].passages])
                     row.sentence_rank = _first(expected, list(dict.fromkeys(s.file for s in seen[0].sentence_hits)))
