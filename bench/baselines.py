@@ -8,7 +8,12 @@ SET_DIR is a folder in the xquad-dev layout (`corpus/` + `questions.jsonl`; defa
 
 - citebot: `citebot index` then `citebot ask --json -` in a fresh data dir (subprocesses, as
   ../shared/eval/score_xquad.py runs them), so the row measures whatever the engine is today
-  (or, with --citebot-at, bot/ and index/ as of a commit);
+  (or, with --citebot-at, bot/ and index/ as of a commit); in-sample on xquad-dev: its ranker was fitted on
+  these articles;
+- citebot, held out by article (xquad-dev's questions only; not with --citebot-at): the same engine in this
+  process, each question answered with the ranker parameters fitted without its article's fold
+  (train/heldout.py, the fits of bench/xquad_cv.py), so this row and the baselines' are all unfitted to the
+  questions they answer;
 - llama-index sentence window: the SentenceWindowNodeParser recipe over the same files, embedded with the same
   e5 model in an in-memory VectorStoreIndex; answer = the top-1 node's sentence (`original_text`), cited file
   = its source file; it never declines;
@@ -42,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval"
 Reply = dict[str, Any]
 CITEBOT, WINDOW, STOCK = "citebot", "llama-index sentence window", "llama-index stock VectorStoreIndex"
+HELD_OUT = "citebot, held out by article"
 FLOORED = WINDOW + " + similarity floor"
 
 
@@ -117,6 +123,39 @@ def run_citebot(corpus: Path, questions: list[dict], commit: str | None = None) 
     # the engine's own per-question time; without it, the whole command's wall time shared out (cold start included)
     ms = [float((r.get("timings_ms") or {}).get("total", wall * 1000 / len(replies))) for r in replies]
     return replies, ms, index_s
+
+
+def run_citebot_held_out(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[float]] | None:
+    """Replies and engine ms of citebot answering each question with the ranker fitted without its article's
+    fold (train/heldout.py), on an index of `corpus` built in a temporary data dir; None when a question is not
+    one of xquad-dev's (no article, so no fold to hold out)."""
+    from bot.engine import Engine
+    from bot.extractive import ExtractiveSynthesizer
+    from bot.sentence_lookup import SentenceLookup
+    from tests.isolation import settings_for
+    from train.fit import folds_of, load
+    from train.heldout import article_of_questions, fold_params
+
+    article = article_of_questions()
+    keys = [" ".join(q["question"].split()) for q in questions]
+    if any(k not in article for k in keys):
+        return None
+    data = load()
+    assign = folds_of(data.questions)
+    folds = [assign[article[k]] for k in keys]
+    replies: list[Reply] = [{} for _ in questions]
+    ms = [0.0] * len(questions)
+    with tempfile.TemporaryDirectory(prefix="baselines-held-out-") as tmp:
+        engine = Engine(settings_for(Path(tmp) / "data", corpus), build_if_missing=True)
+        for f in sorted(set(folds)):
+            params = fold_params(data, f, Path(tmp) / f"fold{f}.json")
+            engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
+            engine.answer(questions[0]["question"])  # warm, as the baselines are
+            for i in (i for i, fold_of in enumerate(folds) if fold_of == f):
+                t0 = time.perf_counter()
+                replies[i] = engine.answer(keys[i]).to_json()
+                ms[i] = (time.perf_counter() - t0) * 1000
+    return replies, ms
 
 
 def engine_version(commit: str | None = None) -> str:
@@ -334,6 +373,10 @@ def main() -> None:
         results[CITEBOT], details[CITEBOT] = score(sx, questions, replies, ms)
         results[CITEBOT]["index_s"] = index_s
         print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
+        held_out = None if args.citebot_at else run_citebot_held_out(corpus, questions)
+        if held_out is not None:
+            results[HELD_OUT], details[HELD_OUT] = score(sx, questions, *held_out)
+            print("citebot held out done", file=sys.stderr)
 
     answerers, build_s, embedder = llama_baselines(corpus, args.hide_paths)
     for name, answer in answerers.items():
@@ -345,7 +388,7 @@ def main() -> None:
             results[FLOORED], details[FLOORED] = score(sx, questions, floored, ms)
             results[FLOORED].update(index_s=build_s[name], floors=floors)
         print(f"{name} done", file=sys.stderr)
-    results = {k: results[k] for k in (CITEBOT, WINDOW, FLOORED, STOCK) if k in results}
+    results = {k: results[k] for k in (CITEBOT, HELD_OUT, WINDOW, FLOORED, STOCK) if k in results}
 
     s = results[WINDOW]
     print(f"\n{s['answerable']} answerable + {s['unanswerable']} not-in-corpus questions, "
