@@ -5,6 +5,11 @@ four words are a name). The function words of a question ("who", "is", "quem", "
 are what a reader goes by, so they vote first: a language whose stop list holds clearly more of the
 question's words than any other wins. When the vote is tied, py3langid decides if it is confident;
 only a question with no detectable language ("H20?", "910B") keeps the previous turn's language.
+
+Before either, a question in a language outside CITEBOT_LANGUAGES (a Romanian, Polish or Russian question
+about English files) gets its own code when py3langid, choosing among every language it knows, is sure of it;
+read as the nearest listed language it was ranked as a same-language question in that one, and declined as
+gibberish when no document held its words.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from index.language import detect_language
+from index.language import classify_language, detect_language
+from index.settings import KNOWN_LANGUAGES
 from index.stopwords import STOPWORDS
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -20,6 +26,17 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # probabilities on 3-8 word questions are either near 1 or spread out; 0.6 is the floor the engine
 # used before this vote existed (tests/engine/test_conversation_drift.py checks both sides of it).
 DETECTOR_CONFIDENCE = 0.6
+# A question in a language outside CITEBOT_LANGUAGES was read as the nearest listed one: XQuAD's 572 Romanian
+# questions came out English (253), French (221), Italian, Spanish or Portuguese, so the ranker took English
+# sentences for same-language ones, and those whose words no document holds were declined as gibberish
+# (bot/engine.py: nothing_to_look_for). Choosing among every language py3langid knows, at this probability it names
+# a language outside the default list for 515 of the Romanian questions (all Romanian) and for none of XQuAD's 572
+# English, Spanish or German questions, none of the project's own 65 and none of 584 sentences of the bundled and
+# xquad-dev corpora; at 0.9 one English question reads as Latin ("What are malum prohibitum considerations?",
+# 0.94). `python bench/question_languages.py` prints these counts.
+OUTSIDE_CONFIDENCE = 0.95
+ALL_LANGUAGES = tuple(sorted(KNOWN_LANGUAGES))
+NO_LANGUAGE = "zxx"  # py3langid's class for text of no language ("zzkj xxpl" at 0.75): never a question's language
 
 
 def function_word_vote(question: str, languages: Sequence[str]) -> str | None:
@@ -33,9 +50,24 @@ def function_word_vote(question: str, languages: Sequence[str]) -> str | None:
     return counts[0][1]
 
 
+def outside_language(question: str, languages: Sequence[str], confidence: float = OUTSIDE_CONFIDENCE) -> str | None:
+    """The question's language when py3langid, choosing among every language it knows, names one outside
+    `languages` (CITEBOT_LANGUAGES, the documents' candidates) with at least `confidence`; else None."""
+    code, probability = classify_language(question, ALL_LANGUAGES)
+    if code in ("", NO_LANGUAGE) or code in languages:
+        return None
+    return code if probability >= confidence else None
+
+
 def question_language(question: str, languages: Sequence[str], fallback: str = "en") -> str:
-    """ISO 639-1 code of the question's language; `fallback` (the conversation's) when undetectable."""
+    """ISO 639-1 code of the question's language; `fallback` (the conversation's) when undetectable. A question
+    in a language outside `languages` gets its own code when the detector is sure of it, or when no listed
+    language is likely and the unlisted one is likelier than all the others together (`outside_language`)."""
+    outside = outside_language(question, languages)
+    if outside is not None:
+        return outside
     voted = function_word_vote(question, languages)
     if voted is not None:
         return voted
-    return detect_language(question, tuple(languages), fallback=fallback, min_confidence=DETECTOR_CONFIDENCE)
+    code = detect_language(question, tuple(languages), fallback="", min_confidence=DETECTOR_CONFIDENCE)
+    return code or outside_language(question, languages, confidence=0.5) or fallback

@@ -54,11 +54,18 @@ def _identifier(languages: tuple[str, ...]) -> Any:
     return identifier
 
 
-def detect_language(text: str, languages: tuple[str, ...], fallback: str = "en", min_confidence: float = 0.5) -> str:
-    """ISO 639-1 code of `text`'s language, or `fallback` when the detector is unsure."""
+def classify_language(text: str, languages: tuple[str, ...]) -> tuple[str, float]:
+    """(the likeliest of `languages` for `text`, its probability among them); ("", 0.0) for a text without
+    letters."""
     sample = text.strip()[:5000]
     if not any(ch.isalpha() for ch in sample):
-        return fallback
+        return "", 0.0
     with _lock:
         code, confidence = _identifier(tuple(languages)).classify(sample)
-    return str(code) if confidence >= min_confidence else fallback
+    return str(code), float(confidence)
+
+
+def detect_language(text: str, languages: tuple[str, ...], fallback: str = "en", min_confidence: float = 0.5) -> str:
+    """ISO 639-1 code of `text`'s language, or `fallback` when the detector is unsure."""
+    code, confidence = classify_language(text, languages)
+    return code if code and confidence >= min_confidence else fallback

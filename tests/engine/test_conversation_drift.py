@@ -79,3 +79,36 @@ def test_unknown_words_only_stop_a_followup_without_a_pronoun() -> None:
     assert resolve_followup("and qwertz?", history, nothing_known).borrowed == ""
     assert resolve_followup("And his employer?", history, nothing_known).borrowed == "Lin Qingyuan"
     assert resolve_followup("asdfgh qwerty", history).borrowed == "Lin Qingyuan"  # without the index's vocabulary
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Care este rata de admitere pentru promoția 2019?", "ro"),  # XQuAD's Romanian: read as French before
+    ("Cine a trimis ingineri pentru a ajuta clienții să migreze de la Nvidia?", "ro"),
+    ("Jaki jest główny produkt firmy Huawei?", "pl"),
+    ("Кто основал компанию Huawei?", "ru"),  # no listed language likely: the unlisted one, not the fallback
+])
+def test_a_question_in_a_language_outside_the_list_gets_its_own_code(question: str, language: str) -> None:
+    """CITEBOT_LANGUAGES lists the documents' candidate languages; a question in another one was read as the
+    nearest listed one (Romanian as English, French or Italian), so English sentences counted as same-language."""
+    for fallback in ("en", "pt"):
+        assert question_language(question, LANGUAGES, fallback=fallback) == language
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("What are malum prohibitum considerations?", "en"),  # read as Latin at 0.94 by the unrestricted detector
+    ("Siapa yang memberikan pelaporan tambahan dari Hong Kong?", "id"),  # Malay is its likeliest unlisted one
+    ("Qual é o gargalo dos chips Ascend?", "pt"),  # and Galician this one's
+])
+def test_a_listed_language_is_not_taken_for_a_neighbour_outside_the_list(question: str, language: str) -> None:
+    assert question_language(question, LANGUAGES, fallback="en") == language
+
+
+def test_a_question_in_an_unlisted_language_is_answered_across_languages(engine: Engine) -> None:
+    """A Romanian question about the bundled news (English, Spanish, Portuguese, Indonesian): none of its words
+    is in any document. Read as English, its words all unknown and its language "undetectable" among the listed
+    ones, it was declined as gibberish (bot/engine.py: nothing_to_look_for), or ranked as an English question."""
+    answer = engine.answer("De ce sunt îngrijorate companiile chineze în privința cipurilor Nvidia?")
+    assert answer.language == "ro"
+    assert answer.answered and answer.citations
+    off_topic = engine.answer("Care este capitala Australiei?")
+    assert off_topic.language == "ro" and not off_topic.answered
