@@ -7,7 +7,7 @@ answered by the ranker fitted without its articles (train/heldout.py), as bench/
 question is a cross-language one here. German is among CITEBOT_LANGUAGES' defaults, Romanian is not: a user asking
 in a language the documents are not written in, and one the detector was not set up for.
 
-    .venv/bin/python bench/xquad_asked_in.py [--languages de,ro] [--data-dir DIR]
+    .venv/bin/python bench/xquad_asked_in.py [--languages de,ro] [--data-dir DIR] [--features NPZ]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--languages", default="de,ro", help="comma-separated XQuAD languages to ask in")
     ap.add_argument("--data-dir", type=Path, default=DATA, help="the xquad-dev index (built there when missing)")
+    ap.add_argument("--features", type=Path, help="fit on these candidate features (default: train/features.npz)")
     a = ap.parse_args()
     from bot.engine import Engine
     from bot.extractive import ExtractiveSynthesizer
@@ -41,7 +42,7 @@ def main() -> None:
                 for lang in LANGUAGES for i, article in enumerate(raw[lang])
                 for j, paragraph in enumerate(article["paragraphs"]) for k, qa in enumerate(paragraph["qas"])}
     score = judge()
-    data, _, questions = _questions_by_fold(None)
+    data, _, questions = _questions_by_fold(a.features)
     engine = Engine(settings_for(a.data_dir, XQUAD / "corpus"), build_if_missing=True)
     print("| asked in | facts | file cited | false declines | not-in-corpus declined | median chars | question "
           "language as detected |\n|---|---:|---:|---:|---:|---:|---|")
