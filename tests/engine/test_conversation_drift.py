@@ -7,6 +7,7 @@ import pytest
 
 from bot.answer import Turn
 from bot.engine import Engine
+from bot.prompts import not_found_message
 from bot.question_language import question_language
 
 LANGUAGES = ("en", "id", "es", "pt", "fr", "de", "it", "nl")
@@ -112,3 +113,4 @@ def test_a_question_in_an_unlisted_language_is_answered_across_languages(engine:
     assert answer.answered and answer.citations
     off_topic = engine.answer("Care este capitala Australiei?")
     assert off_topic.language == "ro" and not off_topic.answered
+    assert off_topic.text == not_found_message("ro") != not_found_message("en")  # said in the question's language
