@@ -29,8 +29,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["LLMSynthesizer", "LLMSetupError", "make_llm_synthesizer"]
 
+# the prompt names the answer's language; a question in a language outside CITEBOT_LANGUAGES keeps its own code
+# (bot/question_language.py), so the ones with a not-found reply (prompts/not_found.*.txt) are named too
 LANGUAGE_NAMES = {"en": "English", "id": "Indonesian", "es": "Spanish", "pt": "Portuguese", "fr": "French",
-                  "de": "German", "it": "Italian", "nl": "Dutch"}
+                  "de": "German", "it": "Italian", "nl": "Dutch", "ro": "Romanian", "pl": "Polish", "ru": "Russian"}
 HISTORY_TURNS = 3  # turns of conversation the condense prompt sees
 HISTORY_ANSWER_CHARS = 400
 _LABEL = re.compile(r"^\s*(?:standalone question|question)\s*:\s*", re.IGNORECASE)

@@ -30,3 +30,11 @@ def test_not_found_in_every_corpus_language() -> None:
     assert {"en", "id", "es", "pt"} <= set(not_found_languages())
     assert "not found" in not_found_message("en").lower()
     assert not_found_message("xx") == not_found_message("en")
+
+
+def test_every_language_with_a_not_found_reply_has_a_name_for_the_llm_prompt() -> None:
+    """The LLM is told the answer's language by name; a language the extractive reply speaks (a question in
+    Romanian, say, now keeps its own code) must not reach the model as a bare code."""
+    from bot.llm.synthesizer import LANGUAGE_NAMES
+
+    assert set(not_found_languages()) <= set(LANGUAGE_NAMES)
