@@ -93,17 +93,17 @@ def checkout(commit: str, into: str) -> str:
     return into
 
 
-def run_citebot(corpus: Path, questions: list[dict], commit: str | None = None) -> tuple[list[Reply], list[float],
-                                                                                          float]:
-    """Replies, per-question engine ms (timings_ms.total) and index seconds of `citebot`.
+def run_citebot(corpus: Path, questions: list[dict], data_dir: Path,
+                commit: str | None = None) -> tuple[list[Reply], list[float], float]:
+    """Replies, per-question engine ms (timings_ms.total) and index seconds of `citebot`, indexing `corpus` into
+    the empty `data_dir`.
 
     With `commit`, bot/ and index/ come from that commit: its tree goes first on PYTHONPATH, ahead of the
     editable install of the work tree (whose finder Python consults after PYTHONPATH).
     """
     exe = str(ROOT / ".venv" / "bin" / "citebot")
-    with tempfile.TemporaryDirectory(prefix="baselines-") as data_dir, \
-            tempfile.TemporaryDirectory(prefix="baselines-src-") as src:
-        env = dict(os.environ, CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=data_dir)
+    with tempfile.TemporaryDirectory(prefix="baselines-src-") as src:
+        env = dict(os.environ, CITEBOT_CORPUS=str(corpus), CITEBOT_DATA_DIR=str(data_dir))
         if commit:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [checkout(commit, src), os.environ.get("PYTHONPATH")]))
         t0 = time.perf_counter()
@@ -125,33 +125,33 @@ def run_citebot(corpus: Path, questions: list[dict], commit: str | None = None) 
     return replies, ms, index_s
 
 
-def run_citebot_held_out(corpus: Path, questions: list[dict]) -> tuple[list[Reply], list[float]] | None:
+def run_citebot_held_out(corpus: Path, questions: list[dict], data_dir: Path) -> tuple[list[Reply],
+                                                                                     list[float]] | None:
     """Replies and engine ms of citebot answering each question with the ranker fitted without its article's
-    fold (train/heldout.py), on an index of `corpus` built in a temporary data dir; None when a question is not
-    one of xquad-dev's (no article, so no fold to hold out)."""
+    fold (train/heldout.py), from the index of `corpus` in `data_dir` (the citebot row's, built when missing);
+    None when a question is not one of xquad-dev's (no article, so no fold to hold out)."""
     from bot.engine import Engine
     from bot.extractive import ExtractiveSynthesizer
     from bot.sentence_lookup import SentenceLookup
     from tests.isolation import settings_for
-    from train.fit import folds_of, load
-    from train.heldout import article_of_questions, fold_params
+    from train.fit import load
+    from train.heldout import fold_of_questions, fold_params
 
-    article = article_of_questions()
-    keys = [" ".join(q["question"].split()) for q in questions]
-    if any(k not in article for k in keys):
-        return None
     data = load()
-    assign = folds_of(data.questions)
-    folds = [assign[article[k]] for k in keys]
+    fold_of = fold_of_questions(data)
+    keys = [" ".join(q["question"].split()) for q in questions]
+    if any(k not in fold_of for k in keys):
+        return None
+    folds = [fold_of[k] for k in keys]
     replies: list[Reply] = [{} for _ in questions]
     ms = [0.0] * len(questions)
     with tempfile.TemporaryDirectory(prefix="baselines-held-out-") as tmp:
-        engine = Engine(settings_for(Path(tmp) / "data", corpus), build_if_missing=True)
+        engine = Engine(settings_for(data_dir, corpus), build_if_missing=True)
         for f in sorted(set(folds)):
             params = fold_params(data, f, Path(tmp) / f"fold{f}.json")
             engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
             engine.answer(questions[0]["question"])  # warm, as the baselines are
-            for i in (i for i, fold_of in enumerate(folds) if fold_of == f):
+            for i in (i for i, fold in enumerate(folds) if fold == f):
                 t0 = time.perf_counter()
                 replies[i] = engine.answer(keys[i]).to_json()
                 ms[i] = (time.perf_counter() - t0) * 1000
@@ -369,11 +369,13 @@ def main() -> None:
 
     version = "not run" if args.skip_citebot else engine_version(args.citebot_at)
     if not args.skip_citebot:
-        replies, ms, index_s = run_citebot(corpus, questions, args.citebot_at)
-        results[CITEBOT], details[CITEBOT] = score(sx, questions, replies, ms)
-        results[CITEBOT]["index_s"] = index_s
-        print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
-        held_out = None if args.citebot_at else run_citebot_held_out(corpus, questions)
+        with tempfile.TemporaryDirectory(prefix="baselines-") as data_dir:
+            replies, ms, index_s = run_citebot(corpus, questions, Path(data_dir), args.citebot_at)
+            results[CITEBOT], details[CITEBOT] = score(sx, questions, replies, ms)
+            results[CITEBOT]["index_s"] = index_s
+            print(f"citebot done (index {index_s:.1f} s)", file=sys.stderr)
+            # the same index, read in this process (an index of another commit's code is not this code's)
+            held_out = None if args.citebot_at else run_citebot_held_out(corpus, questions, Path(data_dir))
         if held_out is not None:
             results[HELD_OUT], details[HELD_OUT] = score(sx, questions, *held_out)
             print("citebot held out done", file=sys.stderr)

@@ -55,24 +55,24 @@ def function_word_vote(question: str, languages: Sequence[str]) -> str | None:
     return counts[0][1]
 
 
-def outside_language(question: str, languages: Sequence[str], confidence: float = OUTSIDE_CONFIDENCE) -> str | None:
-    """The question's language when py3langid, choosing among every language it knows, names one outside
-    `languages` (CITEBOT_LANGUAGES, the documents' candidates) with at least `confidence`; else None."""
+def outside_language(question: str, languages: Sequence[str]) -> tuple[str, float]:
+    """(the language py3langid names when choosing among every language it knows, its probability) when that
+    language is outside `languages` (CITEBOT_LANGUAGES, the documents' candidates); ("", 0.0) otherwise."""
     code, probability = classify_language(question, ALL_LANGUAGES)
     if code in ("", NO_LANGUAGE) or code in languages:
-        return None
-    return code if probability >= confidence else None
+        return "", 0.0
+    return code, probability
 
 
 def question_language(question: str, languages: Sequence[str], fallback: str = "en") -> str:
     """ISO 639-1 code of the question's language; `fallback` (the conversation's) when undetectable. A question
     in a language outside `languages` gets its own code when the detector is sure of it, or when no listed
     language is likely and the unlisted one is likelier than all the others together (`outside_language`)."""
-    outside = outside_language(question, languages)
-    if outside is not None:
+    outside, probability = outside_language(question, languages)
+    if probability >= OUTSIDE_CONFIDENCE:
         return outside
     voted = function_word_vote(question, languages)
     if voted is not None:
         return voted
     code = detect_language(question, tuple(languages), fallback="", min_confidence=DETECTOR_CONFIDENCE)
-    return code or outside_language(question, languages, confidence=LIKELIER_THAN_THE_REST) or fallback
+    return code or (outside if probability >= LIKELIER_THAN_THE_REST else "") or fallback

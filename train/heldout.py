@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ def judge() -> Any:
     return module
 
 
+@lru_cache(maxsize=1)
 def article_of_questions(languages: tuple[str, ...] = ("en", "es", "de", "ro")) -> dict[str, str]:
-    """Question text (whitespace-normalised) -> article slug, from the raw parallel files."""
+    """Question text (whitespace-normalised) -> article slug, from the raw parallel files (read once per
+    process; callers do not change the mapping)."""
     out = {}
     titles = [a["title"] for a in load_raw("en")]
     for lang in languages:
@@ -139,15 +142,21 @@ class Figures:
         return out
 
 
+def fold_of_questions(data: Data) -> dict[str, int]:
+    """Question text (whitespace-normalised, in any of XQuAD's languages) -> the fold of its article under
+    `data`'s assignment (train/fit.py: folds_of)."""
+    assign = folds_of(data.questions)
+    return {text: assign[article] for text, article in article_of_questions().items()}
+
+
 def _questions_by_fold(features: Path | None) -> tuple[Data, dict[str, int], list[tuple[dict, int]]]:
     """The training data, its article -> fold assignment, and xquad-dev's questions each with the fold of its
     article."""
     data = load(features) if features else load()
-    assign = folds_of(data.questions)
-    article = article_of_questions()
+    fold = fold_of_questions(data)
     lines = (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
-    return data, assign, [(q, assign[article[" ".join(q["question"].split())]]) for q in questions]
+    return data, folds_of(data.questions), [(q, fold[" ".join(q["question"].split())]) for q in questions]
 
 
 def _scored(score: Any, question: dict, answer: dict, kind: str, expected: set[str], ms: float = 0.0) -> Row:
@@ -162,14 +171,20 @@ def _scored(score: Any, question: dict, answer: dict, kind: str, expected: set[s
 
 
 def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOLDS),
-             limit: int = 0) -> Figures:
-    """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles."""
+             limit: int = 0, asked_in: str = "") -> Figures:
+    """Answer xquad-dev's questions fold by fold, each with parameters fitted without that fold's articles.
+    With `asked_in` (an XQuAD language, "ro"), each question is asked in that language instead (the raw files
+    are parallel; bench/xquad_asked_in.py): every answerable one is then a cross-language question, and each
+    row's `lang` is the language the engine read the question in."""
     from bot.extractive import ExtractiveSynthesizer
     from bot.sentence_lookup import SentenceLookup
+    from train.candidates import questions as raw_questions
 
     score = judge()
     data, _, questions = _questions_by_fold(features)
     article = article_of_questions()
+    translated = {" ".join(text.split()): q["text"][asked_in]
+                  for q in (raw_questions((asked_in,)) if asked_in else ()) for text in q["text"].values()}
     figures = Figures()
     with tempfile.TemporaryDirectory() as tmp:
         for fold in folds:
@@ -177,13 +192,17 @@ def evaluate(engine: Any, features: Path | None = None, folds: range = range(FOL
             engine.synthesizer = ExtractiveSynthesizer(SentenceLookup(engine.retriever), params=params)
             mine = [q for q, f in questions if f == fold]
             for q in mine[:limit] if limit else mine:
+                key = " ".join(q["question"].split())
                 with _recording(engine.retriever) as seen:
                     t0 = time.perf_counter()
-                    answer = engine.answer(q["question"]).to_json()
+                    answer = engine.answer(translated[key] if asked_in else q["question"]).to_json()
                     ms = (time.perf_counter() - t0) * 1000
                 expected = set(q["expect_files"]) if q["answerable"] else set()
-                row = _scored(score, q, answer, q["kind"], expected, ms)
-                row.article = article[" ".join(q["question"].split())]
+                kind = q["kind"] if not asked_in else "cross-lang" if q["answerable"] else "not-in-corpus"
+                row = _scored(score, q, answer, kind, expected, ms)
+                row.article = article[key]
+                if asked_in:
+                    row.lang = answer["language"]
                 if expected:
                     row.rank = _first(expected, [p.file for p in seen[0].passages])
                     row.sentence_rank = _first(expected, list(dict.fromkeys(s.file for s in seen[0].sentence_hits)))

@@ -14,5 +14,5 @@ def test_the_held_out_row_is_left_out_for_questions_of_another_set(tmp_path: Pat
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     questions = [{"id": "p01", "question": "What did ByteDance decide about Nvidia?", "answerable": True}]
-    assert module.run_citebot_held_out(tmp_path, questions) is None
+    assert module.run_citebot_held_out(tmp_path / "corpus", questions, tmp_path / "data") is None
     assert not any(tmp_path.iterdir())  # nothing indexed
