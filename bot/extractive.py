@@ -165,7 +165,7 @@ class ExtractiveSynthesizer:
             quoted = [q for q in quoted if q.id not in said]  # quoted already as the context of an earlier quote
             if not quoted:
                 continue
-            before = self.lookup.context_before(quoted[0])
+            before = self.lookup.context_before(quoted[0], question)
             if before is not None and runs_on(before, quoted[0]):
                 quoted = [before, *quoted]  # one passage: "The pharmacy is ... It is open from 8:00 ..."
             elif before is not None and before.id not in said:

@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.ranker import anchors
 from index.chunk import location_label
+from index.lexical import stems_of
 from index.load import quotes_run_on
 from index.types import Sentence
 
@@ -38,6 +39,35 @@ _REFERRING = {
     "pt": re.compile(r"^(?:\W*\w+\W+){0,2}?(?:ele|ela|eles|elas|isso|isto|este|esta|essa|esse)\b", re.IGNORECASE),
     "id": re.compile(r"^(?:hal ini|(?:\W*\w+\W+){0,4}?(?:dia|mereka|beliau|tersebut))\b", re.IGNORECASE),
 }
+
+# A question asking "what X" / "which X" ("What device is used ...", "¿Qué tipo de red ...") names the kind of
+# thing it wants; a sentence that names that kind with a demonstrative ("... are treated using these devices",
+# "... utiliza este tipo de red") points at the sentence before for the thing itself. The noun asked for is the
+# word right after the question word; the sentence's, the word after the demonstrative (before it in Indonesian).
+_ASKED_NOUN = re.compile(
+    r"\b(?:what|which|qu[eé]|cu[aá]l(?:es)?|que|qual|quais|apa|quel(?:le)?s?|welche[rsmn]?)\s+(\w+)"
+    r"(?:\s+(?:of|de|do|da|dos|das)\s+(\w+))?", re.IGNORECASE)  # "what type of network": "type" and "network"
+_ASKED_NOUN_ID = re.compile(r"\b(\w+)\s+apa\b", re.IGNORECASE)  # "perangkat apa", "jenis apa"
+_DEMONSTRATIVE_NOUN = {
+    "en": re.compile(r"\b(?:this|these|those|such)\s+(\w+)", re.IGNORECASE),
+    "es": re.compile(r"\b(?:este|esta|estos|estas|ese|esa|esos|esas|dich[oa]s?|tal(?:es)?)\s+(\w+)", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:este|esta|estes|estas|esse|essa|esses|essas|tal|tais)\s+(\w+)", re.IGNORECASE),
+    "id": re.compile(r"\b(\w+)\s+(?:ini|itu|tersebut)\b", re.IGNORECASE),
+}
+
+
+def names_asked_kind(question: str, text: str, language: str) -> bool:
+    """True when `text` names the kind of thing `question` asks for ("what device") with a demonstrative ("these
+    devices"): the thing itself is told before (`_ASKED_NOUN`)."""
+    pattern = _DEMONSTRATIVE_NOUN.get(language)
+    if pattern is None:
+        return False
+    asked = [word for m in (*_ASKED_NOUN.finditer(question), *_ASKED_NOUN_ID.finditer(question))
+             for word in m.groups() if word]
+    named = [m.group(1) for m in pattern.finditer(text)]
+    if not asked or not named:
+        return False
+    return bool(stems_of(asked, language) & stems_of(named, language))
 
 
 def same_fact(a: Sentence, b: Sentence) -> bool:
@@ -148,10 +178,11 @@ class SentenceLookup:
         sentences = [s for s in self._retriever.document_sentences(quoted[0].doc_key) if first <= s.position <= last]
         return " ".join(s.text for s in sentences) or " ".join(q.text for q in quoted)
 
-    def context_before(self, s: Sentence) -> Sentence | None:
-        """The sentence before `s` when `s` opens with a reference to it ("It is open from 8:00") and follows it
-        in the file (`adjacent`); None otherwise."""
-        if s.position == 0 or not refers_back(s.text, s.language):
+    def context_before(self, s: Sentence, question: str = "") -> Sentence | None:
+        """The sentence before `s` when `s` opens with a reference to it ("It is open from 8:00") or names the kind
+        of thing `question` asks for with a demonstrative (`names_asked_kind`), and follows it in the file
+        (`adjacent`); None otherwise."""
+        if s.position == 0 or not (refers_back(s.text, s.language) or names_asked_kind(question, s.text, s.language)):
             return None
         previous = self._retriever.sentences_at(s.doc_key, s.position - 1, s.position - 1)
         return previous[0] if previous and adjacent(previous[0], s) else None

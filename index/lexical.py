@@ -61,6 +61,11 @@ def _stem(tokens: list[str], language: str) -> list[str]:
     return [_fold(s) for s in stems]
 
 
+def stems_of(words: Iterable[str], language: str) -> set[str]:
+    """The stems of `words` (casefolded) in `language`, accents folded: "devices" meets "device"."""
+    return set(_stem([w.casefold() for w in words], language))
+
+
 def number_groups(text: str) -> list[str]:
     """The numbers written with separators in `text`, each whole, with a comma read as a point: English "1,000"
     and "2.5" meet Spanish "1.000" and "2,5"."""
