@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.ranker import anchors
 from index.chunk import location_label
-from index.lexical import stems_of
+from index.lexical import content_stems
 from index.load import quotes_run_on
 from index.types import Sentence
 
@@ -67,7 +67,7 @@ def names_asked_kind(question: str, text: str, language: str) -> bool:
     named = [m.group(1) for m in pattern.finditer(text)]
     if not asked or not named:
         return False
-    return bool(stems_of(asked, language) & stems_of(named, language))
+    return bool(content_stems(asked, language) & content_stems(named, language))
 
 
 def same_fact(a: Sentence, b: Sentence) -> bool:

@@ -61,9 +61,10 @@ def _stem(tokens: list[str], language: str) -> list[str]:
     return [_fold(s) for s in stems]
 
 
-def stems_of(words: Iterable[str], language: str) -> set[str]:
-    """The stems of `words` (casefolded) in `language`, accents folded: "devices" meets "device"."""
-    return set(_stem([w.casefold() for w in words], language))
+def content_stems(words: Iterable[str], language: str) -> set[str]:
+    """The stems in `language` of those `words` (casefolded) that are no function word of any language, accents
+    folded: "devices" meets "device", and "is" is dropped."""
+    return set(_stem([w for w in (w.casefold() for w in words) if w not in _ALL_STOPWORDS], language))
 
 
 def number_groups(text: str) -> list[str]:

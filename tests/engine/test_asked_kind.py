@@ -38,6 +38,9 @@ def test_a_demonstrative_naming_the_kind_asked_for_points_back(question: str, te
     ("What device is used to treat poisoning?", "Oxygen chambers are the device used for poisoning.", "en"),
     # a demonstrative before another word than the one asked for
     ("What device is used to treat poisoning?", "This treatment uses a pressure chamber.", "en"),
+    # "what is" asks for no kind of thing: "this is" in the sentence is no reference to one
+    ("What is the capital?", "The town grew, and this is why it is the capital.", "en"),
+    ("Apa yang dipakai petani?", "Alat yang itu dipakai petani.", "id"),
     # the question asks no "what X"
     ("When was the hall built?", "This hall was built in 1902.", "en"),
     # a language without the rule's words
