@@ -22,8 +22,7 @@ Visitors are asked to bring only what they can carry themselves.
 
 
 @pytest.mark.parametrize("question, text, language", [
-    ("What device is used to treat carbon monoxide poisoning?",
-     "Carbon monoxide poisoning is sometimes treated using these devices.", "en"),
+    ("What device is used to measure air pressure?", "Air pressure is usually measured with these devices.", "en"),
     ("What type of network does the protocol use?", "The protocol uses this type of network.", "en"),
     ("¿Qué tipo de red utiliza el protocolo?", "El protocolo utiliza este tipo de red.", "es"),
     ("Que ferramentas são usadas?", "Essas ferramentas são usadas no campo.", "pt"),
@@ -35,9 +34,9 @@ def test_a_demonstrative_naming_the_kind_asked_for_points_back(question: str, te
 
 @pytest.mark.parametrize("question, text, language", [
     # the sentence names the kind without a demonstrative: it may say what it is itself
-    ("What device is used to treat poisoning?", "Oxygen chambers are the device used for poisoning.", "en"),
+    ("What device is used to measure air pressure?", "A barometer is the device used for air pressure.", "en"),
     # a demonstrative before another word than the one asked for
-    ("What device is used to treat poisoning?", "This treatment uses a pressure chamber.", "en"),
+    ("What device is used to measure air pressure?", "This measurement needs a calm day.", "en"),
     # "what is" asks for no kind of thing: "this is" in the sentence is no reference to one
     ("What is the capital?", "The town grew, and this is why it is the capital.", "en"),
     ("Apa yang dipakai petani?", "Alat yang itu dipakai petani.", "id"),
