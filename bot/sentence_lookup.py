@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.ranker import anchors
 from index.chunk import location_label
-from index.lexical import content_stems
+from index.lexical import analyze_document
 from index.load import quotes_run_on
 from index.types import Sentence
 
@@ -67,7 +67,9 @@ def names_asked_kind(question: str, text: str, language: str) -> bool:
     named = [m.group(1) for m in pattern.finditer(text)]
     if not asked or not named:
         return False
-    return bool(content_stems(asked, language) & content_stems(named, language))
+    # the index's own analysis of the sentence's language (stop words dropped, Snowball stems): "devices" meets
+    # "device", and "what is" / "this is" name no kind
+    return bool(set(analyze_document(" ".join(asked), language)) & set(analyze_document(" ".join(named), language)))
 
 
 def same_fact(a: Sentence, b: Sentence) -> bool:
@@ -178,7 +180,7 @@ class SentenceLookup:
         sentences = [s for s in self._retriever.document_sentences(quoted[0].doc_key) if first <= s.position <= last]
         return " ".join(s.text for s in sentences) or " ".join(q.text for q in quoted)
 
-    def context_before(self, s: Sentence, question: str = "") -> Sentence | None:
+    def context_before(self, s: Sentence, question: str) -> Sentence | None:
         """The sentence before `s` when `s` opens with a reference to it ("It is open from 8:00") or names the kind
         of thing `question` asks for with a demonstrative (`names_asked_kind`), and follows it in the file
         (`adjacent`); None otherwise."""

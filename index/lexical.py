@@ -61,12 +61,6 @@ def _stem(tokens: list[str], language: str) -> list[str]:
     return [_fold(s) for s in stems]
 
 
-def content_stems(words: Iterable[str], language: str) -> set[str]:
-    """The stems in `language` of those `words` (casefolded) that are no function word of any language, accents
-    folded: "devices" meets "device", and "is" is dropped."""
-    return set(_stem([w for w in (w.casefold() for w in words) if w not in _ALL_STOPWORDS], language))
-
-
 def number_groups(text: str) -> list[str]:
     """The numbers written with separators in `text`, each whole, with a comma read as a point: English "1,000"
     and "2.5" meet Spanish "1.000" and "2,5"."""
