@@ -7,7 +7,8 @@ question's own language (an English question about a garden plot's rent met the 
 euros" at 0.79 and unrelated English sentences at 0.77-0.79). Removing that component (Yang et al., 2021, "A
 Simple and Effective Method To Eliminate the Self Language Bias in Multilingual Representations") makes scores
 comparable across languages: on xquad-dev, the right file is the closest for 0.95 of cross-language questions
-instead of 0.73, and same-language questions keep 0.99 (docs/retrieval-and-answers.md: language axes).
+instead of 0.73, and same-language questions keep 0.99 (docs/retrieval-and-answers.md: "Vectors without their
+language").
 
 The directions (`AXES_FILE`) are the centred mean vectors, per language, of one parallel sample of everyday
 sentences written for this (train/language_sample.jsonl: the same sentences in each of CITEBOT_LANGUAGES' default
@@ -29,8 +30,6 @@ from index.embed_id import AXES_FILE
 def language_axes() -> np.ndarray:
     """Orthonormal rows spanning the language directions, shape (k, 384)."""
     return np.load(AXES_FILE).astype(np.float32)
-
-
 
 
 def without_language(vectors: np.ndarray) -> np.ndarray:
