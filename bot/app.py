@@ -124,14 +124,15 @@ def open_engine(settings: Settings, corpus_option: bool = False, one_shot: bool 
     """The engine, building the index first when there is none (progress on stderr). `one_shot`: the
     process answers a single question, so the engine that starts fastest embeds it."""
 
-    def build() -> None:
+    def build(reason: str) -> None:
         from index.ingest import index_busy
 
+        what = "no index yet" if reason == "missing" else "the index holds an earlier citebot's vectors"
         if index_busy(settings):  # a first build under way in another process
-            _stderr(f"no index yet: another `citebot index` run is building it in {settings.data_dir}; waiting "
+            _stderr(f"{what}: another `citebot index` run is building it in {settings.data_dir}; waiting "
                     f"for it (at most {BUILD_WAIT_SECONDS // 60} minutes)")
         else:
-            _stderr(f"no index yet: building it from {settings.corpus}")
+            _stderr(f"{what}: {'building' if reason == 'missing' else 'rebuilding'} it from {settings.corpus}")
         run_index(settings, wait=BUILD_WAIT_SECONDS, corpus_option=corpus_option)
 
     try:

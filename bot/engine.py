@@ -76,7 +76,7 @@ class Engine:
     """Loads the retriever and synthesizer once; `answer()` is safe to call from several threads."""
 
     def __init__(self, settings: Settings | None = None, build_if_missing: bool = True,
-                 on_build: Callable[[], Any] | None = None, query_engine: str | None = None):
+                 on_build: Callable[[str], Any] | None = None, query_engine: str | None = None):
         self.settings = settings or get_settings()
         self._query_engine = query_engine  # None: the configured engine embeds questions
         self._languages = tuple(self.settings.language_list)
@@ -86,16 +86,23 @@ class Engine:
         self.synthesizer: Synthesizer = make_synthesizer(self.settings, self.retriever)
         self.startup_seconds = time.perf_counter() - started
 
-    def _open_retriever(self, build_if_missing: bool, on_build: Callable[[], Any] | None) -> Any:
+    def _open_retriever(self, build_if_missing: bool, on_build: Callable[[str], Any] | None) -> Any:
+        """The retriever, after building the index when there is none or it holds an earlier citebot's vectors
+        (`on_build(reason)`, reason "missing" or "upgrade", builds it instead of build_index, e.g. with progress)."""
         from index.retrieve import Retriever
 
+        reason = "missing"
         try:
             return Retriever(self.settings, query_engine=self._query_engine)
         except IndexMissing:
             if not build_if_missing:
                 raise
+        except IndexMismatch as exc:  # vectors of an earlier citebot: an index run rebuilds them (index/ingest.py)
+            if not build_if_missing or not exc.embedder_only:
+                raise
+            reason = "upgrade"
         if on_build is not None:
-            on_build()
+            on_build(reason)
         else:
             from index.ingest import build_index
 

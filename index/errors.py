@@ -14,7 +14,12 @@ class IndexMissing(CitebotIndexError):
 
 
 class IndexMismatch(CitebotIndexError):
-    """The index was built with another embedder or chunking than the current settings."""
+    """The index was built with another embedder or chunking than the current settings. `embedder_only`: the
+    chunking matches and only the vectors differ (an upgrade changed them), so a plain index run rebuilds it."""
+
+    def __init__(self, message: str, embedder_only: bool = False):
+        super().__init__(message)
+        self.embedder_only = embedder_only
 
 
 class IndexUnavailable(CitebotIndexError):

