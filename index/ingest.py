@@ -299,10 +299,11 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
 
     store = _open_store(settings, rebuild, progress)
     finish_interrupted_swap(store, state, settings.reload_seconds, progress.message)
-    rebuild = rebuild or _made_by_another_embedder(store, settings, progress)
+    upgrade = not rebuild and _made_by_another_embedder(store, settings, progress)
+    rebuild = rebuild or upgrade
     target, old, resumed = store, None, False  # target: the collections this run writes
     if rebuild:
-        target, resumed, base_version = _start_rebuild(settings, store, state, progress)
+        target, resumed, base_version = _start_rebuild(settings, store, state, progress, live_answers=not upgrade)
     else:
         store.open(create=True)
         old = store.read_manifest()
@@ -393,10 +394,13 @@ def _made_by_another_embedder(store: Store, settings: IndexSettings, progress: P
 
 
 def _start_rebuild(settings: IndexSettings, live: Store, state: LocalState,
-                   progress: Progress) -> tuple[Store, bool, int]:
+                   progress: Progress, live_answers: bool = True) -> tuple[Store, bool, int]:
     """(the collections a rebuild writes beside the live ones, whether it resumes a killed rebuild's, the version
     to count on from). A killed rebuild's collections are resumed when made with the same settings (what they
-    hold is not embedded again), else dropped."""
+    hold is not embedded again), else dropped. `live_answers`: the live index can answer meanwhile (not when an
+    earlier citebot's vectors are what is being replaced), which the progress lines say."""
+    meanwhile = ("questions are answered from the live index until the new one is complete" if live_answers else
+                 "questions wait until the new one is complete")
     before = live.read_manifest()
     # keep counting versions: a reused number would let stale BM25 state and running bots miss the rebuild
     base_version = max(before.version if before else 0, state.read_version() or 0)
@@ -413,11 +417,10 @@ def _start_rebuild(settings: IndexSettings, live: Store, state: LocalState,
     target.open(create=True)
     if resumed:
         progress.message(f"resuming an interrupted rebuild in {live.location} (what it stored is not embedded "
-                         "again); questions are answered from the live index until it is complete")
+                         f"again); {meanwhile}")
     else:
         target.write_identity(identity)
-        progress.message(f"rebuilding beside the live index in {live.location}; questions are answered from the "
-                         "live index until the new one is complete")
+        progress.message(f"rebuilding beside the live index in {live.location}; {meanwhile}")
     return target, resumed, base_version
 
 

@@ -263,6 +263,9 @@ def test_an_index_of_an_earlier_embedder_is_rebuilt_by_a_plain_index_run(work: t
     report = build_index(settings, progress=progress)
     assert sorted(report.added) == ["fabrica.txt", "notes/lighthouse.txt", "sepeda.md"]
     assert any(earlier in line and "rebuilding" in line for line in progress.lines), progress.lines
+    # the old vectors cannot answer meanwhile, and the lines do not claim they do
+    assert not any("answered from the live index" in line for line in progress.lines), progress.lines
+    assert any("questions wait until the new one is complete" in line for line in progress.lines)
     reset_embedded_cache()
     assert Retriever(settings).manifest.embed_model == embedder_id()
     assert len(build_index(settings).unchanged) == 3  # and the next run has nothing to do
