@@ -188,10 +188,7 @@ def e5_embedding(keep_language: bool = True) -> Any:
 
     from index.embed import E5Embedding
 
-    try:
-        inner = E5Embedding(keep_language=keep_language)
-    except TypeError:  # citebot before the language axes: its vectors kept their language
-        inner = E5Embedding()
+    inner = E5Embedding(keep_language=keep_language)
     if isinstance(inner, BaseEmbedding):
         return inner
     if hasattr(inner, "as_llama"):

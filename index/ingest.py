@@ -46,12 +46,12 @@ from index.load import SUFFIXES, UnreadableFile, file_digest, load_document, sca
 from index.local_state import LocalState, atomic_write, read_json
 from index.publish import (
     check_identity,
-    chunking_signature,
     finish_interrupted_swap,
     identity_matches,
     mirrored_manifest,
     mirrored_skipped,
     new_manifest,
+    only_vectors_differ,
     publish_rebuilt,
     publish_version,
     record_published,
@@ -299,14 +299,17 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
 
     store = _open_store(settings, rebuild, progress)
     finish_interrupted_swap(store, state, settings.reload_seconds, progress.message)
-    upgrade = not rebuild and _made_by_another_embedder(store, settings, progress)
-    rebuild = rebuild or upgrade
-    target, old, resumed = store, None, False  # target: the collections this run writes
+    target, old, resumed, upgrade = store, None, False, False  # target: the collections this run writes
+    if not rebuild:
+        store.open(create=True)
+        old = store.read_manifest()
+        if old is not None and only_vectors_differ(old, settings):
+            progress.message(f"the index in {store.location} holds vectors made by {old.embed_model}; this citebot "
+                             f"makes {embedder_id()}: rebuilding it")
+            old, rebuild, upgrade = None, True, True
     if rebuild:
         target, resumed, base_version = _start_rebuild(settings, store, state, progress, live_answers=not upgrade)
     else:
-        store.open(create=True)
-        old = store.read_manifest()
         base_version = 0
         if store.beside(REBUILDING).exists():  # kept for `--rebuild` to resume; it takes room meanwhile
             progress.message("an interrupted `citebot index --rebuild` left its partial work beside the index; "
@@ -377,20 +380,6 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
     state.pending_path.unlink(missing_ok=True)
     _report_totals(report, manifest)
     return report
-
-
-def _made_by_another_embedder(store: Store, settings: IndexSettings, progress: Progress) -> bool:
-    """True (and said) when the index holds vectors another embedder made, with the chunking the settings ask for:
-    an upgrade changed the model or the language axes (index/language_axes.py), the old vectors answer nothing for
-    this code, and rebuilding loses nothing. A change of the user's own chunk settings is left to `--rebuild`
-    (check_identity refuses it with that advice), as before."""
-    store.open(create=True)
-    old = store.read_manifest()
-    if old is None or old.embed_model == embedder_id() or old.chunking != chunking_signature(settings):
-        return False
-    progress.message(f"the index in {store.location} holds vectors made by {old.embed_model}; this citebot makes "
-                     f"{embedder_id()}: rebuilding it")
-    return True
 
 
 def _start_rebuild(settings: IndexSettings, live: Store, state: LocalState,

@@ -74,6 +74,13 @@ def identity_matches(manifest: Manifest, settings: IndexSettings) -> bool:
     return (manifest.embed_model, manifest.chunking) == (embedder_id(), chunking_signature(settings))
 
 
+def only_vectors_differ(manifest: Manifest, settings: IndexSettings) -> bool:
+    """True when `manifest` has the current chunking but another embedder's vectors: an earlier citebot's (an
+    upgrade changed the model or the language axes), which answer nothing for this code, so an index run replaces
+    them without being asked (index/ingest.py). Other chunking is the user's own change and waits for --rebuild."""
+    return manifest.chunking == chunking_signature(settings) and manifest.embed_model != embedder_id()
+
+
 def new_manifest(settings: IndexSettings, files: dict[str, FileEntry], version: int) -> Manifest:
     """A manifest stamped with the current embedder and chunking."""
     return Manifest(embedder_id(), chunking_signature(settings), files, version)
@@ -84,7 +91,7 @@ def check_identity(manifest: Manifest, settings: IndexSettings, location: str) -
     if not identity_matches(manifest, settings):
         raise IndexMismatch(f"the index in {location} was built with {manifest.embed_model}, {manifest.chunking}; "
                             f"the current settings use {embedder_id()}, {chunking_signature(settings)}: "
-                            f"{REBUILD_HINT}", embedder_only=manifest.chunking == chunking_signature(settings))
+                            f"{REBUILD_HINT}", embedder_only=only_vectors_differ(manifest, settings))
 
 
 # publishing -------------------------------------------------------------------------------------
