@@ -304,8 +304,9 @@ def _build_locked(settings: IndexSettings, state: LocalState, corpus: Path, rebu
         store.open(create=True)
         old = store.read_manifest()
         if old is not None and only_vectors_differ(old, settings):
-            progress.message(f"the index in {store.location} holds vectors made by {old.embed_model}; this citebot "
-                             f"makes {embedder_id()}: rebuilding it")
+            # the name is the store's word (a shared Chroma server's): printed as one clean line
+            progress.message(f"the index in {store.location} holds vectors made by {clean_line(old.embed_model)}; "
+                             f"this citebot makes {embedder_id()}: rebuilding it")
             old, rebuild, upgrade = None, True, True
     if rebuild:
         target, resumed, base_version = _start_rebuild(settings, store, state, progress, live_answers=not upgrade)

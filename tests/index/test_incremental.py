@@ -271,6 +271,26 @@ def test_an_index_of_an_earlier_embedder_is_rebuilt_by_a_plain_index_run(work: t
     assert len(build_index(settings).unchanged) == 3  # and the next run has nothing to do
 
 
+def test_the_rebuild_line_prints_the_stores_embedder_name_without_escape_sequences(work: tuple[Path, Path]) -> None:
+    """The embedder name comes from the store (on a shared Chroma server, anyone's): a terminal title or colour
+    sequence in it must not reach the terminal through "holds vectors made by ..."."""
+    from index.store import Store, reset_embedded_cache
+
+    corpus, data = work
+    settings = settings_for(data, corpus)
+    store = Store(settings)
+    store.open(create=False)
+    manifest = store.read_manifest()
+    assert manifest is not None
+    manifest.embed_model = "old-e5 \x1b]0;owned\x07\x1b[31mred\nsecond line"
+    store.write_manifest(manifest)
+    reset_embedded_cache()
+    progress = Recorder()
+    assert len(build_index(settings, progress=progress).added) == 3
+    line = next(line for line in progress.lines if "holds vectors made by" in line)
+    assert "old-e5" in line and not any(ch in line for ch in "\x1b\x07\n"), repr(line)
+
+
 def test_rebuild_killed_while_writing_leaves_the_index_as_it_was(
     work: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
