@@ -67,6 +67,24 @@ def _ask(corpus: Path, data: Path, cwd: Path) -> subprocess.CompletedProcess[str
         raise AssertionError(f"`citebot ask` did not answer during the rebuild: {exc.stderr}") from None
 
 
+def _stop_between_writes(pid: int, data: Path) -> None:
+    """Keep the stopped rebuild stopped only where it holds no SQLite write lock: stopped inside a write (its
+    batch writer commits every few texts) it held the store's lock for as long as it stayed stopped, a reader's
+    open failed on "database is locked", was taken for a missing index, and `ask` waited to build one (a
+    fresh-clone run, 2026-12-04). A killed rebuild, which the test stands for, holds no lock."""
+    for _ in range(100):
+        try:
+            with sqlite3.connect(data / "chroma" / "chroma.sqlite3", timeout=0) as db:
+                db.execute("BEGIN IMMEDIATE")
+                db.rollback()
+            return
+        except sqlite3.OperationalError:
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.02)
+            os.kill(pid, signal.SIGSTOP)
+    raise AssertionError("the rebuild held the store's write lock at every stop")
+
+
 def test_a_rebuild_killed_midway_leaves_the_old_index_answering(corpus_copy: Path, private_data_dir: Path,
                                                                 tmp_path: Path) -> None:
     corpus, data = corpus_copy, private_data_dir
@@ -86,6 +104,7 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_answering(corpus_copy: Pat
                 done, total = line.split()[1].split("/")
                 assert int(done) < int(total), f"the rebuild ended before it could be stopped: {line}"
                 os.kill(rebuild.pid, signal.SIGSTOP)  # half-way, holding the lock
+                _stop_between_writes(rebuild.pid, data)
                 break
         assert rebuild.poll() is None, "".join(seen)
         asked = _ask(corpus, data, tmp_path)  # while the rebuild is under way
